@@ -1,0 +1,15 @@
+//! routekit's benchmarks: one criterion entry point, one group per module.
+//!
+//! Every group carries its baseline in the same run, so results read as
+//! ratios: `cargo bench -- route` compares the ring with a plain sorted-array
+//! binary search, `cargo bench -- hash` compares the hashers with each other.
+//! Inputs are seeded, so runs compare like with like.
+
+use criterion::{criterion_group, criterion_main};
+
+mod hash;
+mod inputs;
+mod route;
+
+criterion_group!(benches, hash::bench, route::bench, route::bench_build, route::bench_shared);
+criterion_main!(benches);

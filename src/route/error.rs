@@ -1,0 +1,77 @@
+//! The error type of the routing module.
+
+use thiserror::Error;
+
+/// What went wrong when changing or querying a [`Router`](super::Router).
+///
+/// Every variant says what was wrong and what is allowed; node identities are
+/// shown as text (bytes that are not UTF-8 appear as `\u{fffd}`).
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::{HashRing, RouteError, Router};
+///
+/// let mut ring = HashRing::new();
+/// ring.insert("a")?;
+/// assert!(matches!(ring.insert("a"), Err(RouteError::DuplicateNode { .. })));
+/// assert!(matches!(ring.insert_weighted("b", f64::NAN), Err(RouteError::InvalidWeight { .. })));
+/// assert_eq!(ring.route_n(b"key", 0), Err(RouteError::ZeroReplicas));
+/// # Ok::<(), RouteError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Error)]
+#[non_exhaustive]
+pub enum RouteError {
+    /// A ring was asked for zero virtual nodes per unit of weight.
+    #[error("vnodes per unit of weight must be at least 1, got 0")]
+    ZeroVnodes,
+    /// A weight was zero, negative, infinite or NaN.
+    #[error(
+        "weight {weight} for node {node:?} is not allowed: a weight must be positive and finite"
+    )]
+    InvalidWeight {
+        /// The node the weight was given for.
+        node: String,
+        /// The rejected weight.
+        weight: f64,
+    },
+    /// A node with the same identity bytes is already present.
+    #[error(
+        "node {node:?} is already present: remove it first, or give the new node another identity"
+    )]
+    DuplicateNode {
+        /// The duplicated identity.
+        node: String,
+    },
+    /// No node has the given identity.
+    #[error("node {node:?} is not present")]
+    UnknownNode {
+        /// The identity that was looked for.
+        node: String,
+    },
+    /// `route_n` was asked for zero nodes.
+    #[error("asked for 0 nodes: n must be at least 1")]
+    ZeroReplicas,
+    /// The weights ask a ring for more points than it can index.
+    #[error("the ring would need {requested} points, more than the {max} it can index: lower the vnodes or the weights")]
+    TooManyPoints {
+        /// Points the change would need in total.
+        requested: u64,
+        /// The most points a ring holds.
+        max: u64,
+    },
+    /// The strategy cannot do this operation (for example, remove a node
+    /// other than the last one from a jump hash).
+    #[error("{strategy} cannot {operation}")]
+    Unsupported {
+        /// The strategy's name.
+        strategy: &'static str,
+        /// What was asked, with the reason.
+        operation: &'static str,
+    },
+}
+
+/// A node identity as text for error messages.
+pub(crate) fn display_node(node: &[u8]) -> String {
+    String::from_utf8_lossy(node).into_owned()
+}

@@ -1,0 +1,376 @@
+//! Rendezvous (highest random weight) hashing with exact weights.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use super::error::display_node;
+use super::mix::{ln, mix64, unit_open};
+use super::{check_weight, Capabilities, RouteError, Router};
+use crate::hash::{KeyHasher, Xxh3};
+
+/// Rendezvous hashing, also called highest random weight (HRW).
+///
+/// Every node scores every key; the key belongs to the highest score, and its
+/// preference list is the nodes in descending score order. Adding a node can
+/// only take keys for itself; removing one only moves the keys it owned, each
+/// to its own next-best node. No table is kept, so memory is a few words per
+/// node and changes are O(n), but a lookup visits every node: O(n).
+///
+/// **Scores.** The key is hashed once, `k = H(key)`; each node has a seed
+/// `s = H(identity)`; the node's draw is `u = unit(mix64(k ^ s))`, a uniform
+/// value in (0, 1), and its score is `weight / -ln(u)` (the logarithmic
+/// method of Schindelhauer and Schomaker). The scores `-ln(u)/weight` are
+/// exponential variables with rates `weight`, so a node wins with probability
+/// exactly `weight / Σ weights`, for any positive finite weights, and a node's
+/// score never depends on the other nodes. The logarithm is computed with
+/// basic IEEE-754 operations only, so scores are bit-identical on every
+/// platform; exact ties (same score, same draw) go to the smaller identity.
+///
+/// **Speed.** Most nodes are rejected without a logarithm: since
+/// `-ln(u) ≥ 1 - u`, a node whose `weight / (1 - u)` cannot beat the current
+/// best is skipped after a multiply and a compare.
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::{Rendezvous, Router};
+///
+/// let mut router = Rendezvous::new();
+/// router.insert_weighted("eu-1", 1.0)?;
+/// router.insert_weighted("eu-2", 3.0)?; // three times the keys of eu-1
+/// let owner = router.route(b"tenant-17").unwrap();
+/// let prefs = router.route_n(b"tenant-17", 2)?;
+/// assert_eq!(prefs[0], owner);
+/// # Ok::<(), routekit::route::RouteError>(())
+/// ```
+#[derive(Clone)]
+pub struct Rendezvous<N, H = Xxh3> {
+    hasher: H,
+    /// Nodes sorted by identity bytes; `seeds` and `weights` run in parallel.
+    nodes: Vec<N>,
+    seeds: Vec<u64>,
+    weights: Vec<f64>,
+}
+
+impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
+    type Node = N;
+
+    /// The highest-scoring node: O(n), no allocation.
+    fn route(&self, key: &[u8]) -> Option<&N> {
+        let key_hash = self.hasher.hash64(key);
+        let mut best: Option<Score> = None;
+        for index in 0..self.nodes.len() {
+            if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
+                best = Some(score);
+            }
+        }
+        best.map(|b| &self.nodes[b.index])
+    }
+
+    /// The `n` highest-scoring nodes in descending order: O(n·log k)-ish with
+    /// k = min(n, len); allocation-free for `n ≤ 16` when `out` has room.
+    fn route_n_into<'r>(
+        &'r self,
+        key: &[u8],
+        n: usize,
+        out: &mut Vec<&'r N>,
+    ) -> Result<(), RouteError> {
+        if n == 0 {
+            return Err(RouteError::ZeroReplicas);
+        }
+        out.clear();
+        let wanted = n.min(self.nodes.len());
+        if wanted == 0 {
+            return Ok(());
+        }
+        let key_hash = self.hasher.hash64(key);
+        let mut top = TopScores::new(wanted);
+        for index in 0..self.nodes.len() {
+            if let Some(score) = self.score_above(key_hash, index, top.threshold()) {
+                top.offer(score);
+            }
+        }
+        out.extend(top.as_slice().iter().map(|s| &self.nodes[s.index]));
+        Ok(())
+    }
+
+    /// The highest-scoring healthy node: O(n); `is_healthy` is called only
+    /// for nodes that would beat the best healthy node so far (about ln n of
+    /// them).
+    fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
+        let key_hash = self.hasher.hash64(key);
+        let mut best: Option<Score> = None;
+        for index in 0..self.nodes.len() {
+            if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
+                if is_healthy(&self.nodes[index]) {
+                    best = Some(score);
+                }
+            }
+        }
+        best.map(|b| &self.nodes[b.index])
+    }
+
+    /// O(n) to keep the nodes in identity order.
+    fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
+        check_weight(node.as_ref(), weight)?;
+        let at = match self.find(node.as_ref()) {
+            Ok(_) => return Err(RouteError::DuplicateNode { node: display_node(node.as_ref()) }),
+            Err(at) => at,
+        };
+        self.seeds.insert(at, self.hasher.hash64(node.as_ref()));
+        self.weights.insert(at, weight);
+        self.nodes.insert(at, node);
+        Ok(())
+    }
+
+    /// O(n).
+    fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
+        let at =
+            self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
+        self.seeds.remove(at);
+        self.weights.remove(at);
+        Ok(self.nodes.remove(at))
+    }
+
+    /// O(log n).
+    fn contains(&self, node: &[u8]) -> bool {
+        self.find(node).is_ok()
+    }
+
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<N>()
+            + self.seeds.capacity() * std::mem::size_of::<u64>()
+            + self.weights.capacity() * std::mem::size_of::<f64>()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { weights: true, arbitrary_removal: true, replicas: true }
+    }
+}
+
+impl<N, H: Default> Default for Rendezvous<N, H> {
+    fn default() -> Self {
+        Rendezvous::with_hasher(H::default())
+    }
+}
+
+impl<N: AsRef<[u8]>, H: fmt::Debug> fmt::Debug for Rendezvous<N, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes: Vec<_> = self
+            .nodes
+            .iter()
+            .zip(&self.weights)
+            .map(|(n, w)| (String::from_utf8_lossy(n.as_ref()), *w))
+            .collect();
+        f.debug_struct("Rendezvous").field("hasher", &self.hasher).field("nodes", &nodes).finish()
+    }
+}
+
+impl<N> Rendezvous<N, Xxh3> {
+    /// An empty router hashing with [`Xxh3`] seed 0.
+    ///
+    /// ```
+    /// use routekit::route::{Rendezvous, Router};
+    /// let router: Rendezvous<String> = Rendezvous::new();
+    /// assert!(router.route(b"k").is_none());
+    /// ```
+    pub fn new() -> Self {
+        Rendezvous::with_hasher(Xxh3::new())
+    }
+}
+
+impl<N, H> Rendezvous<N, H> {
+    /// An empty router hashing keys and identities with `hasher`.
+    ///
+    /// ```
+    /// use routekit::hash::Sip13;
+    /// use routekit::route::Rendezvous;
+    /// let router: Rendezvous<&str, Sip13> = Rendezvous::with_hasher(Sip13::new([3; 16]));
+    /// # let _ = router;
+    /// ```
+    pub fn with_hasher(hasher: H) -> Self {
+        Rendezvous { hasher, nodes: Vec::new(), seeds: Vec::new(), weights: Vec::new() }
+    }
+
+    /// The hasher used for keys and node identities.
+    ///
+    /// ```
+    /// use routekit::hash::Xxh3;
+    /// use routekit::route::Rendezvous;
+    /// assert_eq!(*Rendezvous::<String>::new().hasher(), Xxh3::new());
+    /// ```
+    pub fn hasher(&self) -> &H {
+        &self.hasher
+    }
+
+    /// The nodes with their weights, in identity order.
+    ///
+    /// ```
+    /// use routekit::route::{Rendezvous, Router};
+    /// let mut router = Rendezvous::new();
+    /// router.insert_weighted("b", 2.0)?;
+    /// router.insert("a")?;
+    /// assert_eq!(router.nodes().collect::<Vec<_>>(), [(&"a", 1.0), (&"b", 2.0)]);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn nodes(&self) -> impl ExactSizeIterator<Item = (&N, f64)> + '_ {
+        self.nodes.iter().zip(self.weights.iter().copied())
+    }
+}
+
+impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
+    fn find(&self, node: &[u8]) -> Result<usize, usize> {
+        self.nodes.binary_search_by(|n| n.as_ref().cmp(node))
+    }
+
+    /// The score of node `index` for `key_hash` if it beats `bound` (or if
+    /// there is no bound); `None` when it certainly does not.
+    #[inline]
+    fn score_above(&self, key_hash: u64, index: usize, bound: Option<&Score>) -> Option<Score> {
+        let draw = mix64(key_hash, self.seeds[index]);
+        let weight = self.weights[index];
+        let u = unit_open(draw);
+        if let Some(bound) = bound {
+            // -ln(u) ≥ 1 - u (exact in f64 here), so weight / (1 - u) bounds
+            // the score from above. The 1e-12 margin covers the rounding of
+            // this test and of the score itself (a few ulps), so a node that
+            // is skipped could not have reached `bound` even as a tie.
+            if weight * (1.0 + 1e-12) < bound.value * (1.0 - u) {
+                return None;
+            }
+        }
+        let score = Score { value: weight / -ln(u), draw: draw >> 12, index };
+        match bound {
+            Some(bound) if score.cmp_rank(bound) != Ordering::Less => None,
+            _ => Some(score),
+        }
+    }
+}
+
+/// A node's score for one key. Ranks are ordered by value (higher first),
+/// then by draw (higher first), then by identity (smaller index first).
+#[derive(Clone, Copy, Debug)]
+struct Score {
+    value: f64,
+    draw: u64,
+    index: usize,
+}
+
+impl Score {
+    /// `Less` when `self` ranks before (beats) `other`.
+    #[inline]
+    fn cmp_rank(&self, other: &Score) -> Ordering {
+        other
+            .value
+            .total_cmp(&self.value)
+            .then(other.draw.cmp(&self.draw))
+            .then(self.index.cmp(&other.index))
+    }
+}
+
+/// The best `k` scores seen so far, best first: inline for k ≤ 16.
+struct TopScores {
+    inline: [Score; 16],
+    heap: Vec<Score>,
+    len: usize,
+    capacity: usize,
+}
+
+impl TopScores {
+    fn new(capacity: usize) -> TopScores {
+        let empty = Score { value: 0.0, draw: 0, index: 0 };
+        let heap = if capacity > 16 { Vec::with_capacity(capacity) } else { Vec::new() };
+        TopScores { inline: [empty; 16], heap, len: 0, capacity }
+    }
+
+    fn as_slice(&self) -> &[Score] {
+        if self.capacity > 16 {
+            &self.heap
+        } else {
+            &self.inline[..self.len]
+        }
+    }
+
+    /// The score a newcomer must beat, once `capacity` scores are held.
+    fn threshold(&self) -> Option<&Score> {
+        if self.len == self.capacity {
+            self.as_slice().last()
+        } else {
+            None
+        }
+    }
+
+    /// Inserts `score` in rank order, dropping the worst when full. Callers
+    /// only offer scores that beat the threshold.
+    fn offer(&mut self, score: Score) {
+        let slot = self.as_slice().partition_point(|held| held.cmp_rank(&score) == Ordering::Less);
+        if self.capacity > 16 {
+            if self.len == self.capacity {
+                self.heap.pop();
+            }
+            self.heap.insert(slot, score);
+            self.len = self.heap.len();
+        } else {
+            let end = if self.len == self.capacity { self.len - 1 } else { self.len };
+            self.inline.copy_within(slot..end, slot + 1);
+            self.inline[slot] = score;
+            self.len = (self.len + 1).min(self.capacity);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ties_rank_by_draw_then_identity() {
+        let a = Score { value: 1.0, draw: 5, index: 3 };
+        let b = Score { value: 1.0, draw: 4, index: 0 };
+        let c = Score { value: 1.0, draw: 5, index: 1 };
+        assert_eq!(a.cmp_rank(&b), Ordering::Less);
+        assert_eq!(c.cmp_rank(&a), Ordering::Less);
+        assert_eq!(Score { value: 2.0, ..b }.cmp_rank(&a), Ordering::Less);
+    }
+
+    #[test]
+    fn top_scores_keep_the_best_in_order() {
+        for capacity in [1, 3, 16, 17, 40] {
+            let mut top = TopScores::new(capacity);
+            let mut all = Vec::new();
+            for i in 0..100usize {
+                let value = ((i * 37) % 101) as f64;
+                let score = Score { value, draw: 0, index: i };
+                all.push(score);
+                if top.threshold().map_or(true, |t| score.cmp_rank(t) == Ordering::Less) {
+                    top.offer(score);
+                }
+            }
+            all.sort_by(Score::cmp_rank);
+            let got: Vec<usize> = top.as_slice().iter().map(|s| s.index).collect();
+            let want: Vec<usize> = all[..capacity].iter().map(|s| s.index).collect();
+            assert_eq!(got, want, "capacity {capacity}");
+        }
+    }
+
+    #[test]
+    fn pruning_never_changes_the_winner() {
+        // Compare against scoring every node without the bound.
+        let mut router = Rendezvous::new();
+        for i in 0..50 {
+            router.insert_weighted(format!("n{i}"), 0.1 + (i % 7) as f64).unwrap();
+        }
+        for key in 0u32..5_000 {
+            let key_hash = router.hasher.hash64(&key.to_le_bytes());
+            let full = (0..router.len())
+                .map(|i| router.score_above(key_hash, i, None).unwrap())
+                .min_by(Score::cmp_rank)
+                .unwrap();
+            assert_eq!(router.route(&key.to_le_bytes()), Some(&router.nodes[full.index]));
+        }
+    }
+}
