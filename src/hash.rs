@@ -76,6 +76,46 @@ pub trait KeyHasher: Clone + fmt::Debug + Send + Sync {
     ///
     /// Two hashers with equal ids hash every input to the same value.
     fn id(&self) -> HasherId;
+
+    /// A 64-bit hash in which every output bit depends on every input bit:
+    /// what routers use to place keys and points by their high bits.
+    ///
+    /// Equal to [`hash64`](KeyHasher::hash64) for hashers that already have
+    /// full avalanche ([`Xxh3`], [`Sip13`]); [`Fnv1a`] follows its hash with a
+    /// bijective finalizer, because FNV-1a's high bits barely change when only
+    /// the last bytes of a key do (`key-1`, `key-2`, …).
+    ///
+    /// ```
+    /// use routekit::hash::{Fnv1a, KeyHasher, Xxh3};
+    /// assert_eq!(Xxh3::new().uniform64(b"k"), Xxh3::new().hash64(b"k"));
+    /// let (a, b) = (Fnv1a.uniform64(b"key-1"), Fnv1a.uniform64(b"key-2"));
+    /// assert!((a ^ b) >> 32 != 0); // the high halves differ
+    /// ```
+    fn uniform64(&self, bytes: &[u8]) -> u64 {
+        self.hash64(bytes)
+    }
+
+    /// [`hash128`](KeyHasher::hash128) with full avalanche in both halves; see
+    /// [`uniform64`](KeyHasher::uniform64).
+    ///
+    /// ```
+    /// use routekit::hash::{KeyHasher, Sip13};
+    /// let h = Sip13::new([1; 16]);
+    /// assert_eq!(h.uniform128(b"k"), h.hash128(b"k"));
+    /// ```
+    fn uniform128(&self, bytes: &[u8]) -> u128 {
+        self.hash128(bytes)
+    }
+}
+
+/// The SplitMix64 finalizer (Stafford's "mix13" constants): a bijection on
+/// `u64` in which every input bit flips every output bit with probability
+/// close to 1/2.
+#[inline]
+pub(crate) fn finalize64(mut x: u64) -> u64 {
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
 }
 
 /// Names a hasher and its configuration, for wire formats.
@@ -231,7 +271,9 @@ impl Xxh3 {
 /// FNV-1a (Fowler–Noll–Vo), 64-bit and 128-bit.
 ///
 /// Byte-at-a-time, so slower than [`Xxh3`] beyond a few bytes, and weak
-/// against chosen keys; offered because other systems place keys with it.
+/// against chosen keys; offered because other systems use it. Its high bits
+/// barely change when only a key's last bytes do, so routekit's routers and
+/// filters take [`KeyHasher::uniform64`], which finalizes the FNV-1a value.
 ///
 /// # Example
 ///
@@ -264,6 +306,19 @@ impl KeyHasher for Fnv1a {
 
     fn id(&self) -> HasherId {
         HasherId { algorithm: HashAlgorithm::Fnv1a, tag: 0 }
+    }
+
+    #[inline]
+    fn uniform64(&self, bytes: &[u8]) -> u64 {
+        finalize64(self.hash64(bytes))
+    }
+
+    fn uniform128(&self, bytes: &[u8]) -> u128 {
+        let hash = self.hash128(bytes);
+        let (high, low) = ((hash >> 64) as u64, hash as u64);
+        let first = finalize64(low ^ high.rotate_left(32));
+        let second = finalize64(high ^ first);
+        (u128::from(second) << 64) | u128::from(first)
     }
 }
 

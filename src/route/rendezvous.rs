@@ -50,6 +50,8 @@ pub struct Rendezvous<N, H = Xxh3> {
     nodes: Vec<N>,
     seeds: Vec<u64>,
     weights: Vec<f64>,
+    /// All weights are equal, so ranks follow the draws (see `clearly_apart`).
+    uniform: bool,
 }
 
 impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
@@ -57,18 +59,16 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
 
     /// The highest-scoring node: O(n), no allocation.
     fn route(&self, key: &[u8]) -> Option<&N> {
-        let key_hash = self.hasher.hash64(key);
-        let mut best: Option<Score> = None;
-        for index in 0..self.nodes.len() {
-            if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
-                best = Some(score);
-            }
-        }
-        best.map(|b| &self.nodes[b.index])
+        let key_hash = self.hasher.uniform64(key);
+        let index = match self.uniform_winner(key_hash) {
+            Some(Decided::Yes(index)) => index,
+            Some(Decided::NearTie) | None => self.scored_top(key_hash, None)?.index,
+        };
+        Some(&self.nodes[index])
     }
 
-    /// The `n` highest-scoring nodes in descending order: O(n·log k)-ish with
-    /// k = min(n, len); allocation-free for `n ≤ 16` when `out` has room.
+    /// The `n` highest-scoring nodes in descending order: O(len · log n);
+    /// allocation-free for `n ≤ 15` when `out` has room.
     fn route_n_into<'r>(
         &'r self,
         key: &[u8],
@@ -83,7 +83,20 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
         if wanted == 0 {
             return Ok(());
         }
-        let key_hash = self.hasher.hash64(key);
+        let key_hash = self.hasher.uniform64(key);
+        if self.uniform {
+            // Rank by draw, keeping one extra to check the cut for near-ties.
+            let mut top = TopScores::new((wanted + 1).min(self.nodes.len()));
+            for (index, &seed) in self.seeds.iter().enumerate() {
+                let score = Score { value: 0.0, draw: mix64(key_hash, seed) >> 12, index };
+                top.offer_if_better(score);
+            }
+            let ranked = top.as_slice();
+            if ranked.windows(2).all(|pair| clearly_apart(pair[0].draw, pair[1].draw)) {
+                out.extend(ranked[..wanted].iter().map(|s| &self.nodes[s.index]));
+                return Ok(());
+            }
+        }
         let mut top = TopScores::new(wanted);
         for index in 0..self.nodes.len() {
             if let Some(score) = self.score_above(key_hash, index, top.threshold()) {
@@ -98,16 +111,8 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
     /// for nodes that would beat the best healthy node so far (about ln n of
     /// them).
     fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
-        let key_hash = self.hasher.hash64(key);
-        let mut best: Option<Score> = None;
-        for index in 0..self.nodes.len() {
-            if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
-                if is_healthy(&self.nodes[index]) {
-                    best = Some(score);
-                }
-            }
-        }
-        best.map(|b| &self.nodes[b.index])
+        let best = self.scored_top(self.hasher.uniform64(key), Some(is_healthy))?;
+        Some(&self.nodes[best.index])
     }
 
     /// O(n) to keep the nodes in identity order.
@@ -117,9 +122,10 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
             Ok(_) => return Err(RouteError::DuplicateNode { node: display_node(node.as_ref()) }),
             Err(at) => at,
         };
-        self.seeds.insert(at, self.hasher.hash64(node.as_ref()));
+        self.seeds.insert(at, self.hasher.uniform64(node.as_ref()));
         self.weights.insert(at, weight);
         self.nodes.insert(at, node);
+        self.uniform = all_equal(&self.weights);
         Ok(())
     }
 
@@ -129,6 +135,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
             self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
         self.seeds.remove(at);
         self.weights.remove(at);
+        self.uniform = all_equal(&self.weights);
         Ok(self.nodes.remove(at))
     }
 
@@ -193,7 +200,13 @@ impl<N, H> Rendezvous<N, H> {
     /// # let _ = router;
     /// ```
     pub fn with_hasher(hasher: H) -> Self {
-        Rendezvous { hasher, nodes: Vec::new(), seeds: Vec::new(), weights: Vec::new() }
+        Rendezvous {
+            hasher,
+            nodes: Vec::new(),
+            seeds: Vec::new(),
+            weights: Vec::new(),
+            uniform: true,
+        }
     }
 
     /// The hasher used for keys and node identities.
@@ -222,9 +235,74 @@ impl<N, H> Rendezvous<N, H> {
     }
 }
 
+impl<N: AsRef<[u8]>, H: KeyHasher> Rendezvous<N, H> {
+    /// The score of the node with identity `node` for `key`: `weight /
+    /// -ln(u)` with `u` the node's uniform draw for the key (see the type's
+    /// docs). `None` when no node has that identity. Keys go to the highest
+    /// score; equal scores go to the higher draw, then the smaller identity.
+    ///
+    /// Cost: one hash of the key and one logarithm.
+    ///
+    /// ```
+    /// use routekit::route::{Rendezvous, Router};
+    /// let mut router = Rendezvous::new();
+    /// router.insert("a")?;
+    /// router.insert("b")?;
+    /// let (a, b) = (router.score(b"k", b"a").unwrap(), router.score(b"k", b"b").unwrap());
+    /// let winner = if a > b { "a" } else { "b" };
+    /// assert_eq!(router.route(b"k"), Some(&winner));
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn score(&self, key: &[u8], node: &[u8]) -> Option<f64> {
+        let index = self.find(node).ok()?;
+        Some(self.score_above(self.hasher.uniform64(key), index, None)?.value)
+    }
+}
+
 impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
     fn find(&self, node: &[u8]) -> Result<usize, usize> {
         self.nodes.binary_search_by(|n| n.as_ref().cmp(node))
+    }
+
+    /// With equal weights, the winner is the node with the highest draw
+    /// unless the runner-up is so close that rounding could reorder their
+    /// scores; `None` when the weights differ or there are no nodes.
+    #[inline]
+    fn uniform_winner(&self, key_hash: u64) -> Option<Decided> {
+        if !self.uniform || self.seeds.is_empty() {
+            return None;
+        }
+        let (mut best, mut best_index, mut second) = (0u64, 0usize, 0u64);
+        for (index, &seed) in self.seeds.iter().enumerate() {
+            let draw = mix64(key_hash, seed) >> 12;
+            // `>`: on equal draws the smaller identity (earlier index) wins.
+            if draw > best || index == 0 {
+                second = best;
+                best = draw;
+                best_index = index;
+            } else if draw > second {
+                second = draw;
+            }
+        }
+        if self.seeds.len() == 1 || clearly_apart(best, second) {
+            Some(Decided::Yes(best_index))
+        } else {
+            Some(Decided::NearTie)
+        }
+    }
+
+    /// The best score among the nodes that `accept` (all when `None`), with
+    /// pruning: a logarithm only for nodes that may beat the best so far.
+    fn scored_top(&self, key_hash: u64, accept: Option<&dyn Fn(&N) -> bool>) -> Option<Score> {
+        let mut best: Option<Score> = None;
+        for index in 0..self.nodes.len() {
+            if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
+                if accept.map_or(true, |accept| accept(&self.nodes[index])) {
+                    best = Some(score);
+                }
+            }
+        }
+        best
     }
 
     /// The score of node `index` for `key_hash` if it beats `bound` (or if
@@ -249,6 +327,33 @@ impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
             _ => Some(score),
         }
     }
+}
+
+/// The outcome of the equal-weights fast path.
+enum Decided {
+    /// This node index wins.
+    Yes(usize),
+    /// Two draws are too close to rank without computing their scores.
+    NearTie,
+}
+
+/// True when draws `higher ≥ lower` (top 52 bits) are far enough apart that
+/// equal-weight scores computed in floating point rank them in draw order.
+///
+/// With `x = 1 - u` (exact), `-ln(1 - x) / x` increases with `x`, so
+/// `E_low / E_high ≥ x_low / x_high`. The scores `w / E` carry a relative
+/// error below 2⁻⁴⁹ (the logarithm is within an ulp or two, the division
+/// within half an ulp), so `x_low ≥ x_high · (1 + 2⁻⁴⁰)` orders them strictly.
+/// Here `x = (2⁵³ - 1 - 2·draw) / 2⁵³`.
+#[inline]
+fn clearly_apart(higher: u64, lower: u64) -> bool {
+    const TOP: u64 = (1 << 53) - 1;
+    let (x_high, x_low) = (TOP - 2 * higher, TOP - 2 * lower);
+    x_low - x_high > x_high >> 40
+}
+
+fn all_equal(weights: &[f64]) -> bool {
+    weights.windows(2).all(|pair| pair[0] == pair[1])
 }
 
 /// A node's score for one key. Ranks are ordered by value (higher first),
@@ -301,6 +406,14 @@ impl TopScores {
             self.as_slice().last()
         } else {
             None
+        }
+    }
+
+    /// Offers `score` if it beats the threshold (or there is none yet).
+    #[inline]
+    fn offer_if_better(&mut self, score: Score) {
+        if self.threshold().map_or(true, |t| score.cmp_rank(t) == Ordering::Less) {
+            self.offer(score);
         }
     }
 
@@ -365,7 +478,7 @@ mod tests {
             router.insert_weighted(format!("n{i}"), 0.1 + (i % 7) as f64).unwrap();
         }
         for key in 0u32..5_000 {
-            let key_hash = router.hasher.hash64(&key.to_le_bytes());
+            let key_hash = router.hasher.uniform64(&key.to_le_bytes());
             let full = (0..router.len())
                 .map(|i| router.score_above(key_hash, i, None).unwrap())
                 .min_by(Score::cmp_rank)

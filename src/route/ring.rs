@@ -24,7 +24,8 @@ const MAX_POINTS: u64 = u32::MAX as u64;
 /// continues clockwise through the next *distinct* nodes.
 ///
 /// **Placement is a function of the node identities alone.** Point `i` of a
-/// node is `H(identity ‖ i as u32 little-endian)`: the fixed-width suffix makes
+/// node is `H(identity ‖ i as u32 little-endian)` and a key sits at `H(key)`,
+/// with `H` the hasher's [`uniform64`](KeyHasher::uniform64): the fixed-width suffix makes
 /// the input unambiguous (`"s1:1"`,`11` and `"s1:11"`,`1` are different byte
 /// strings). Two nodes whose points collide both keep their point; the tie is
 /// ordered by identity bytes, never by insertion order.
@@ -87,7 +88,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
     /// The node owning `key`: O(1) expected, no allocation.
     #[inline]
     fn route(&self, key: &[u8]) -> Option<&N> {
-        let at = self.position(self.hasher.hash64(key))?;
+        let at = self.position(self.hasher.uniform64(key))?;
         Some(&self.members[self.points[at].member as usize].node)
     }
 
@@ -104,7 +105,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
             return Err(RouteError::ZeroReplicas);
         }
         out.clear();
-        let Some(start) = self.position(self.hasher.hash64(key)) else {
+        let Some(start) = self.position(self.hasher.uniform64(key)) else {
             return Ok(());
         };
         let wanted = n.min(self.members.len());
@@ -124,7 +125,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
     /// is healthy: O(points walked); `is_healthy` is called once per distinct
     /// node visited. Returns `None` after visiting every node.
     fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
-        let start = self.position(self.hasher.hash64(key))?;
+        let start = self.position(self.hasher.uniform64(key))?;
         let mut seen = Seen::new(self.members.len());
         let mut visited = 0;
         for member in self.walk(start) {
@@ -564,7 +565,7 @@ fn push_points<N: AsRef<[u8]>, H: KeyHasher>(
     out.reserve(member.points as usize);
     for vnode in 0..member.points {
         buffer[identity.len()..].copy_from_slice(&vnode.to_le_bytes());
-        out.push(Point { hash: hasher.hash64(buffer), member: index });
+        out.push(Point { hash: hasher.uniform64(buffer), member: index });
     }
 }
 

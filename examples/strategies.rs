@@ -1,0 +1,274 @@
+//! Compare routing strategies: lookup speed, balance, keys moved on change,
+//! memory. The README's main command:
+//!
+//! ```sh
+//! cargo run --release --example strategies
+//! cargo run --release --example strategies -- --nodes 1000 --keys 200000 --hasher sip13
+//! ```
+//!
+//! Prints one markdown table with a row per strategy × hasher. Every strategy
+//! goes through the `Router` trait, so a new one joins with one line in
+//! `main`.
+
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
+use routekit::route::{HashRing, Rendezvous, Router};
+
+const USAGE: &str = "\
+usage: strategies [--nodes N] [--keys K] [--vnodes V] [--hasher all|xxh3|fnv1a|sip13] [--repeat R]
+
+  --nodes N    nodes to place keys on (default 100)
+  --keys K     keys to route (default 1000000)
+  --vnodes V   ring points per node (default 160)
+  --hasher H   which hashers to compare (default all)
+  --repeat R   timing passes per row; the median is shown (default 3)";
+
+/// The command line.
+struct Config {
+    nodes: usize,
+    keys: usize,
+    vnodes: u32,
+    hashers: Vec<&'static str>,
+    repeat: usize,
+}
+
+/// One row of the table.
+struct Row {
+    strategy: String,
+    hasher: &'static str,
+    ns_per_lookup: f64,
+    peak_to_mean: f64,
+    spread: f64,
+    moved_on_add: f64,
+    moved_on_remove: f64,
+    memory_bytes: usize,
+}
+
+fn main() -> ExitCode {
+    let config = match parse_args(std::env::args().skip(1)) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    // The routers hold `nodes` names; one more joins in the movement test.
+    let names: Vec<String> = (0..=config.nodes)
+        .map(|i| format!("10.{}.{}.{}:8080", i >> 16, (i >> 8) & 255, i & 255))
+        .collect();
+    let keys = session_ids(config.keys);
+
+    let mut rows = Vec::new();
+    for &hasher in &config.hashers {
+        match hasher {
+            "xxh3" => rows.extend(rows_for(&config, &names, &keys, Xxh3::new(), hasher)),
+            "fnv1a" => rows.extend(rows_for(&config, &names, &keys, Fnv1a, hasher)),
+            "sip13" => rows.extend(rows_for(
+                &config,
+                &names,
+                &keys,
+                Sip13::new(*b"a secret 16 byte"),
+                hasher,
+            )),
+            _ => unreachable!("checked by parse_args"),
+        }
+    }
+    print_table(&config, &rows);
+    ExitCode::SUCCESS
+}
+
+/// Every strategy with one hasher.
+fn rows_for<H: KeyHasher>(
+    config: &Config,
+    names: &[String],
+    keys: &[Vec<u8>],
+    hasher: H,
+    hasher_name: &'static str,
+) -> Vec<Row> {
+    let ring = HashRing::builder().vnodes(config.vnodes).hasher(hasher.clone()).build().unwrap();
+    vec![
+        measure(
+            config,
+            &format!("ring ({} vnodes)", config.vnodes),
+            hasher_name,
+            ring,
+            names,
+            keys,
+        ),
+        measure(config, "rendezvous", hasher_name, Rendezvous::with_hasher(hasher), names, keys),
+    ]
+}
+
+/// Fills `empty` with the nodes, then times and tallies it.
+fn measure<R: Router<Node = String> + Clone>(
+    config: &Config,
+    strategy: &str,
+    hasher: &'static str,
+    mut router: R,
+    names: &[String],
+    keys: &[Vec<u8>],
+) -> Row {
+    let (extra, base) = names.split_last().expect("at least one node");
+    for name in base {
+        router.insert(name.clone()).expect("distinct node names");
+    }
+
+    // Speed: route every key, several passes; the median pass counts.
+    let mut passes: Vec<f64> = (0..config.repeat)
+        .map(|_| {
+            let start = Instant::now();
+            for key in keys {
+                black_box(router.route(black_box(key)));
+            }
+            start.elapsed().as_nanos() as f64 / keys.len() as f64
+        })
+        .collect();
+    passes.sort_by(f64::total_cmp);
+    let ns_per_lookup = passes[passes.len() / 2];
+
+    // Balance, then movement when the last node joins and the first leaves.
+    let index: HashMap<&str, usize> =
+        names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
+    let owners = |r: &R| -> Vec<usize> {
+        keys.iter().map(|k| index[r.route(k).expect("non-empty").as_str()]).collect()
+    };
+    let before = owners(&router);
+    let mut loads = vec![0usize; base.len()];
+    for &owner in &before {
+        loads[owner] += 1;
+    }
+    let mean = keys.len() as f64 / base.len() as f64;
+    let peak = *loads.iter().max().expect("non-empty") as f64;
+    let spread =
+        (loads.iter().map(|&l| (l as f64 - mean).powi(2)).sum::<f64>() / base.len() as f64).sqrt()
+            / mean;
+
+    let mut grown = router.clone();
+    grown.insert(extra.clone()).expect("distinct node names");
+    let moved_on_add = changed(&before, &owners(&grown));
+    let mut shrunk = router.clone();
+    shrunk.remove(base[0].as_bytes()).expect("present");
+    let moved_on_remove = changed(&before, &owners(&shrunk));
+
+    Row {
+        strategy: strategy.to_string(),
+        hasher,
+        ns_per_lookup,
+        peak_to_mean: peak / mean,
+        spread,
+        moved_on_add,
+        moved_on_remove,
+        memory_bytes: router.memory_bytes(),
+    }
+}
+
+/// The fraction of keys whose owner differs.
+fn changed(before: &[usize], after: &[usize]) -> f64 {
+    before.iter().zip(after).filter(|(a, b)| a != b).count() as f64 / before.len() as f64
+}
+
+fn print_table(config: &Config, rows: &[Row]) {
+    let n = config.nodes;
+    println!(
+        "{} keys on {} nodes; then one node joins (ideal move {:.3}%) and one leaves (ideal {:.3}%)\n",
+        config.keys,
+        n,
+        100.0 / (n + 1) as f64,
+        100.0 / n as f64
+    );
+    println!("| strategy | hasher | ns/lookup | peak/mean | load sd | moved on add | moved on remove | memory |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    for row in rows {
+        println!(
+            "| {} | {} | {:.1} | {:.3} | {:.2}% | {:.3}% (×{:.2}) | {:.3}% (×{:.2}) | {} |",
+            row.strategy,
+            row.hasher,
+            row.ns_per_lookup,
+            row.peak_to_mean,
+            100.0 * row.spread,
+            100.0 * row.moved_on_add,
+            row.moved_on_add * (n + 1) as f64,
+            100.0 * row.moved_on_remove,
+            row.moved_on_remove * n as f64,
+            human_bytes(row.memory_bytes),
+        );
+    }
+    println!(
+        "\nns/lookup: median of {} passes over all keys (hash + lookup). load sd: standard deviation \
+         of the per-node load over its mean. ×: moved keys over the ideal.",
+        config.repeat
+    );
+}
+
+fn human_bytes(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / (1 << 20) as f64),
+        b if b >= 1 << 10 => format!("{:.1} KiB", b as f64 / 1024.0),
+        b => format!("{b} B"),
+    }
+}
+
+/// `count` random-looking 16-character session ids from a fixed seed.
+fn session_ids(count: usize) -> Vec<Vec<u8>> {
+    let mut state = 0x5eed_u64;
+    (0..count)
+        .map(|_| {
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            format!("{:016x}", z ^ (z >> 31)).into_bytes()
+        })
+        .collect()
+}
+
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> {
+    let mut config = Config {
+        nodes: 100,
+        keys: 1_000_000,
+        vnodes: 160,
+        hashers: vec!["xxh3", "fnv1a", "sip13"],
+        repeat: 3,
+    };
+    while let Some(flag) = args.next() {
+        if flag == "--help" || flag == "-h" {
+            return Err("compare routing strategies".into());
+        }
+        let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
+        let number = || {
+            value
+                .parse::<usize>()
+                .map_err(|_| format!("{flag} takes a whole number, got {value:?}"))
+        };
+        match flag.as_str() {
+            "--nodes" => config.nodes = number()?,
+            "--keys" => config.keys = number()?,
+            "--vnodes" => {
+                config.vnodes = u32::try_from(number()?).map_err(|_| "--vnodes is too large")?
+            }
+            "--repeat" => config.repeat = number()?,
+            "--hasher" => {
+                config.hashers = match value.as_str() {
+                    "all" => vec!["xxh3", "fnv1a", "sip13"],
+                    "xxh3" => vec!["xxh3"],
+                    "fnv1a" => vec!["fnv1a"],
+                    "sip13" => vec!["sip13"],
+                    _ => {
+                        return Err(format!(
+                            "--hasher takes all, xxh3, fnv1a or sip13, got {value:?}"
+                        ))
+                    }
+                }
+            }
+            _ => return Err(format!("unknown flag {flag:?}")),
+        }
+    }
+    if config.nodes < 2 || config.keys == 0 || config.vnodes == 0 || config.repeat == 0 {
+        return Err("--nodes must be at least 2; --keys, --vnodes and --repeat at least 1".into());
+    }
+    Ok(config)
+}

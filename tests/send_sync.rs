@@ -1,0 +1,37 @@
+//! Every public type is `Send + Sync`: this file fails to compile otherwise.
+
+use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
+use routekit::route::{
+    Capabilities, HashRing, HashRingBuilder, Rendezvous, RouteError, SharedRouter, Snapshot,
+};
+use routekit::sql::{
+    Ident, MySql, Postgres, SqlError, SqlWriter, Sqlite, Statement, Timestamp, Value,
+};
+
+fn send_sync<T: Send + Sync>() {}
+
+#[test]
+fn public_types_are_send_and_sync() {
+    send_sync::<Xxh3>();
+    send_sync::<Fnv1a>();
+    send_sync::<Sip13>();
+    send_sync::<HasherId>();
+    send_sync::<HashAlgorithm>();
+    send_sync::<HashRing<String>>();
+    send_sync::<HashRing<Vec<u8>, Sip13>>();
+    send_sync::<HashRingBuilder<String, Xxh3>>();
+    send_sync::<Rendezvous<String, Fnv1a>>();
+    send_sync::<SharedRouter<HashRing<String>>>();
+    send_sync::<Snapshot<Rendezvous<String>>>();
+    send_sync::<RouteError>();
+    send_sync::<Capabilities>();
+    send_sync::<Postgres>();
+    send_sync::<Sqlite>();
+    send_sync::<MySql>();
+    send_sync::<Ident>();
+    send_sync::<Value>();
+    send_sync::<Timestamp>();
+    send_sync::<Statement>();
+    send_sync::<SqlError>();
+    send_sync::<SqlWriter<'static>>();
+}
