@@ -180,7 +180,9 @@ fn print_table(config: &Config, rows: &[Row]) {
         100.0 / (n + 1) as f64,
         100.0 / n as f64
     );
-    println!("| strategy | hasher | ns/lookup | peak/mean | load sd | moved on add | moved on remove | memory |");
+    println!(
+        "| strategy | hasher | ns/lookup | peak/mean | load sd | moved on add | moved on remove | memory |"
+    );
     println!("|---|---|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         println!(
@@ -260,7 +262,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
                     _ => {
                         return Err(format!(
                             "--hasher takes all, xxh3, fnv1a or sip13, got {value:?}"
-                        ))
+                        ));
                     }
                 }
             }

@@ -39,7 +39,7 @@
 //!
 //! # Rust version
 //!
-//! routekit builds on Rust 1.80 and later (`rust-version` in `Cargo.toml`).
+//! routekit builds on Rust 1.85 and later (`rust-version` in `Cargo.toml`).
 
 #![doc(test(attr(deny(warnings))))]
 

@@ -6,13 +6,13 @@
 //! xxh3 plus one 64-bit mix per node (no weights, no logarithm).
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use criterion::{Bencher, BenchmarkId, Criterion};
 use parking_lot::RwLock;
 use routekit::hash::{KeyHasher, Xxh3};
-use routekit::route::{HashRing, Rendezvous, Router, SharedRouter, DEFAULT_VNODES};
+use routekit::route::{DEFAULT_VNODES, HashRing, Rendezvous, Router, SharedRouter};
 
 use crate::inputs::{node_names, seeded, session_keys};
 

@@ -53,7 +53,9 @@ pub enum RouteError {
     #[error("asked for 0 nodes: n must be at least 1")]
     ZeroReplicas,
     /// The weights ask a ring for more points than it can index.
-    #[error("the ring would need {requested} points, more than the {max} it can index: lower the vnodes or the weights")]
+    #[error(
+        "the ring would need {requested} points, more than the {max} it can index: lower the vnodes or the weights"
+    )]
     TooManyPoints {
         /// Points the change would need in total.
         requested: u64,

@@ -52,13 +52,14 @@
 
 mod error;
 mod mix;
+mod points;
 mod rendezvous;
 mod ring;
 mod shared;
 
 pub use error::RouteError;
 pub use rendezvous::Rendezvous;
-pub use ring::{HashRing, HashRingBuilder, DEFAULT_VNODES};
+pub use ring::{DEFAULT_VNODES, HashRing, HashRingBuilder};
 pub use shared::{SharedRouter, Snapshot};
 
 /// Places keys on nodes: the interface every routing strategy implements.

@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::error::display_node;
 use super::mix::{ln, mix64, unit_open};
-use super::{check_weight, Capabilities, RouteError, Router};
+use super::{Capabilities, RouteError, Router, check_weight};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Rendezvous hashing, also called highest random weight (HRW).
@@ -297,7 +297,7 @@ impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
         let mut best: Option<Score> = None;
         for index in 0..self.nodes.len() {
             if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
-                if accept.map_or(true, |accept| accept(&self.nodes[index])) {
+                if accept.is_none_or(|accept| accept(&self.nodes[index])) {
                     best = Some(score);
                 }
             }
@@ -393,26 +393,18 @@ impl TopScores {
     }
 
     fn as_slice(&self) -> &[Score] {
-        if self.capacity > 16 {
-            &self.heap
-        } else {
-            &self.inline[..self.len]
-        }
+        if self.capacity > 16 { &self.heap } else { &self.inline[..self.len] }
     }
 
     /// The score a newcomer must beat, once `capacity` scores are held.
     fn threshold(&self) -> Option<&Score> {
-        if self.len == self.capacity {
-            self.as_slice().last()
-        } else {
-            None
-        }
+        if self.len == self.capacity { self.as_slice().last() } else { None }
     }
 
     /// Offers `score` if it beats the threshold (or there is none yet).
     #[inline]
     fn offer_if_better(&mut self, score: Score) {
-        if self.threshold().map_or(true, |t| score.cmp_rank(t) == Ordering::Less) {
+        if self.threshold().is_none_or(|t| score.cmp_rank(t) == Ordering::Less) {
             self.offer(score);
         }
     }
@@ -459,7 +451,7 @@ mod tests {
                 let value = ((i * 37) % 101) as f64;
                 let score = Score { value, draw: 0, index: i };
                 all.push(score);
-                if top.threshold().map_or(true, |t| score.cmp_rank(t) == Ordering::Less) {
+                if top.threshold().is_none_or(|t| score.cmp_rank(t) == Ordering::Less) {
                     top.offer(score);
                 }
             }

@@ -5,7 +5,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::error::display_node;
-use super::{check_weight, Capabilities, RouteError, Router};
+use super::points::{Point, Points};
+use super::{Capabilities, RouteError, Router, check_weight};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Virtual nodes (ring points) per unit of weight unless the builder says
@@ -60,13 +61,8 @@ pub struct HashRing<N, H = Xxh3> {
     vnodes: u32,
     /// Members sorted by identity bytes, so a member's index orders ties.
     members: Vec<Member<N>>,
-    /// All points sorted by (hash, member index).
-    points: Vec<Point>,
-    /// `index[b]` is the position of the first point whose hash is at least
-    /// `b << shift`; one extra entry at the end holds `points.len()`.
-    index: Vec<u32>,
-    /// `64 - log2(buckets)`, at most 63.
-    shift: u32,
+    /// All points, sorted by (hash, member index).
+    points: Points,
 }
 
 #[derive(Clone)]
@@ -76,20 +72,14 @@ struct Member<N> {
     points: u32,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Point {
-    hash: u64,
-    member: u32,
-}
-
 impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
     type Node = N;
 
     /// The node owning `key`: O(1) expected, no allocation.
     #[inline]
     fn route(&self, key: &[u8]) -> Option<&N> {
-        let at = self.position(self.hasher.uniform64(key))?;
-        Some(&self.members[self.points[at].member as usize].node)
+        let member = self.points.owner(self.hasher.uniform64(key))?;
+        Some(&self.members[member].node)
     }
 
     /// Walks clockwise from the key's position, collecting distinct nodes:
@@ -105,19 +95,8 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
             return Err(RouteError::ZeroReplicas);
         }
         out.clear();
-        let Some(start) = self.position(self.hasher.uniform64(key)) else {
-            return Ok(());
-        };
-        let wanted = n.min(self.members.len());
-        let mut seen = Seen::new(self.members.len());
-        for member in self.walk(start) {
-            if seen.insert(member) {
-                out.push(&self.members[member].node);
-                if out.len() == wanted {
-                    break;
-                }
-            }
-        }
+        let walk = self.points.distinct_from(self.hasher.uniform64(key), self.members.len());
+        out.extend(walk.take(n).map(|member| &self.members[member].node));
         Ok(())
     }
 
@@ -125,22 +104,10 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
     /// is healthy: O(points walked); `is_healthy` is called once per distinct
     /// node visited. Returns `None` after visiting every node.
     fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
-        let start = self.position(self.hasher.uniform64(key))?;
-        let mut seen = Seen::new(self.members.len());
-        let mut visited = 0;
-        for member in self.walk(start) {
-            if seen.insert(member) {
-                let node = &self.members[member].node;
-                if is_healthy(node) {
-                    return Some(node);
-                }
-                visited += 1;
-                if visited == self.members.len() {
-                    break;
-                }
-            }
-        }
-        None
+        self.points
+            .distinct_from(self.hasher.uniform64(key), self.members.len())
+            .map(|member| &self.members[member].node)
+            .find(|node| is_healthy(node))
     }
 
     /// Adds `node` with `round(weight × vnodes)` points, at least one:
@@ -155,7 +122,8 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
             self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
         let removed = self.members.remove(at);
         let at = at as u32;
-        self.points.retain_mut(|point| {
+        let mut points = std::mem::take(&mut self.points).into_vec();
+        points.retain_mut(|point| {
             if point.member == at {
                 return false;
             }
@@ -164,7 +132,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
             }
             true
         });
-        self.rebuild_index();
+        self.points = Points::from_sorted(points);
         Ok(removed.node)
     }
 
@@ -178,9 +146,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
     }
 
     fn memory_bytes(&self) -> usize {
-        self.members.capacity() * std::mem::size_of::<Member<N>>()
-            + self.points.capacity() * std::mem::size_of::<Point>()
-            + self.index.capacity() * std::mem::size_of::<u32>()
+        self.members.capacity() * std::mem::size_of::<Member<N>>() + self.points.memory_bytes()
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -253,14 +219,7 @@ impl<N, H> HashRing<N, H> {
     }
 
     fn with_hasher_and_vnodes(hasher: H, vnodes: u32) -> Self {
-        HashRing {
-            hasher,
-            vnodes,
-            members: Vec::new(),
-            points: Vec::new(),
-            index: Vec::new(),
-            shift: 63,
-        }
+        HashRing { hasher, vnodes, members: Vec::new(), points: Points::default() }
     }
 
     /// Virtual nodes per unit of weight.
@@ -310,52 +269,6 @@ impl<N, H> HashRing<N, H> {
     /// ```
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = (&N, f64, u32)> + '_ {
         self.members.iter().map(|m| (&m.node, m.weight, m.points))
-    }
-
-    /// Position of the first point at or after `hash`, wrapping; `None` when
-    /// the ring is empty.
-    #[inline]
-    fn position(&self, hash: u64) -> Option<usize> {
-        if self.points.is_empty() {
-            return None;
-        }
-        let bucket = (hash >> self.shift) as usize;
-        // Points in [index[bucket], index[bucket + 1]) share the bucket; the
-        // point at index[bucket + 1] is the first one above it, so the scan
-        // ends there at the latest.
-        let mut at = self.index[bucket] as usize;
-        let end = self.index[bucket + 1] as usize;
-        while at < end && self.points[at].hash < hash {
-            at += 1;
-        }
-        Some(if at == self.points.len() { 0 } else { at })
-    }
-
-    /// Member indices of the points clockwise from `start`, once round.
-    fn walk(&self, start: usize) -> impl Iterator<Item = usize> + '_ {
-        let (before, after) = self.points.split_at(start);
-        after.iter().chain(before).map(|point| point.member as usize)
-    }
-
-    fn rebuild_index(&mut self) {
-        // One bucket per point, rounded up to a power of two (at least two):
-        // about one point per bucket, so a lookup scans one or two points.
-        let buckets = self.points.len().next_power_of_two().max(2);
-        self.shift = 64 - buckets.trailing_zeros();
-        self.index.clear();
-        self.index.reserve_exact(buckets + 1);
-        let mut at = 0;
-        for bucket in 0..buckets as u64 {
-            let lower = bucket << self.shift;
-            while at < self.points.len() && self.points[at].hash < lower {
-                at += 1;
-            }
-            self.index.push(at as u32);
-        }
-        self.index.push(self.points.len() as u32);
-        if self.points.is_empty() {
-            self.index.clear();
-        }
     }
 }
 
@@ -456,13 +369,12 @@ impl<N: AsRef<[u8]>, H: KeyHasher> HashRing<N, H> {
             }
         }
         fresh.sort_unstable();
-        let mut existing = std::mem::take(&mut self.points);
+        let mut existing = std::mem::take(&mut self.points).into_vec();
         for point in &mut existing {
             point.member = renumber[point.member as usize];
         }
         // Renumbering keeps the identity order, so `existing` stays sorted.
-        self.points = merge_sorted(existing, fresh);
-        self.rebuild_index();
+        self.points = Points::from_sorted(merge_sorted(existing, fresh));
         Ok(())
     }
 
@@ -543,11 +455,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> HashRingBuilder<N, H> {
 /// `round(weight × vnodes)`, at least 1; saturates far above [`MAX_POINTS`].
 fn points_for(vnodes: u32, weight: f64) -> u64 {
     let exact = (weight * f64::from(vnodes)).round();
-    if exact >= MAX_POINTS as f64 {
-        MAX_POINTS + 1
-    } else {
-        (exact as u64).max(1)
-    }
+    if exact >= MAX_POINTS as f64 { MAX_POINTS + 1 } else { (exact as u64).max(1) }
 }
 
 /// Appends a member's points: `H(identity ‖ i as u32 LE)` for each `i`.
@@ -584,36 +492,6 @@ fn merge_sorted(left: Vec<Point>, right: Vec<Point>) -> Vec<Point> {
     merged
 }
 
-/// Which members a walk has met: a bit per member, on the stack for rings of
-/// up to 256 nodes.
-enum Seen {
-    Small([u64; 4]),
-    Large(Vec<u64>),
-}
-
-impl Seen {
-    fn new(members: usize) -> Seen {
-        if members <= 256 {
-            Seen::Small([0; 4])
-        } else {
-            Seen::Large(vec![0; members.div_ceil(64)])
-        }
-    }
-
-    /// Marks `member`; true when it was not marked before.
-    #[inline]
-    fn insert(&mut self, member: usize) -> bool {
-        let words: &mut [u64] = match self {
-            Seen::Small(words) => words,
-            Seen::Large(words) => words,
-        };
-        let (word, bit) = (member / 64, 1u64 << (member % 64));
-        let fresh = words[word] & bit == 0;
-        words[word] |= bit;
-        fresh
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -632,8 +510,8 @@ mod tests {
             r.insert("s1:11").unwrap();
             r
         };
-        let a: Vec<u64> = ring_a.points.iter().map(|p| p.hash).collect();
-        let b: Vec<u64> = ring_b.points.iter().map(|p| p.hash).collect();
+        let a: Vec<u64> = ring_a.points.as_slice().iter().map(|p| p.hash).collect();
+        let b: Vec<u64> = ring_b.points.as_slice().iter().map(|p| p.hash).collect();
         assert!(b.iter().all(|h| !a.contains(h)));
     }
 
@@ -704,25 +582,6 @@ mod tests {
         assert_eq!(err, RouteError::DuplicateNode { node: "x".into() });
         assert_eq!(ring.len(), 1);
         assert_eq!(ring.point_count(), 160);
-    }
-
-    #[test]
-    fn index_finds_the_successor_at_bucket_edges() {
-        let mut ring = HashRing::builder().vnodes(3).build().unwrap();
-        ring.extend(["a", "b", "c"]).unwrap();
-        let hashes: Vec<u64> = ring.points.iter().map(|p| p.hash).collect();
-        let naive = |h: u64| hashes.iter().position(|&p| p >= h).unwrap_or(0);
-        let mut probes = vec![0, 1, u64::MAX, u64::MAX - 1];
-        for &p in &hashes {
-            probes.extend([p.wrapping_sub(1), p, p.wrapping_add(1)]);
-        }
-        for b in 0..(1u64 << (64 - ring.shift)) {
-            let lower = b << ring.shift;
-            probes.extend([lower, lower.wrapping_sub(1)]);
-        }
-        for h in probes {
-            assert_eq!(ring.position(h), Some(naive(h)), "hash {h:#x}");
-        }
     }
 
     #[test]
