@@ -200,25 +200,23 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
         let mut seen_by_both = (other.context.dot_count() <= (self.entries.len() as u64) / 4)
             .then(|| self.dots_seen_by_both(other, &known));
 
-        // Their dots: new ones to add, and ones we have seen but do not hold
-        // under the same element (removed here, or a reused dot).
-        let mut additions = Vec::new();
+        // Their dots we have seen must be held here under the same element,
+        // or have been removed here; a dot held under another element was
+        // reused. Only these need a lookup; nothing changes until all pass.
+        let seen_here =
+            |j: u32, counter| known[j as usize].filter(|&i| self.context.contains_at(i, counter));
         let mut suspects = HashSet::with_hasher(RandomState::default());
         for theirs in other.entries.iter() {
-            let hash = self.hasher.hash_one(&theirs.value);
-            let mine = self.entries.find(hash, |entry| entry.value == theirs.value);
+            let mut mine = None;
             for dot in theirs.dots.iter() {
-                match known[dot.actor as usize] {
-                    Some(actor) if self.context.contains_at(actor, dot.counter) => {
-                        let ours = Dot { actor, ..dot };
-                        if let Some(seen) = &mut seen_by_both {
-                            seen.remove(&ours);
-                        }
-                        if !mine.is_some_and(|entry| entry.dots.contains(ours)) {
-                            suspects.insert(ours);
-                        }
-                    }
-                    _ => additions.push((theirs, hash, dot)),
+                let Some(actor) = seen_here(dot.actor, dot.counter) else { continue };
+                let ours = Dot { actor, ..dot };
+                if let Some(seen) = &mut seen_by_both {
+                    seen.remove(&ours);
+                }
+                let mine = *mine.get_or_insert_with(|| self.find(&theirs.value));
+                if !mine.is_some_and(|entry| entry.dots.contains(ours)) {
+                    suspects.insert(ours);
                 }
             }
         }
@@ -244,17 +242,33 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
                 known.unwrap_or_else(|| self.context.intern(&other.context.clock(j).actor))
             })
             .collect();
+        let context = &self.context;
+        let is_new = |dot: &Dot| {
+            known[dot.actor as usize].map_or(true, |i| !context.contains_at(i, dot.counter))
+        };
+        let additions: Vec<&Entry<T>> = other
+            .entries
+            .iter()
+            .filter(|theirs| theirs.dots.iter().any(|dot| is_new(&dot)))
+            .collect();
         let hasher = &self.hasher;
         self.entries.reserve(additions.len(), |entry| hasher.hash_one(&entry.value));
-        for (theirs, hash, dot) in additions {
-            let dot = Dot { actor: translate[dot.actor as usize], ..dot };
+        for theirs in additions {
+            let mut dots = theirs
+                .dots
+                .iter()
+                .filter(is_new)
+                .map(|dot| Dot { actor: translate[dot.actor as usize], ..dot });
+            let hash = hasher.hash_one(&theirs.value);
             match self.entries.find_mut(hash, |entry| entry.value == theirs.value) {
-                Some(entry) => entry.dots.push(dot),
+                Some(entry) => dots.for_each(|dot| entry.dots.push(dot)),
                 None => {
-                    let hasher = &self.hasher;
+                    let Some(first) = dots.next() else { continue };
+                    let mut element_dots = Dots::one(first);
+                    dots.for_each(|dot| element_dots.push(dot));
                     self.entries.insert_unique(
                         hash,
-                        Entry { value: theirs.value.clone(), dots: Dots::one(dot) },
+                        Entry { value: theirs.value.clone(), dots: element_dots },
                         |entry| hasher.hash_one(&entry.value),
                     );
                 }
