@@ -326,7 +326,7 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
 
     /// Adds `value` as `actor` like [`add`](Self::add), without making a
     /// delta: for replicas that exchange whole states, or to load a set.
-    /// About three times faster than `add`, which allocates its delta.
+    /// Two to three times faster than `add`, which allocates its delta.
     ///
     /// Cost: O(1) expected, plus O(log a) in the number of actors.
     ///
