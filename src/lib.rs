@@ -11,6 +11,10 @@
 //!   (consistent hashing with virtual nodes) and [`Rendezvous`] (highest
 //!   random weight), with weights, preference lists, failover past unhealthy
 //!   nodes and [`SharedRouter`] for many threads.
+//! * [`crdt`] — replicated state that converges without coordination: the
+//!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
+//!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
+//!   any order, twice or late, and a versioned byte encoding.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //!
@@ -33,9 +37,38 @@
 //! # Ok::<(), routekit::route::RouteError>(())
 //! ```
 //!
+//! # Example: merge two replicas
+//!
+//! ```
+//! use routekit::{Crdt, OrSet};
+//!
+//! // Two instances edit the same cart without talking to each other.
+//! let (mut east, mut west) = (OrSet::new(), OrSet::new());
+//! let to_west = [east.add(&"east", "tea")?, east.add(&"east", "milk")?];
+//! let to_east = [west.add(&"west", "bread")?, west.remove("milk")];
+//!
+//! // Deltas arrive late, out of order and twice: the carts still agree.
+//! for delta in to_west.iter().rev().chain(&to_west) {
+//!     west.merge(delta)?;
+//! }
+//! for delta in &to_east {
+//!     east.merge(delta)?;
+//! }
+//! assert_eq!(east, west);
+//! // West's remove of "milk" had not seen east's add, so the add wins.
+//! assert_eq!(east.iter().collect::<Vec<_>>(), [&"bread", &"milk", &"tea"]);
+//!
+//! // States and deltas travel as versioned, deterministic bytes.
+//! assert_eq!(OrSet::<String, String>::decode(&OrSet::<String, String>::new().encode())?.len(), 0);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Crate features
 //!
 //! No feature is needed for the modules above; none is enabled by default.
+//!
+//! * `serde` — `Serialize` and `Deserialize` for the [`crdt`] types, checked
+//!   on the way in like the byte encoding.
 //!
 //! # Rust version
 //!
@@ -43,10 +76,12 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+pub mod crdt;
 pub mod hash;
 pub mod route;
 pub mod sql;
 
+pub use crdt::{Crdt, GCounter, OrSet, PNCounter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 pub use route::{HashRing, Rendezvous, Router, SharedRouter};
 

@@ -1,0 +1,361 @@
+//! The causal context of an [`OrSet`](super::OrSet): every dot (actor id,
+//! counter) a replica has seen, as a version vector plus the dots seen beyond
+//! it.
+
+use std::fmt;
+
+/// The dots (pairs of actor id and counter) a replica has seen.
+///
+/// Per actor it holds a version `v` (every counter `1..=v` was seen) and the
+/// counters seen beyond `v + 1` that are not yet contiguous with it — the
+/// gaps left when deltas arrive out of order or some are lost. When the
+/// missing dots arrive the gaps close and the context compacts back to a
+/// plain version vector.
+///
+/// # Example
+///
+/// ```
+/// use routekit::crdt::{Crdt, OrSet};
+///
+/// let mut origin = OrSet::new();
+/// let first = origin.add(&"a", 1)?;
+/// let second = origin.add(&"a", 2)?;
+///
+/// let mut replica = OrSet::new();
+/// replica.merge(&second)?; // arrives first
+/// assert!(!replica.context().is_compact());
+/// assert_eq!(replica.context().version(&"a"), 0);
+/// assert!(replica.context().contains(&"a", 2));
+///
+/// replica.merge(&first)?; // the gap closes
+/// assert!(replica.context().is_compact());
+/// assert_eq!(replica.context().version(&"a"), 2);
+/// # Ok::<(), routekit::crdt::CrdtError>(())
+/// ```
+#[derive(Clone)]
+pub struct CausalContext<A> {
+    /// One clock per actor, in the order actors became known here.
+    clocks: Vec<ActorClock<A>>,
+    /// Indexes into `clocks`, in actor order.
+    sorted: Vec<u32>,
+}
+
+/// What one actor's dots look like from here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ActorClock<A> {
+    pub(crate) actor: A,
+    /// Every counter in `1..=base` was seen.
+    pub(crate) base: u64,
+    /// Counters seen beyond `base + 1`, strictly increasing.
+    pub(crate) cloud: Vec<u64>,
+}
+
+impl<A> Default for CausalContext<A> {
+    fn default() -> Self {
+        CausalContext { clocks: Vec::new(), sorted: Vec::new() }
+    }
+}
+
+impl<A: Ord> PartialEq for CausalContext<A> {
+    fn eq(&self, other: &Self) -> bool {
+        self.clocks.len() == other.clocks.len()
+            && self.sorted.iter().zip(&other.sorted).all(|(&i, &j)| {
+                let (mine, theirs) = (&self.clocks[i as usize], &other.clocks[j as usize]);
+                mine.actor == theirs.actor && mine.base == theirs.base && mine.cloud == theirs.cloud
+            })
+    }
+}
+
+impl<A: Ord> Eq for CausalContext<A> {}
+
+impl<A: fmt::Debug> fmt::Debug for CausalContext<A> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for &i in &self.sorted {
+            let clock = &self.clocks[i as usize];
+            map.entry(&clock.actor, &(clock.base, &clock.cloud));
+        }
+        map.finish()
+    }
+}
+
+impl<A: Ord> CausalContext<A> {
+    /// Whether the dot (`actor`, `counter`) was seen.
+    ///
+    /// Cost: O(log a) in the actors, plus O(log g) in that actor's gaps.
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// set.add(&"a", "x")?;
+    /// assert!(set.context().contains(&"a", 1));
+    /// assert!(!set.context().contains(&"a", 2));
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn contains(&self, actor: &A, counter: u64) -> bool {
+        self.index_of(actor).is_some_and(|i| self.contains_at(i, counter))
+    }
+
+    /// The contiguous version of `actor`: every counter `1..=version` was
+    /// seen (0 when none was).
+    ///
+    /// Cost: O(log a).
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// set.add(&"a", "x")?;
+    /// set.add(&"a", "y")?;
+    /// assert_eq!(set.context().version(&"a"), 2);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn version(&self, actor: &A) -> u64 {
+        self.index_of(actor).map_or(0, |i| self.clocks[i as usize].base)
+    }
+
+    /// True when no dot was seen beyond the version vector: the context is a
+    /// plain version vector, with no gaps waiting to be filled.
+    ///
+    /// Cost: O(a).
+    ///
+    /// ```
+    /// assert!(routekit::crdt::OrSet::<u8, u8>::new().context().is_compact());
+    /// ```
+    pub fn is_compact(&self) -> bool {
+        self.clocks.iter().all(|clock| clock.cloud.is_empty())
+    }
+
+    /// How many dots were seen beyond the version vector (0 when compact).
+    ///
+    /// Cost: O(a).
+    ///
+    /// ```
+    /// assert_eq!(routekit::crdt::OrSet::<u8, u8>::new().context().pending_dots(), 0);
+    /// ```
+    pub fn pending_dots(&self) -> usize {
+        self.clocks.iter().map(|clock| clock.cloud.len()).sum()
+    }
+
+    /// The actors this context knows, in actor order.
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// set.add(&"b", 1)?;
+    /// set.add(&"a", 2)?;
+    /// assert_eq!(set.context().actors().collect::<Vec<_>>(), [&"a", &"b"]);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn actors(&self) -> impl ExactSizeIterator<Item = &A> + '_ {
+        self.sorted.iter().map(|&i| &self.clocks[i as usize].actor)
+    }
+
+    /// The index of `actor`'s clock, if it is known.
+    pub(crate) fn index_of(&self, actor: &A) -> Option<u32> {
+        self.sorted
+            .binary_search_by(|&i| self.clocks[i as usize].actor.cmp(actor))
+            .ok()
+            .map(|at| self.sorted[at])
+    }
+
+    /// The clock at `index`.
+    pub(crate) fn clock(&self, index: u32) -> &ActorClock<A> {
+        &self.clocks[index as usize]
+    }
+
+    /// The number of actors.
+    pub(crate) fn actor_count(&self) -> usize {
+        self.clocks.len()
+    }
+
+    /// Clock indexes in actor order.
+    pub(crate) fn sorted(&self) -> &[u32] {
+        &self.sorted
+    }
+
+    /// Whether the dot (`index`, `counter`) was seen.
+    #[inline]
+    pub(crate) fn contains_at(&self, index: u32, counter: u64) -> bool {
+        let clock = &self.clocks[index as usize];
+        counter <= clock.base || clock.cloud.binary_search(&counter).is_ok()
+    }
+
+    /// The counter of the next dot `index` should make, or `None` when its
+    /// counters are used up.
+    pub(crate) fn next_counter(&self, index: u32) -> Option<u64> {
+        let clock = &self.clocks[index as usize];
+        clock.cloud.last().copied().unwrap_or(clock.base).checked_add(1)
+    }
+
+    /// Records the dot (`index`, `counter`) as seen.
+    pub(crate) fn insert_at(&mut self, index: u32, counter: u64) {
+        let clock = &mut self.clocks[index as usize];
+        if counter <= clock.base {
+            return;
+        }
+        if counter == clock.base + 1 {
+            clock.base = counter;
+            clock.compact();
+        } else {
+            if let Err(at) = clock.cloud.binary_search(&counter) {
+                clock.cloud.insert(at, counter);
+            }
+        }
+    }
+
+    /// Total dots represented, saturating: a measure of how sparse it is.
+    pub(crate) fn dot_count(&self) -> u64 {
+        self.clocks.iter().fold(0u64, |sum, clock| {
+            sum.saturating_add(clock.base).saturating_add(clock.cloud.len() as u64)
+        })
+    }
+}
+
+impl<A: Ord + Clone> CausalContext<A> {
+    /// The index of `actor`, adding an empty clock for it when it is new.
+    pub(crate) fn intern(&mut self, actor: &A) -> u32 {
+        match self.sorted.binary_search_by(|&i| self.clocks[i as usize].actor.cmp(actor)) {
+            Ok(at) => self.sorted[at],
+            Err(at) => {
+                let index = self.clocks.len() as u32;
+                self.clocks.push(ActorClock { actor: actor.clone(), base: 0, cloud: Vec::new() });
+                self.sorted.insert(at, index);
+                index
+            }
+        }
+    }
+
+    /// Joins `other` into this context; `translate[j]` is the index here of
+    /// `other`'s clock `j` (every one already interned).
+    pub(crate) fn merge_translated(&mut self, other: &Self, translate: &[u32]) {
+        for (theirs, &i) in other.clocks.iter().zip(translate) {
+            let mine = &mut self.clocks[i as usize];
+            if theirs.base <= mine.base && theirs.cloud.is_empty() {
+                continue;
+            }
+            mine.base = mine.base.max(theirs.base);
+            if !theirs.cloud.is_empty() {
+                mine.cloud = union_sorted(&mine.cloud, &theirs.cloud);
+            }
+            mine.compact();
+        }
+    }
+
+    /// Builds a context from per-actor clocks, checking what every context
+    /// here keeps: actors strictly increasing, no empty clocks, gaps
+    /// strictly increasing beyond `base + 1`.
+    pub(crate) fn from_clocks(clocks: Vec<ActorClock<A>>) -> Result<Self, &'static str> {
+        if clocks.windows(2).any(|w| w[0].actor >= w[1].actor) {
+            return Err("context actors must be strictly increasing");
+        }
+        for clock in &clocks {
+            if clock.base == 0 && clock.cloud.is_empty() {
+                return Err("a context actor must have seen at least one dot");
+            }
+            if clock.cloud.first().is_some_and(|&first| first <= clock.base.saturating_add(1))
+                || clock.cloud.windows(2).any(|w| w[0] >= w[1])
+            {
+                return Err("context gaps must be strictly increasing and beyond the version");
+            }
+        }
+        let sorted = (0..clocks.len() as u32).collect();
+        Ok(CausalContext { clocks, sorted })
+    }
+}
+
+impl<A> ActorClock<A> {
+    /// Drops gap entries at or below `base` and absorbs the ones that have
+    /// become contiguous with it.
+    fn compact(&mut self) {
+        let mut used = 0;
+        for &counter in &self.cloud {
+            if counter <= self.base {
+                used += 1;
+            } else if counter == self.base + 1 {
+                self.base = counter;
+                used += 1;
+            } else {
+                break;
+            }
+        }
+        self.cloud.drain(..used);
+    }
+}
+
+/// The sorted union of two strictly increasing lists.
+fn union_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let next = a[i].min(b[j]);
+        i += usize::from(a[i] == next);
+        j += usize::from(b[j] == next);
+        out.push(next);
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaps_close_in_any_order() {
+        let mut ctx = CausalContext::default();
+        let a = ctx.intern(&"a");
+        for counter in [5, 3, 2, 5, 4] {
+            ctx.insert_at(a, counter);
+        }
+        assert_eq!(ctx.clock(a).base, 0);
+        assert_eq!(ctx.clock(a).cloud, [2, 3, 4, 5]);
+        assert!(!ctx.is_compact());
+        ctx.insert_at(a, 1);
+        assert_eq!((ctx.clock(a).base, ctx.pending_dots()), (5, 0));
+        assert_eq!(ctx.next_counter(a), Some(6));
+    }
+
+    #[test]
+    fn merge_compacts_and_unions() {
+        let mut x = CausalContext::default();
+        let xa = x.intern(&"a");
+        x.insert_at(xa, 1);
+        x.insert_at(xa, 3);
+        let mut y = CausalContext::default();
+        let yb = y.intern(&"b");
+        let ya = y.intern(&"a");
+        y.insert_at(yb, 7);
+        y.insert_at(ya, 2);
+        let translate = [x.intern(&"b"), x.intern(&"a")];
+        x.merge_translated(&y, &translate);
+        assert_eq!(x.version(&"a"), 3);
+        assert!(x.contains(&"b", 7) && !x.contains(&"b", 6));
+        assert_eq!(x.pending_dots(), 1);
+        assert_eq!(union_sorted(&[1, 4, 9], &[2, 4, 10]), [1, 2, 4, 9, 10]);
+    }
+
+    #[test]
+    fn equality_ignores_arrival_order() {
+        let mut x = CausalContext::default();
+        let mut y = CausalContext::default();
+        for actor in ["a", "b"] {
+            let i = x.intern(&actor);
+            x.insert_at(i, 1);
+        }
+        for actor in ["b", "a"] {
+            let i = y.intern(&actor);
+            y.insert_at(i, 1);
+        }
+        assert_eq!(x, y);
+        y.insert_at(0, 2);
+        assert_ne!(x, y);
+    }
+
+    #[test]
+    fn from_clocks_refuses_broken_contexts() {
+        let clock = |actor, base, cloud: &[u64]| ActorClock { actor, base, cloud: cloud.to_vec() };
+        assert!(CausalContext::from_clocks(vec![clock(1, 2, &[4, 6])]).is_ok());
+        assert!(CausalContext::from_clocks(vec![clock(1, 2, &[3])]).is_err());
+        assert!(CausalContext::from_clocks(vec![clock(1, 2, &[6, 4])]).is_err());
+        assert!(CausalContext::from_clocks(vec![clock(1, 0, &[])]).is_err());
+        assert!(CausalContext::from_clocks(vec![clock(2, 1, &[]), clock(1, 1, &[])]).is_err());
+    }
+}

@@ -1,0 +1,118 @@
+//! The error types of the CRDT module: one for mutations and merges, one for
+//! reading bytes.
+
+use thiserror::Error;
+
+/// Why a mutation or a merge of a CRDT was refused.
+///
+/// A refused operation changes nothing: the state is exactly what it was
+/// before the call.
+///
+/// # Example
+///
+/// ```
+/// use routekit::crdt::{CrdtError, GCounter};
+///
+/// let mut hits = GCounter::new();
+/// hits.increment(&"a", u64::MAX)?;
+/// let err = hits.increment(&"a", 1).unwrap_err();
+/// assert_eq!(err, CrdtError::Overflow { count: u64::MAX, by: 1 });
+/// assert_eq!(hits.value(), u128::from(u64::MAX)); // unchanged
+/// # Ok::<(), CrdtError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum CrdtError {
+    /// An increment would take an actor's count past `u64::MAX`.
+    #[error(
+        "incrementing a count of {count} by {by} would exceed u64::MAX: \
+         use another actor id for further increments"
+    )]
+    Overflow {
+        /// The actor's count before the increment.
+        count: u64,
+        /// The rejected increment.
+        by: u64,
+    },
+    /// An actor has used every dot counter up to `u64::MAX`.
+    #[error("the actor has used all 2^64 - 1 dot counters: use another actor id")]
+    DotsExhausted,
+    /// The same dot (actor id and counter) names two different elements:
+    /// two replicas used one actor id at the same time.
+    #[error(
+        "dot {counter} of one actor names two different elements: \
+         two replicas used the same actor id (an actor id must be unique per replica incarnation)"
+    )]
+    DotConflict {
+        /// The counter of the reused dot.
+        counter: u64,
+    },
+}
+
+/// Why bytes could not be read back as a CRDT state or delta.
+///
+/// Corrupted, truncated, foreign or non-canonical input is always an error,
+/// never a panic and never a silently different state.
+///
+/// # Example
+///
+/// ```
+/// use routekit::crdt::{DecodeError, GCounter};
+///
+/// let mut hits = GCounter::new();
+/// hits.increment(&7u64, 3)?;
+/// let bytes = hits.encode();
+/// assert_eq!(GCounter::<u64>::decode(&bytes)?, hits);
+/// assert!(matches!(
+///     GCounter::<u64>::decode(&bytes[..bytes.len() - 1]),
+///     Err(DecodeError::Truncated)
+/// ));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The input ended in the middle of a value.
+    #[error("the input ended early: the bytes are truncated")]
+    Truncated,
+    /// The input does not start with routekit's CRDT magic bytes `RK`.
+    #[error("the input does not start with the magic bytes \"RK\": not a routekit CRDT encoding")]
+    BadMagic,
+    /// The input holds another kind of CRDT than the one asked for.
+    #[error("the input holds a {found}, not a {expected}")]
+    WrongKind {
+        /// The type that was asked for.
+        expected: &'static str,
+        /// The type the input holds (or `"unknown type"`).
+        found: &'static str,
+    },
+    /// The format version is not one this release reads.
+    #[error("format version {found} is not supported: this release reads version {supported}")]
+    UnsupportedVersion {
+        /// The version byte found.
+        found: u8,
+        /// The version this release reads and writes.
+        supported: u8,
+    },
+    /// A variable-length integer is longer than needed or does not fit.
+    #[error("a variable-length integer is overlong or does not fit in {bits} bits")]
+    BadVarint {
+        /// The width of the integer that was being read.
+        bits: u32,
+    },
+    /// A string element or actor id is not valid UTF-8.
+    #[error("a string is not valid UTF-8")]
+    BadUtf8,
+    /// The bytes parse but break a rule of the format; `what` names the rule.
+    #[error("invalid encoding: {what}")]
+    Invalid {
+        /// The rule that was broken.
+        what: &'static str,
+    },
+    /// Bytes follow the end of the encoded value.
+    #[error("{count} unexpected bytes follow the encoded value")]
+    TrailingBytes {
+        /// How many bytes were left over.
+        count: usize,
+    },
+}

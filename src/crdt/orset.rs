@@ -1,0 +1,798 @@
+//! The add-wins observed-remove set without tombstones: [`OrSet`].
+//!
+//! State is a dot store (each present element with the dots of the adds that
+//! put it there) and a [`CausalContext`] (every dot seen). Joining two states
+//! keeps a dot when both stores hold it, or when one holds it and the other
+//! has not seen it; a dot one side has seen but no longer holds was removed.
+//! Removes leave no tombstone: the context alone remembers what was seen.
+
+use std::borrow::Borrow;
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+
+use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+
+use super::context::{ActorClock, CausalContext};
+use super::wire::{self, Kind, Wire};
+use super::{Crdt, CrdtError, DecodeError};
+
+/// An add-wins observed-remove set: replicas add and remove elements without
+/// coordinating, and a remove takes away only the adds it has seen, so an add
+/// concurrent with a remove wins.
+///
+/// Every mutator returns its **delta**, a small `OrSet` that has the same
+/// effect on any replica as the whole new state: ship deltas, merge them in
+/// any order, duplicated or re-sent after a loss, and every replica that has
+/// seen the same adds and removes holds the same set. Nothing is lost and
+/// nothing comes back.
+///
+/// Elements need `Ord` (iteration and encoding are in element order, the
+/// same on every replica), `Hash + Eq` (lookups; the hash is an in-memory
+/// index with a per-process random seed, never written out) and `Clone`
+/// (deltas carry a copy). Actors need `Ord + Clone` and must be unique per
+/// replica incarnation (see the [module docs](super)).
+///
+/// # Example
+///
+/// ```
+/// use routekit::crdt::{Crdt, OrSet};
+///
+/// let mut phone = OrSet::new();
+/// let mut laptop = OrSet::new();
+/// let add_tea = phone.add(&"phone", "tea")?;
+/// laptop.merge(&add_tea)?;
+///
+/// // Concurrently: the laptop removes tea, the phone adds it again.
+/// let remove = laptop.remove("tea");
+/// let add_again = phone.add(&"phone", "tea")?;
+///
+/// // Deliver in opposite orders, with a duplicate: the add wins on both.
+/// phone.merge(&remove)?;
+/// laptop.merge(&add_again)?;
+/// laptop.merge(&add_again)?;
+/// assert_eq!(phone, laptop);
+/// assert!(phone.contains("tea"));
+/// # Ok::<(), routekit::crdt::CrdtError>(())
+/// ```
+#[derive(Clone)]
+pub struct OrSet<A, T> {
+    context: CausalContext<A>,
+    entries: HashTable<Entry<T>>,
+    hasher: RandomState,
+}
+
+/// One add event: the actor's index in the context and its counter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Dot {
+    actor: u32,
+    counter: u64,
+}
+
+/// A present element and the dots of the adds that keep it present.
+#[derive(Clone, Debug)]
+struct Entry<T> {
+    value: T,
+    dots: Dots,
+}
+
+/// A non-empty set of dots; almost always exactly one, kept inline.
+#[derive(Clone, Debug)]
+struct Dots {
+    first: Dot,
+    rest: Vec<Dot>,
+}
+
+impl Dots {
+    fn one(dot: Dot) -> Self {
+        Dots { first: dot, rest: Vec::new() }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Dot> + '_ {
+        std::iter::once(self.first).chain(self.rest.iter().copied())
+    }
+
+    fn len(&self) -> usize {
+        1 + self.rest.len()
+    }
+
+    fn contains(&self, dot: Dot) -> bool {
+        self.first == dot || self.rest.contains(&dot)
+    }
+
+    fn push(&mut self, dot: Dot) {
+        self.rest.push(dot);
+    }
+
+    /// Keeps the dots for which `keep` is true; false when none is left.
+    fn retain(&mut self, mut keep: impl FnMut(Dot) -> bool) -> bool {
+        self.rest.retain(|&dot| keep(dot));
+        if keep(self.first) {
+            return true;
+        }
+        match self.rest.pop() {
+            Some(dot) => {
+                self.first = dot;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+impl<A, T> Default for OrSet<A, T> {
+    fn default() -> Self {
+        OrSet {
+            context: CausalContext::default(),
+            entries: HashTable::new(),
+            hasher: RandomState::default(),
+        }
+    }
+}
+
+impl<A: Ord, T: Hash + Eq> PartialEq for OrSet<A, T> {
+    /// Equal when both hold the same elements with the same dots and have
+    /// seen the same dots, however each replica got there.
+    fn eq(&self, other: &Self) -> bool {
+        if self.entries.len() != other.entries.len() || self.context != other.context {
+            return false;
+        }
+        // Equal contexts know the same actors: map our indexes to theirs.
+        let mut translate = vec![0; self.context.actor_count()];
+        for (&i, &j) in self.context.sorted().iter().zip(other.context.sorted()) {
+            translate[i as usize] = j;
+        }
+        self.entries.iter().all(|entry| {
+            other.find(&entry.value).is_some_and(|theirs| {
+                theirs.dots.len() == entry.dots.len()
+                    && entry.dots.iter().all(|dot| {
+                        theirs.dots.contains(Dot { actor: translate[dot.actor as usize], ..dot })
+                    })
+            })
+        })
+    }
+}
+
+impl<A: Ord, T: Hash + Eq> Eq for OrSet<A, T> {}
+
+impl<A: Ord + fmt::Debug, T: Ord + fmt::Debug> fmt::Debug for OrSet<A, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut entries: Vec<&Entry<T>> = self.entries.iter().collect();
+        entries.sort_unstable_by(|a, b| a.value.cmp(&b.value));
+        let elements: Vec<_> = entries
+            .iter()
+            .map(|entry| {
+                let dots: Vec<_> = entry
+                    .dots
+                    .iter()
+                    .map(|dot| (&self.context.clock(dot.actor).actor, dot.counter))
+                    .collect();
+                (&entry.value, dots)
+            })
+            .collect();
+        f.debug_struct("OrSet")
+            .field("elements", &elements)
+            .field("context", &self.context)
+            .finish()
+    }
+}
+
+impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
+    /// Joins `other` (a state or a delta) into this set.
+    ///
+    /// Cost: O(m) expected in the elements of `other` when `other` is a delta
+    /// that removes nothing this set holds; O(n + m) otherwise.
+    ///
+    /// # Errors
+    ///
+    /// [`CrdtError::DotConflict`] when one dot names different elements in
+    /// the two sets: two replicas used the same actor id. The set is then
+    /// unchanged.
+    fn merge(&mut self, other: &Self) -> Result<(), CrdtError> {
+        // Their actor indexes mapped to ours (`None`: never heard of it).
+        let known: Vec<Option<u32>> = (0..other.context.actor_count() as u32)
+            .map(|j| self.context.index_of(&other.context.clock(j).actor))
+            .collect();
+
+        // When `other` is a delta, list the dots it has seen that we have seen
+        // too; those it does not hold were removed, and must go here as well.
+        let mut seen_by_both = (other.context.dot_count() <= (self.entries.len() as u64) / 4)
+            .then(|| self.dots_seen_by_both(other, &known));
+
+        // Their dots we have seen must be held here under the same element,
+        // or have been removed here; a dot held under another element was
+        // reused. Only these need a lookup; nothing changes until all pass.
+        let seen_here =
+            |j: u32, counter| known[j as usize].filter(|&i| self.context.contains_at(i, counter));
+        let mut suspects = HashSet::with_hasher(RandomState::default());
+        for theirs in other.entries.iter() {
+            let mut mine = None;
+            for dot in theirs.dots.iter() {
+                let Some(actor) = seen_here(dot.actor, dot.counter) else { continue };
+                let ours = Dot { actor, ..dot };
+                if let Some(seen) = &mut seen_by_both {
+                    seen.remove(&ours);
+                }
+                let mine = *mine.get_or_insert_with(|| self.find(&theirs.value));
+                if !mine.is_some_and(|entry| entry.dots.contains(ours)) {
+                    suspects.insert(ours);
+                }
+            }
+        }
+        if !suspects.is_empty() {
+            // A suspect we still hold is held under another element.
+            for entry in self.entries.iter() {
+                if let Some(dot) = entry.dots.iter().find(|dot| suspects.contains(dot)) {
+                    return Err(CrdtError::DotConflict { counter: dot.counter });
+                }
+            }
+        }
+
+        // Drop what `other` has seen and no longer holds.
+        match seen_by_both {
+            Some(removed) => self.drop_dots(other, removed),
+            None => self.drop_removed_by(other, &known),
+        }
+
+        // Add the dots we had not seen, then join the contexts.
+        let translate: Vec<u32> = (0..other.context.actor_count() as u32)
+            .zip(&known)
+            .map(|(j, known)| {
+                known.unwrap_or_else(|| self.context.intern(&other.context.clock(j).actor))
+            })
+            .collect();
+        let context = &self.context;
+        let is_new = |dot: &Dot| {
+            known[dot.actor as usize].is_none_or(|i| !context.contains_at(i, dot.counter))
+        };
+        let additions: Vec<&Entry<T>> = other
+            .entries
+            .iter()
+            .filter(|theirs| theirs.dots.iter().any(|dot| is_new(&dot)))
+            .collect();
+        let hasher = &self.hasher;
+        self.entries.reserve(additions.len(), |entry| hasher.hash_one(&entry.value));
+        for theirs in additions {
+            let mut dots = theirs
+                .dots
+                .iter()
+                .filter(is_new)
+                .map(|dot| Dot { actor: translate[dot.actor as usize], ..dot });
+            let hash = hasher.hash_one(&theirs.value);
+            match self.entries.find_mut(hash, |entry| entry.value == theirs.value) {
+                Some(entry) => dots.for_each(|dot| entry.dots.push(dot)),
+                None => {
+                    let Some(first) = dots.next() else { continue };
+                    let mut element_dots = Dots::one(first);
+                    dots.for_each(|dot| element_dots.push(dot));
+                    self.entries.insert_unique(
+                        hash,
+                        Entry { value: theirs.value.clone(), dots: element_dots },
+                        |entry| hasher.hash_one(&entry.value),
+                    );
+                }
+            }
+        }
+        self.context.merge_translated(&other.context, &translate);
+        Ok(())
+    }
+}
+
+impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
+    /// An empty set that has seen nothing (the bottom state).
+    ///
+    /// ```
+    /// let set = routekit::crdt::OrSet::<u64, String>::new();
+    /// assert!(set.is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds `value` as `actor` and returns the delta.
+    ///
+    /// The add gets a fresh dot (`actor`, next counter) and replaces the dots
+    /// the element had here, so it overrides every remove this replica has
+    /// seen and survives every remove it has not.
+    ///
+    /// Cost: O(1) expected, plus O(log a) in the number of actors (O(a) the
+    /// first time an actor adds).
+    ///
+    /// # Errors
+    ///
+    /// [`CrdtError::DotsExhausted`] when `actor` has used all 2^64 - 1
+    /// counters; the set is then unchanged.
+    ///
+    /// ```
+    /// use routekit::crdt::{Crdt, OrSet};
+    ///
+    /// let mut mine = OrSet::new();
+    /// let delta = mine.add(&7u32, "x")?;
+    /// let mut theirs = OrSet::new();
+    /// theirs.merge(&delta)?;
+    /// assert_eq!(theirs, mine);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn add(&mut self, actor: &A, value: T) -> Result<Self, CrdtError> {
+        let mut delta = OrSet::new();
+        let (dot, replaced) = self.add_dot(actor, value.clone())?;
+        let delta_actor = delta.context.intern(actor);
+        delta.context.insert_at(delta_actor, dot.counter);
+        delta.cover(&self.context, replaced.iter().flat_map(Dots::iter));
+        delta.insert_new(value, Dots::one(Dot { actor: delta_actor, ..dot }));
+        Ok(delta)
+    }
+
+    /// Adds `value` as `actor` like [`add`](Self::add), without making a
+    /// delta: for replicas that exchange whole states, or to load a set.
+    /// Two to three times faster than `add`, which allocates its delta.
+    ///
+    /// Cost: O(1) expected, plus O(log a) in the number of actors.
+    ///
+    /// # Errors
+    ///
+    /// [`CrdtError::DotsExhausted`] when `actor` has used all 2^64 - 1
+    /// counters; the set is then unchanged.
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// for x in 0..1000u32 {
+    ///     set.add_without_delta(&"loader", x)?;
+    /// }
+    /// assert_eq!(set.len(), 1000);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn add_without_delta(&mut self, actor: &A, value: T) -> Result<(), CrdtError> {
+        self.add_dot(actor, value).map(drop)
+    }
+
+    /// Removes `value` and returns the delta: the dots it had here, so the
+    /// remove takes away exactly the adds this replica has seen. Removing an
+    /// absent element changes nothing and returns an empty delta.
+    ///
+    /// Cost: O(1) expected, plus O(d log a) for an element with d dots.
+    ///
+    /// ```
+    /// use routekit::crdt::OrSet;
+    ///
+    /// let mut set = OrSet::new();
+    /// set.add(&1u8, String::from("x"))?;
+    /// let delta = set.remove("x");
+    /// assert!(!set.contains("x") && delta.is_empty());
+    /// assert_eq!(set.remove("x"), OrSet::new()); // nothing left to remove
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn remove<Q>(&mut self, value: &Q) -> Self
+    where
+        T: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut delta = OrSet::new();
+        let hash = self.hasher.hash_one(value);
+        if let Ok(found) = self.entries.find_entry(hash, |entry| entry.value.borrow() == value) {
+            let (removed, _) = found.remove();
+            delta.cover(&self.context, removed.dots.iter());
+        }
+        delta
+    }
+
+    /// Removes every element and returns the delta: every dot the set held.
+    ///
+    /// Cost: O(n + d log a) for n elements and d dots.
+    ///
+    /// ```
+    /// use routekit::crdt::{Crdt, OrSet};
+    ///
+    /// let mut a = OrSet::new();
+    /// a.add(&1u8, 10)?;
+    /// let mut b = a.clone();
+    /// let delta = a.clear();
+    /// b.merge(&delta)?;
+    /// assert!(a.is_empty() && b.is_empty());
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn clear(&mut self) -> Self {
+        let mut delta = OrSet::new();
+        let mut dots: Vec<Dot> = self.entries.iter().flat_map(|entry| entry.dots.iter()).collect();
+        dots.sort_unstable();
+        delta.cover(&self.context, dots.into_iter());
+        self.entries.clear();
+        delta
+    }
+
+    /// Whether `value` is in the set.
+    ///
+    /// Cost: O(1) expected.
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// set.add(&1u8, String::from("x"))?;
+    /// assert!(set.contains("x") && !set.contains("y"));
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn contains<Q>(&self, value: &Q) -> bool
+    where
+        T: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.find(value).is_some()
+    }
+
+    /// The elements in ascending order (the same order on every replica).
+    ///
+    /// Cost: O(n log n) to start (the elements are sorted), then O(1) per
+    /// element.
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// for x in [3, 1, 2] {
+    ///     set.add(&"a", x)?;
+    /// }
+    /// assert_eq!(set.iter().collect::<Vec<_>>(), [&1, &2, &3]);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &T> + '_ {
+        let mut values: Vec<&T> = self.entries.iter().map(|entry| &entry.value).collect();
+        values.sort_unstable();
+        values.into_iter()
+    }
+
+    /// Every dot this replica has seen; see [`CausalContext`].
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// set.add(&"a", 1)?;
+    /// assert_eq!(set.context().version(&"a"), 1);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn context(&self) -> &CausalContext<A> {
+        &self.context
+    }
+
+    /// Adds `value` under a fresh dot of `actor`; returns the dot and the
+    /// dots the element had before.
+    fn add_dot(&mut self, actor: &A, value: T) -> Result<(Dot, Option<Dots>), CrdtError> {
+        let index = self.context.intern(actor);
+        let counter = self.context.next_counter(index).ok_or(CrdtError::DotsExhausted)?;
+        let dot = Dot { actor: index, counter };
+        self.context.insert_at(index, counter);
+        let hash = self.hasher.hash_one(&value);
+        if let Some(entry) = self.entries.find_mut(hash, |entry| entry.value == value) {
+            return Ok((dot, Some(std::mem::replace(&mut entry.dots, Dots::one(dot)))));
+        }
+        let hasher = &self.hasher;
+        self.entries.insert_unique(hash, Entry { value, dots: Dots::one(dot) }, |entry| {
+            hasher.hash_one(&entry.value)
+        });
+        Ok((dot, None))
+    }
+
+    /// Adds `value` with `dots`, when it is not present.
+    fn insert_new(&mut self, value: T, dots: Dots) {
+        let hasher = &self.hasher;
+        self.entries.insert_unique(hasher.hash_one(&value), Entry { value, dots }, |entry| {
+            hasher.hash_one(&entry.value)
+        });
+    }
+
+    /// Records `dots` (indexes of `from`) as seen in this delta's context.
+    fn cover(&mut self, from: &CausalContext<A>, dots: impl Iterator<Item = Dot>) {
+        for dot in dots {
+            let index = self.context.intern(&from.clock(dot.actor).actor);
+            self.context.insert_at(index, dot.counter);
+        }
+    }
+
+    /// The dots (in our indexes) that both `other` and this set have seen,
+    /// found by walking `other`'s context; used when that context is small.
+    fn dots_seen_by_both(&self, other: &Self, known: &[Option<u32>]) -> HashSet<Dot, RandomState> {
+        let mut seen = HashSet::with_hasher(RandomState::default());
+        for (j, actor) in known.iter().enumerate() {
+            let Some(actor) = *actor else { continue };
+            let clock = other.context.clock(j as u32);
+            for counter in (1..=clock.base).chain(clock.cloud.iter().copied()) {
+                if self.context.contains_at(actor, counter) {
+                    seen.insert(Dot { actor, counter });
+                }
+            }
+        }
+        seen
+    }
+
+    /// Drops the dots in `removed` wherever this set holds them: first from
+    /// the elements `other` names (where an add's delta finds the dots it
+    /// replaced), then, if some are left, by a scan.
+    fn drop_dots(&mut self, other: &Self, mut removed: HashSet<Dot, RandomState>) {
+        for theirs in other.entries.iter() {
+            if removed.is_empty() {
+                return;
+            }
+            let hash = self.hasher.hash_one(&theirs.value);
+            if let Ok(mut found) =
+                self.entries.find_entry(hash, |entry| entry.value == theirs.value)
+            {
+                if !found.get_mut().dots.retain(|dot| !removed.remove(&dot)) {
+                    found.remove();
+                }
+            }
+        }
+        if !removed.is_empty() {
+            self.entries.retain(|entry| entry.dots.retain(|dot| !removed.contains(&dot)));
+        }
+    }
+
+    /// Drops every dot `other` has seen but does not hold under the same
+    /// element (a full scan; used when `other` is a large state).
+    fn drop_removed_by(&mut self, other: &Self, known: &[Option<u32>]) {
+        // Our actor indexes mapped to theirs.
+        let mut theirs_of = vec![None; self.context.actor_count()];
+        for (j, known) in known.iter().enumerate() {
+            if let Some(i) = known {
+                theirs_of[*i as usize] = Some(j as u32);
+            }
+        }
+        self.entries.retain(|entry| {
+            let mut theirs: Option<Option<&Entry<T>>> = None;
+            entry.dots.retain(|dot| {
+                let Some(j) = theirs_of[dot.actor as usize] else { return true };
+                if !other.context.contains_at(j, dot.counter) {
+                    return true;
+                }
+                let theirs = *theirs.get_or_insert_with(|| other.find(&entry.value));
+                theirs.is_some_and(|theirs| theirs.dots.contains(Dot { actor: j, ..dot }))
+            })
+        });
+    }
+}
+
+impl<A, T> OrSet<A, T> {
+    /// The number of elements.
+    ///
+    /// Cost: O(1).
+    ///
+    /// ```
+    /// let mut set = routekit::crdt::OrSet::new();
+    /// set.add(&"a", 1)?;
+    /// set.add(&"b", 1)?;
+    /// assert_eq!(set.len(), 1);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when the set holds no element (it may still have seen some).
+    ///
+    /// Cost: O(1).
+    ///
+    /// ```
+    /// assert!(routekit::crdt::OrSet::<u8, u8>::new().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entry of `value`, if present.
+    fn find<Q>(&self, value: &Q) -> Option<&Entry<T>>
+    where
+        T: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.entries.find(self.hasher.hash_one(value), |entry| entry.value.borrow() == value)
+    }
+}
+
+/// An `OrSet` as plain parts in canonical order: per actor (ascending) its
+/// version and gaps; per element (ascending) its dots as (actor rank,
+/// counter), ascending. The byte encoding and serde both go through it.
+pub(crate) struct Parts<A, T> {
+    pub(crate) actors: Vec<(A, u64, Vec<u64>)>,
+    pub(crate) entries: Vec<(T, Vec<(u32, u64)>)>,
+}
+
+impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
+    /// The actors in ascending order with their versions and gaps.
+    pub(crate) fn canonical_actors(&self) -> impl Iterator<Item = (&A, u64, &[u64])> + '_ {
+        self.context.sorted().iter().map(|&i| {
+            let clock = self.context.clock(i);
+            (&clock.actor, clock.base, &clock.cloud[..])
+        })
+    }
+
+    /// Calls `element` for each element in ascending order, with its dots as
+    /// (actor rank in [`canonical_actors`](Self::canonical_actors), counter),
+    /// ascending.
+    pub(crate) fn for_each_canonical<'s>(&'s self, mut element: impl FnMut(&'s T, &[(u32, u64)])) {
+        let mut rank = vec![0u32; self.context.actor_count()];
+        for (r, &i) in self.context.sorted().iter().enumerate() {
+            rank[i as usize] = r as u32;
+        }
+        let mut entries: Vec<&Entry<T>> = self.entries.iter().collect();
+        entries.sort_unstable_by(|a, b| a.value.cmp(&b.value));
+        let mut dots = Vec::new();
+        for entry in entries {
+            dots.clear();
+            dots.extend(entry.dots.iter().map(|dot| (rank[dot.actor as usize], dot.counter)));
+            dots.sort_unstable();
+            element(&entry.value, &dots);
+        }
+    }
+
+    /// Builds a set from canonical parts, checking every rule a set keeps:
+    /// strictly increasing actors and elements, non-empty clocks, gaps beyond
+    /// the version, at least one dot per element, dots strictly increasing,
+    /// naming a known actor, seen by the context, and each used once.
+    pub(crate) fn from_parts(parts: Parts<A, T>) -> Result<Self, DecodeError> {
+        let clocks =
+            parts.actors.into_iter().map(|(actor, base, cloud)| ActorClock { actor, base, cloud });
+        let context = CausalContext::from_clocks(clocks.collect())
+            .map_err(|what| DecodeError::Invalid { what })?;
+        if parts.entries.windows(2).any(|w| w[0].0 >= w[1].0) {
+            return Err(DecodeError::Invalid { what: "elements must be strictly increasing" });
+        }
+        let mut set = OrSet { context, ..OrSet::new() };
+        set.entries.reserve(parts.entries.len(), |entry| set.hasher.hash_one(&entry.value));
+        let mut all_dots = Vec::with_capacity(parts.entries.len());
+        for (value, dots) in parts.entries {
+            if dots.windows(2).any(|w| w[0] >= w[1]) {
+                return Err(DecodeError::Invalid {
+                    what: "an element's dots must be strictly increasing",
+                });
+            }
+            let mut element_dots: Option<Dots> = None;
+            for (actor, counter) in dots {
+                let dot = Dot { actor, counter };
+                if (actor as usize) >= set.context.actor_count()
+                    || !set.context.contains_at(actor, counter)
+                {
+                    return Err(DecodeError::Invalid {
+                        what: "an element's dot is not in the causal context",
+                    });
+                }
+                all_dots.push(dot);
+                match &mut element_dots {
+                    Some(element_dots) => element_dots.push(dot),
+                    None => element_dots = Some(Dots::one(dot)),
+                }
+            }
+            let Some(element_dots) = element_dots else {
+                return Err(DecodeError::Invalid { what: "an element must have at least one dot" });
+            };
+            set.insert_new(value, element_dots);
+        }
+        all_dots.sort_unstable();
+        if all_dots.windows(2).any(|w| w[0] == w[1]) {
+            return Err(DecodeError::Invalid { what: "a dot must belong to one element only" });
+        }
+        Ok(set)
+    }
+}
+
+impl<A: Ord + Clone + Wire, T: Ord + Hash + Clone + Wire> OrSet<A, T> {
+    /// The versioned byte encoding of this state or delta; the same state
+    /// always gives the same bytes.
+    ///
+    /// After the header: the actor count, then per actor in ascending order
+    /// its id, its version and its gaps (a count, then each gap as its
+    /// distance from the previous one); the element count, then per element
+    /// in ascending order the element, its dot count and each dot as the
+    /// actor's position in the actor list and the counter. Small integer
+    /// elements added by a few actors take about 8 bytes each.
+    ///
+    /// Cost: O(n log n + d) for n elements and d dots.
+    ///
+    /// ```
+    /// use routekit::crdt::OrSet;
+    ///
+    /// let mut set = OrSet::new();
+    /// set.add(&1u8, 42u64)?;
+    /// assert_eq!(set.encode(), b"RK\x03\x01\x01\x01\x01\x00\x01\x2a\x01\x00\x01");
+    /// assert_eq!(OrSet::decode(&set.encode()).unwrap(), set);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(16 + 8 * self.entries.len());
+        wire::put_header(&mut out, Kind::OrSet);
+        wire::put_len(&mut out, self.context.actor_count());
+        for (actor, base, cloud) in self.canonical_actors() {
+            actor.encode(&mut out);
+            base.encode(&mut out);
+            wire::put_len(&mut out, cloud.len());
+            let mut previous = base.saturating_add(1);
+            for &counter in cloud {
+                wire::put_varint(&mut out, u128::from(counter - previous - 1));
+                previous = counter;
+            }
+        }
+        wire::put_len(&mut out, self.entries.len());
+        self.for_each_canonical(|value, dots| {
+            value.encode(&mut out);
+            wire::put_len(&mut out, dots.len());
+            for &(rank, counter) in dots {
+                rank.encode(&mut out);
+                counter.encode(&mut out);
+            }
+        });
+        out
+    }
+
+    /// Reads a set written by [`encode`](Self::encode).
+    ///
+    /// # Errors
+    ///
+    /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
+    /// bytes, or bytes that break a rule every set keeps (a dot outside the
+    /// context, a dot under two elements).
+    ///
+    /// ```
+    /// use routekit::crdt::{DecodeError, OrSet};
+    ///
+    /// assert_eq!(OrSet::<u8, u8>::decode(b"RK\x03\x01\x00\x00")?, OrSet::new());
+    /// assert!(OrSet::<u8, u8>::decode(b"RK\x03\x01\x00\x00\x00").is_err());
+    /// # Ok::<(), DecodeError>(())
+    /// ```
+    pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut input = bytes;
+        wire::get_header(&mut input, Kind::OrSet)?;
+        let actor_count = wire::get_len(&mut input)?;
+        let mut actors = Vec::with_capacity(actor_count);
+        for _ in 0..actor_count {
+            let actor = A::decode(&mut input)?;
+            let base = wire::get_u64(&mut input)?;
+            let gaps = wire::get_len(&mut input)?;
+            let mut cloud = Vec::with_capacity(gaps);
+            let mut previous = base.checked_add(1);
+            for _ in 0..gaps {
+                let counter = wire::get_u64(&mut input)?;
+                let counter = previous.and_then(|p| p.checked_add(1)?.checked_add(counter));
+                let counter = counter
+                    .ok_or(DecodeError::Invalid { what: "a dot counter exceeds u64::MAX" })?;
+                cloud.push(counter);
+                previous = Some(counter);
+            }
+            actors.push((actor, base, cloud));
+        }
+        let entry_count = wire::get_len(&mut input)?;
+        let mut entries = Vec::with_capacity(entry_count);
+        for _ in 0..entry_count {
+            let value = T::decode(&mut input)?;
+            let dot_count = wire::get_len(&mut input)?;
+            let mut dots = Vec::with_capacity(dot_count);
+            for _ in 0..dot_count {
+                dots.push((u32::decode(&mut input)?, wire::get_u64(&mut input)?));
+            }
+            entries.push((value, dots));
+        }
+        wire::finish(input)?;
+        Self::from_parts(Parts { actors, entries })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dots_retain_keeps_one_inline() {
+        let d = |counter| Dot { actor: 0, counter };
+        let mut dots = Dots::one(d(1));
+        dots.push(d(2));
+        dots.push(d(3));
+        assert!(dots.retain(|dot| dot.counter != 1));
+        assert_eq!(dots.len(), 2);
+        assert!(dots.contains(d(2)) && dots.contains(d(3)) && !dots.contains(d(1)));
+        assert!(!dots.retain(|_| false));
+    }
+
+    #[test]
+    fn re_adding_replaces_the_old_dot() {
+        let mut set = OrSet::new();
+        set.add(&"a", 1).unwrap();
+        let delta = set.add(&"a", 1).unwrap();
+        // The delta covers both dots but holds only the new one.
+        assert!(delta.context().contains(&"a", 1) && delta.context().contains(&"a", 2));
+        assert_eq!(delta.find(&1).unwrap().dots.len(), 1);
+        assert_eq!(set.find(&1).unwrap().dots.first.counter, 2);
+    }
+}

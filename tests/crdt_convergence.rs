@@ -1,0 +1,348 @@
+//! Convergence under a hostile network, against simple reference models, and
+//! regression tests for the failures `crdts` 7.3.2 shows.
+//!
+//! The simulation runs N replicas doing random adds, removes, clears and
+//! counter changes; every delta (and now and then a whole state) is sent to
+//! every other replica over a channel that shuffles, duplicates and loses
+//! messages. Lost messages are re-sent at the end. Then every replica must
+//! equal every other, equal the reference models (an OR-Set with explicit
+//! tombstones, the plain sum of counter changes), and its causal context
+//! must have no gaps left. Along the way each replica's set must equal its
+//! own model replica fed the same messages.
+//!
+//! Cases: 24 simulations by default; `PROPTEST_CASES=n` sets the count,
+//! `ROUTEKIT_LONG_TESTS=1` runs 512.
+
+use std::collections::BTreeSet;
+
+use proptest::prelude::*;
+use routekit::crdt::{Crdt, CrdtError, GCounter, OrSet, PNCounter};
+
+fn config() -> ProptestConfig {
+    let cases = match (std::env::var("PROPTEST_CASES"), std::env::var("ROUTEKIT_LONG_TESTS")) {
+        (Ok(cases), _) => cases.parse().expect("PROPTEST_CASES must be a number"),
+        (_, Ok(long)) if long == "1" => 512,
+        _ => 24,
+    };
+    ProptestConfig { cases, ..ProptestConfig::default() }
+}
+
+/// A deterministic pseudo-random sequence (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+}
+
+/// An add is tagged (actor, sequence number), like a dot.
+type Tag = (usize, u64);
+
+/// The reference OR-Set: every add ever seen, and explicit tombstones.
+/// An element is present when one of its adds is not tombstoned. An add
+/// tombstones the adds of the same element its replica had seen (it
+/// replaces them), a remove tombstones exactly those, a clear all seen adds.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct ModelSet {
+    adds: BTreeSet<(u8, Tag)>,
+    tombstones: BTreeSet<Tag>,
+}
+
+impl ModelSet {
+    fn live(&self) -> impl Iterator<Item = &(u8, Tag)> {
+        self.adds.iter().filter(|(_, tag)| !self.tombstones.contains(tag))
+    }
+
+    fn elements(&self) -> Vec<u8> {
+        let present: BTreeSet<u8> = self.live().map(|&(x, _)| x).collect();
+        present.into_iter().collect()
+    }
+
+    /// The delta that tombstones the live adds `which` selects.
+    fn tombstone(&self, which: impl Fn(u8) -> bool) -> ModelSet {
+        let tombstones = self.live().filter(|(x, _)| which(*x)).map(|&(_, tag)| tag).collect();
+        ModelSet { adds: BTreeSet::new(), tombstones }
+    }
+
+    fn merge(&mut self, other: &ModelSet) {
+        self.adds.extend(other.adds.iter().copied());
+        self.tombstones.extend(other.tombstones.iter().copied());
+    }
+}
+
+/// What one replica holds: the real CRDTs and the models fed the same way.
+#[derive(Clone, Debug, Default)]
+struct Replica {
+    set: OrSet<usize, u8>,
+    counter: PNCounter<usize>,
+    model: ModelSet,
+}
+
+/// A message: a delta or a whole state, with the model's counterpart.
+#[derive(Clone, Debug)]
+struct Message {
+    set: OrSet<usize, u8>,
+    counter: PNCounter<usize>,
+    model: ModelSet,
+}
+
+impl Replica {
+    fn receive(&mut self, message: &Message) {
+        self.set.merge(&message.set).unwrap();
+        self.counter.merge(&message.counter).unwrap();
+        self.model.merge(&message.model);
+        assert_eq!(self.set.iter().copied().collect::<Vec<_>>(), self.model.elements());
+    }
+}
+
+fn simulate(seed: u64, replicas: usize, steps: usize) {
+    let mut rng = Rng(seed);
+    let mut nodes = vec![Replica::default(); replicas];
+    let mut next_tag = vec![0u64; replicas];
+    let mut in_flight: Vec<(usize, Message)> = Vec::new();
+    let mut lost: Vec<(usize, Message)> = Vec::new();
+    let mut total: i128 = 0;
+
+    for _ in 0..steps {
+        let r = rng.below(replicas);
+        let node = &mut nodes[r];
+        let x = rng.below(8) as u8;
+        let message = match rng.below(20) {
+            0..=8 => {
+                next_tag[r] += 1;
+                let tag = (r, next_tag[r]);
+                let mut model = node.model.tombstone(|y| y == x);
+                model.adds.insert((x, tag));
+                let set = node.set.add(&r, x).unwrap();
+                Some(Message { set, counter: PNCounter::new(), model })
+            }
+            9..=13 => {
+                let model = node.model.tombstone(|y| y == x);
+                let set = node.set.remove(&x);
+                Some(Message { set, counter: PNCounter::new(), model })
+            }
+            14 => {
+                let model = node.model.tombstone(|_| true);
+                let set = node.set.clear();
+                Some(Message { set, counter: PNCounter::new(), model })
+            }
+            15..=17 => {
+                let by = rng.below(1000) as u64;
+                let counter = if rng.chance(50) {
+                    total += i128::from(by);
+                    node.counter.increment(&r, by).unwrap()
+                } else {
+                    total -= i128::from(by);
+                    node.counter.decrement(&r, by).unwrap()
+                };
+                Some(Message { set: OrSet::new(), counter, model: ModelSet::default() })
+            }
+            18 => Some(Message {
+                set: node.set.clone(),
+                counter: node.counter.clone(),
+                model: node.model.clone(),
+            }),
+            _ => None, // deliver only
+        };
+        node.model.merge(&message.as_ref().map_or_else(ModelSet::default, |m| m.model.clone()));
+        assert_eq!(node.set.iter().copied().collect::<Vec<_>>(), node.model.elements());
+        if let Some(message) = message {
+            for to in (0..replicas).filter(|&to| to != r) {
+                in_flight.push((to, message.clone()));
+            }
+        }
+        // The network: deliver a few messages in random order; each may be
+        // lost (kept for a later re-send) or delivered twice.
+        for _ in 0..rng.below(4) {
+            if in_flight.is_empty() {
+                break;
+            }
+            let (to, message) = in_flight.swap_remove(rng.below(in_flight.len()));
+            if rng.chance(20) {
+                lost.push((to, message));
+                continue;
+            }
+            nodes[to].receive(&message);
+            if rng.chance(15) {
+                in_flight.push((to, message));
+            }
+        }
+    }
+
+    // Deliver the rest in random order, then re-send what was lost.
+    for queue in [&mut in_flight, &mut lost] {
+        while !queue.is_empty() {
+            let (to, message) = queue.swap_remove(rng.below(queue.len()));
+            nodes[to].receive(&message);
+        }
+    }
+
+    let first = &nodes[0];
+    for node in &nodes {
+        assert_eq!(node.set, first.set);
+        assert_eq!(node.counter, first.counter);
+        assert_eq!(node.model, first.model);
+        assert!(node.set.context().is_compact(), "gaps left: {:?}", node.set.context());
+        assert_eq!(node.set.iter().copied().collect::<Vec<_>>(), node.model.elements());
+        assert_eq!(node.counter.value(), total);
+    }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn replicas_converge_to_the_models_under_a_hostile_network(
+        seed in any::<u64>(),
+        replicas in 2..=5usize,
+        steps in 50..400usize,
+    ) {
+        simulate(seed, replicas, steps);
+    }
+}
+
+#[test]
+fn out_of_order_ops_of_one_replica_keep_both_adds() {
+    // crdts 7.3.2 loses the first add for good when one replica's two adds
+    // arrive in the opposite order.
+    let mut origin = OrSet::new();
+    let first = origin.add(&"a", "x").unwrap();
+    let second = origin.add(&"a", "y").unwrap();
+
+    let mut replica = OrSet::new();
+    replica.merge(&second).unwrap();
+    replica.merge(&first).unwrap();
+    assert_eq!(replica.iter().collect::<Vec<_>>(), [&"x", &"y"]);
+    assert_eq!(replica, origin);
+
+    // And it stays so through further merges in both directions.
+    let mut other = OrSet::new();
+    other.merge(&replica).unwrap();
+    other.merge(&origin).unwrap();
+    origin.merge(&other).unwrap();
+    assert_eq!(other.len(), 2);
+    assert_eq!(origin, other);
+}
+
+#[test]
+fn a_remove_arriving_before_its_add_is_not_lost_and_the_add_stays_removed() {
+    let mut origin = OrSet::new();
+    let add = origin.add(&"a", 7).unwrap();
+    let remove = origin.remove(&7);
+
+    let mut replica = OrSet::new();
+    replica.merge(&remove).unwrap(); // nothing to remove yet: the context keeps it
+    replica.merge(&add).unwrap(); // the add arrives, already removed
+    assert!(!replica.contains(&7));
+    assert_eq!(replica, origin);
+}
+
+#[test]
+fn counter_overflow_is_an_error_and_changes_nothing() {
+    let mut g = GCounter::new();
+    g.increment(&1u8, u64::MAX - 1).unwrap();
+    let before = g.clone();
+    assert_eq!(g.increment(&1, 2), Err(CrdtError::Overflow { count: u64::MAX - 1, by: 2 }));
+    assert_eq!(g, before);
+    g.increment(&1, 1).unwrap();
+    assert_eq!(g.value(), u128::from(u64::MAX));
+
+    let mut pn = PNCounter::new();
+    pn.increment(&1u8, u64::MAX).unwrap();
+    pn.decrement(&1u8, u64::MAX).unwrap();
+    let before = pn.clone();
+    assert!(pn.increment(&1, 1).is_err());
+    assert!(pn.decrement(&1, 1).is_err());
+    assert_eq!(pn, before);
+    assert_eq!(pn.value(), 0);
+
+    // Sums past u64::MAX are exact.
+    pn.increment(&2, u64::MAX).unwrap();
+    pn.increment(&3, u64::MAX).unwrap();
+    assert_eq!(pn.value(), 2 * i128::from(u64::MAX));
+}
+
+#[test]
+fn pending_state_encodes_and_decodes() {
+    // A replica holding a gap (the second add without the first) and a
+    // remove of an add it has not seen yet.
+    let mut origin = OrSet::new();
+    let first = origin.add(&"a".to_string(), "x".to_string()).unwrap();
+    let second = origin.add(&"a".to_string(), "y".to_string()).unwrap();
+    let mut other = OrSet::new();
+    let far = other.add(&"b".to_string(), "z".to_string()).unwrap();
+    let remove_far = other.remove("z");
+
+    let mut pending = OrSet::new();
+    pending.merge(&second).unwrap();
+    pending.merge(&remove_far).unwrap();
+    assert!(!pending.context().is_compact());
+
+    let bytes = pending.encode();
+    let mut decoded = OrSet::<String, String>::decode(&bytes).unwrap();
+    assert_eq!(decoded, pending);
+    assert_eq!(decoded.encode(), bytes);
+    #[cfg(feature = "serde")]
+    {
+        let json = serde_json::to_string(&pending).unwrap();
+        assert_eq!(serde_json::from_str::<OrSet<String, String>>(&json).unwrap(), pending);
+    }
+
+    // The decoded replica finishes catching up like the original would.
+    decoded.merge(&far).unwrap();
+    decoded.merge(&first).unwrap();
+    assert!(decoded.context().is_compact());
+    assert_eq!(decoded.iter().collect::<Vec<_>>(), ["x", "y"]);
+}
+
+#[test]
+fn two_replicas_sharing_an_actor_id_are_detected() {
+    // crdts 7.3.2 empties the set here. Both replicas make dot (a, 1), for
+    // different elements: merging them is refused and changes nothing.
+    let mut left = OrSet::new();
+    let mut right = OrSet::new();
+    left.add(&"a", "x").unwrap();
+    let right_delta = right.add(&"a", "y").unwrap();
+
+    let before = left.clone();
+    assert_eq!(left.merge(&right), Err(CrdtError::DotConflict { counter: 1 }));
+    assert_eq!(left.merge(&right_delta), Err(CrdtError::DotConflict { counter: 1 }));
+    assert_eq!(right.merge(&before), Err(CrdtError::DotConflict { counter: 1 }));
+    assert_eq!(left, before);
+    assert_eq!(left.iter().collect::<Vec<_>>(), [&"x"]);
+}
+
+#[test]
+fn a_large_state_receives_small_deltas_exactly() {
+    // Deltas merged into a state much larger than them take the sparse path
+    // (no full scan); check it against merging whole states.
+    let mut big = OrSet::new();
+    for x in 0..1000u32 {
+        big.add(&0u8, x).unwrap();
+    }
+    let mut peer = big.clone();
+    let mut deltas = vec![peer.remove(&5), peer.add(&1, 6).unwrap(), peer.add(&1, 1000).unwrap()];
+    deltas.push(peer.add(&1, 6).unwrap()); // re-add: replaces (1, 1)
+    deltas.push(peer.clear());
+    deltas.push(peer.add(&1, 3).unwrap());
+    let mut by_delta = big.clone();
+    for delta in deltas.iter().rev() {
+        by_delta.merge(delta).unwrap();
+    }
+    big.merge(&peer).unwrap();
+    assert_eq!(by_delta, big);
+    assert_eq!(big.iter().collect::<Vec<_>>(), [&3]);
+}
