@@ -93,6 +93,8 @@
 //! # Crate features
 //!
 //! No feature is needed for the modules above; none is enabled by default.
+//! [`keyset`] writes SQL and reads rows you fetch with your own client, so it
+//! needs no database driver.
 //!
 //! # Rust version
 //!

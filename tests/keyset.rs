@@ -21,6 +21,8 @@ mod cases;
 mod db;
 #[path = "keyset/model.rs"]
 mod model;
+#[path = "keyset/plans.rs"]
+mod plans;
 
 use std::cell::RefCell;
 use std::collections::HashSet;

@@ -9,7 +9,16 @@ use criterion::{criterion_group, criterion_main};
 
 mod hash;
 mod inputs;
+mod keyset;
 mod route;
 
-criterion_group!(benches, hash::bench, route::bench, route::bench_build, route::bench_shared);
+criterion_group!(
+    benches,
+    hash::bench,
+    route::bench,
+    route::bench_build,
+    route::bench_shared,
+    keyset::bench,
+    keyset::bench_pages
+);
 criterion_main!(benches);

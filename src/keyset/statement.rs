@@ -5,24 +5,24 @@
 //! caller's order, with `NULL` placement reversed too. The
 //! [module docs](super#how-the-predicate-is-written) give its shape.
 
-use super::{Nulls, Order, SortKey};
+use super::{Nulls, Order};
 use crate::sql::{Dialect, Ident, SqlWriter, Statement, Value};
 
 /// A validated sort key.
 #[derive(Clone, Debug)]
 pub(crate) struct Key {
     pub(crate) ident: Ident,
-    pub(crate) sort: SortKey,
+    pub(crate) order: Order,
+    pub(crate) nulls: Option<Nulls>,
 }
 
 impl Key {
     /// Direction and `NULL` placement in the order rows are fetched.
     fn fetch_order(&self, backward: bool) -> (Order, Option<Nulls>) {
-        let (order, nulls) = (self.sort.order(), self.sort.nulls());
         if backward {
-            (order.reverse(), nulls.map(Nulls::reverse))
+            (self.order.reverse(), self.nulls.map(Nulls::reverse))
         } else {
-            (order, nulls)
+            (self.order, self.nulls)
         }
     }
 }

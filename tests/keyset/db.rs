@@ -175,6 +175,10 @@ impl PostgresDb {
         });
         Some(PostgresDb(client))
     }
+
+    pub(crate) fn client(&mut self) -> &mut postgres::Client {
+        &mut self.0
+    }
 }
 
 type PgParam = Box<dyn postgres::types::ToSql + Sync>;
