@@ -152,7 +152,7 @@ pub const MAX_SORT_KEYS: usize = 16;
 #[derive(Clone, Debug)]
 pub struct Keyset {
     statement: Statement,
-    keys: Vec<SortKey>,
+    keys: Vec<Key>,
     key_columns: Vec<usize>,
     fingerprint: u64,
     secret: CursorSecret,
@@ -624,7 +624,7 @@ impl KeysetBuilder {
             Position::First | Position::Last => None,
             Position::After(token) | Position::Before(token) => {
                 let values = cursor::decode(&secret, fingerprint, token)?;
-                check_key_values(&self.keys, &values).map_err(CursorError::KeyValues)?;
+                check_key_values(&keys, &values).map_err(CursorError::KeyValues)?;
                 Some(values)
             }
         };
@@ -641,7 +641,7 @@ impl KeysetBuilder {
         .write();
         Ok(Keyset {
             statement,
-            keys: self.keys.clone(),
+            keys,
             key_columns,
             fingerprint,
             secret,
@@ -663,7 +663,12 @@ impl KeysetBuilder {
             if keys.iter().any(|k| k.ident == ident) {
                 return Err(KeysetError::DuplicateKey { column: sort.column().to_owned() });
             }
-            keys.push(Key { ident, order: sort.order(), nulls: sort.nulls() });
+            keys.push(Key {
+                ident,
+                key_type: sort.key_type(),
+                order: sort.order(),
+                nulls: sort.nulls(),
+            });
         }
         if !last.is_unique() {
             return Err(KeysetError::LastKeyNotUnique { column: last.column().to_owned() });
@@ -711,20 +716,20 @@ fn fingerprint(source: &Source, keys: &[SortKey]) -> u64 {
 
 /// Checks one value per key, each of the key's type or `NULL` for a nullable
 /// key.
-fn check_key_values(keys: &[SortKey], values: &[Value]) -> Result<(), KeyValuesError> {
+fn check_key_values(keys: &[Key], values: &[Value]) -> Result<(), KeyValuesError> {
     if keys.len() != values.len() {
         return Err(KeyValuesError::WrongCount { expected: keys.len(), found: values.len() });
     }
     for (key, value) in keys.iter().zip(values) {
         let fits = match value {
-            Value::Null => key.nulls().is_some(),
-            value => key.key_type().matches(value),
+            Value::Null => key.nulls.is_some(),
+            value => key.key_type.matches(value),
         };
         if !fits {
             return Err(KeyValuesError::WrongType {
-                column: key.column().to_owned(),
-                expected: key.key_type(),
-                nullable: if key.nulls().is_some() { " or null" } else { "" },
+                column: key.ident.as_str().to_owned(),
+                expected: key.key_type,
+                nullable: if key.nulls.is_some() { " or null" } else { "" },
                 found: value_type_name(value),
             });
         }

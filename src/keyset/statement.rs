@@ -5,13 +5,14 @@
 //! caller's order, with `NULL` placement reversed too. The
 //! [module docs](super#how-the-predicate-is-written) give its shape.
 
-use super::{Nulls, Order};
+use super::{KeyType, Nulls, Order};
 use crate::sql::{Dialect, Ident, SqlWriter, Statement, Value};
 
 /// A validated sort key.
 #[derive(Clone, Debug)]
 pub(crate) struct Key {
     pub(crate) ident: Ident,
+    pub(crate) key_type: KeyType,
     pub(crate) order: Order,
     pub(crate) nulls: Option<Nulls>,
 }
@@ -219,19 +220,25 @@ impl<'q> Cond<'q> {
 
     /// `conds` joined by AND (`conjunction`) or OR, with nested joins of
     /// the same kind flattened and a single condition left bare.
-    fn join(conds: Vec<Cond<'q>>, conjunction: bool) -> Cond<'q> {
-        let mut flat = Vec::with_capacity(conds.len());
-        for cond in conds {
-            match cond {
-                Cond::All(inner) if conjunction => flat.extend(inner),
-                Cond::Any(inner) if !conjunction => flat.extend(inner),
-                cond => flat.push(cond),
+    fn join(mut conds: Vec<Cond<'q>>, conjunction: bool) -> Cond<'q> {
+        let same_kind = |cond: &Cond<'q>| {
+            matches!((cond, conjunction), (Cond::All(_), true) | (Cond::Any(_), false))
+        };
+        if conds.iter().any(same_kind) {
+            let mut flat = Vec::with_capacity(conds.len() + 1);
+            for cond in conds {
+                if !same_kind(&cond) {
+                    flat.push(cond);
+                } else if let Cond::All(inner) | Cond::Any(inner) = cond {
+                    flat.extend(inner);
+                }
             }
+            conds = flat;
         }
-        match flat.len() {
-            1 => flat.remove(0),
-            _ if conjunction => Cond::All(flat),
-            _ => Cond::Any(flat),
+        match conds.len() {
+            1 => conds.remove(0),
+            _ if conjunction => Cond::All(conds),
+            _ => Cond::Any(conds),
         }
     }
 

@@ -76,7 +76,7 @@ impl Spec {
     }
 
     pub(crate) fn keep(&self, row: &Row) -> bool {
-        self.exclude.is_none_or(|id| row[0] != Value::Int(id))
+        self.exclude.map_or(true, |id| row[0] != Value::Int(id))
     }
 
     /// The reference order: the keys in turn, `NULL`s placed as declared
