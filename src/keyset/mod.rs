@@ -157,7 +157,10 @@ pub struct Keyset {
     fingerprint: u64,
     secret: CursorSecret,
     limit: u32,
-    position: Position,
+    /// Fetched in the reverse of the caller's order (`before`, last page).
+    backward: bool,
+    /// Positioned by a cursor (`after`, `before`): its row lies behind.
+    from_cursor: bool,
 }
 
 /// Which page a query asks for.
@@ -317,15 +320,15 @@ impl Keyset {
         let limit = self.limit as usize;
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let (has_previous, has_next) = match self.position {
-            Position::First => (false, more),
-            Position::After(_) => (true, more),
-            Position::Before(_) => (more, true),
-            Position::Last => (more, false),
-        };
-        if self.position.backward() {
+        // Ahead in the direction of travel: the extra row. Behind: the row
+        // the request's cursor came from.
+        let (ahead, behind) = (more, self.from_cursor);
+        let (has_previous, has_next) = if self.backward {
             rows.reverse();
-        }
+            (ahead, behind)
+        } else {
+            (behind, ahead)
+        };
         let mut cursor_of = |row: Option<&R>, wanted: bool| match row {
             Some(row) if wanted => self.cursor(&key_values(row)).map(Some),
             _ => Ok(None),
@@ -646,7 +649,8 @@ impl KeysetBuilder {
             fingerprint,
             secret,
             limit: self.limit,
-            position: self.position.clone(),
+            backward: self.position.backward(),
+            from_cursor: seek.is_some(),
         })
     }
 
