@@ -17,6 +17,9 @@
 //!   any order, twice or late, and a versioned byte encoding.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
+//! * [`keyset`] — keyset ("seek") pagination: [`Keyset`] builds exact page
+//!   queries for any ordering (mixed directions, `NULL`s, both directions)
+//!   and turns their rows into a [`Page`] with opaque, authenticated cursors.
 //!
 //! # Example: route a session
 //!
@@ -63,9 +66,65 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Example: page a table
+//!
+//! ```
+//! use routekit::keyset::{CursorSecret, KeyType, Keyset, Nulls, SortKey};
+//! use routekit::sql::{Sqlite, Value};
+//!
+//! let db = rusqlite::Connection::open_in_memory()?;
+//! db.execute_batch(
+//!     "CREATE TABLE posts (id INTEGER PRIMARY KEY, score INTEGER);
+//!      INSERT INTO posts VALUES (1, 5), (2, NULL), (3, 5), (4, 9), (5, 1);",
+//! )?;
+//!
+//! let mut posts = Keyset::builder();
+//! posts
+//!     .dialect(&Sqlite)
+//!     .secret(CursorSecret::new(*b"16 secret bytes!"))
+//!     .table("posts")
+//!     .order_by(SortKey::desc("score", KeyType::Int).nullable(Nulls::Last))
+//!     .order_by(SortKey::asc("id", KeyType::Int).unique())
+//!     .limit(2);
+//!
+//! // Runs a page query; rows are (score, id), the key columns in key order.
+//! let fetch = |keyset: &Keyset| -> rusqlite::Result<Vec<(Option<i64>, i64)>> {
+//!     let params: Vec<rusqlite::types::Value> = keyset.statement().params.iter().map(|v| match v {
+//!         Value::Int(n) => (*n).into(),
+//!         other => unreachable!("only integer keys here, got {other:?}"),
+//!     }).collect();
+//!     let mut stmt = db.prepare(&keyset.statement().sql)?;
+//!     let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
+//!         Ok((row.get(keyset.key_columns()[0])?, row.get(keyset.key_columns()[1])?))
+//!     })?;
+//!     rows.collect()
+//! };
+//! let keys = |&(score, id): &(Option<i64>, i64)| vec![score.map_or(Value::Null, Value::Int), Value::Int(id)];
+//!
+//! let first = posts.build()?;
+//! let page = first.page(fetch(&first)?, keys)?;
+//! assert_eq!(page.rows(), [(Some(9), 4), (Some(5), 1)]);
+//!
+//! let second = posts.after(page.next_cursor().unwrap()).build()?;
+//! let page = second.page(fetch(&second)?, keys)?;
+//! assert_eq!(page.rows(), [(Some(5), 3), (Some(1), 5)]);
+//!
+//! let third = posts.after(page.next_cursor().unwrap()).build()?;
+//! let page = third.page(fetch(&third)?, keys)?;
+//! assert_eq!(page.rows(), [(None, 2)]);
+//! assert!(!page.has_next());
+//!
+//! // And back again, in the same order.
+//! let back = posts.before(page.previous_cursor().unwrap()).build()?;
+//! assert_eq!(back.page(fetch(&back)?, keys)?.rows(), [(Some(5), 3), (Some(1), 5)]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Crate features
 //!
 //! No feature is needed for the modules above; none is enabled by default.
+//! [`keyset`] writes SQL and reads rows you fetch with your own client, so it
+//! needs no database driver.
 //!
 //! * `serde` — `Serialize` and `Deserialize` for the [`crdt`] types, checked
 //!   on the way in like the byte encoding.
@@ -78,11 +137,13 @@
 
 pub mod crdt;
 pub mod hash;
+pub mod keyset;
 pub mod route;
 pub mod sql;
 
 pub use crdt::{Crdt, GCounter, OrSet, PNCounter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
+pub use keyset::{Keyset, Page};
 pub use route::{HashRing, Rendezvous, Router, SharedRouter};
 
 // The README's examples are compiled and run as doctests.

@@ -443,6 +443,31 @@ impl<'d> SqlWriter<'d> {
         self.dialect.placeholder(self.params.len(), &mut self.sql);
     }
 
+    /// Appends caller-written SQL that carries its own placeholders, and
+    /// records `values` for them.
+    ///
+    /// The text must use this dialect's placeholders and number them as the
+    /// next values of the statement: with nothing bound yet, `$1, $2` for
+    /// PostgreSQL, `?1, ?2` (or `?`) for SQLite, `?` for MySQL. The text is
+    /// copied as it is, so it must come from the program, never from a
+    /// request.
+    ///
+    /// ```
+    /// use routekit::sql::{Postgres, SqlWriter, Value};
+    /// let mut sql = SqlWriter::new(&Postgres);
+    /// sql.push("SELECT * FROM t WHERE ");
+    /// sql.push_bound("tenant = $1", [Value::Int(7)]);
+    /// sql.push(" AND n > ");
+    /// sql.bind(Value::Int(0));
+    /// let statement = sql.finish();
+    /// assert_eq!(statement.sql, "SELECT * FROM t WHERE tenant = $1 AND n > $2");
+    /// assert_eq!(statement.params, [Value::Int(7), Value::Int(0)]);
+    /// ```
+    pub fn push_bound(&mut self, text: &str, values: impl IntoIterator<Item = Value>) {
+        self.sql.push_str(text);
+        self.params.extend(values);
+    }
+
     /// The text and values written so far.
     ///
     /// ```

@@ -10,6 +10,7 @@ use criterion::{criterion_group, criterion_main};
 mod crdt;
 mod hash;
 mod inputs;
+mod keyset;
 mod route;
 
 criterion_group!(
@@ -18,6 +19,8 @@ criterion_group!(
     route::bench,
     route::bench_build,
     route::bench_shared,
-    crdt::bench
+    crdt::bench,
+    keyset::bench,
+    keyset::bench_pages
 );
 criterion_main!(benches);

@@ -1,0 +1,295 @@
+//! Writing the page query: select list, seek predicate, ORDER BY, LIMIT.
+//!
+//! The seek predicate selects the rows strictly after the cursor's row in the
+//! order the query *fetches*: a backward page fetches in the reverse of the
+//! caller's order, with `NULL` placement reversed too. The
+//! [module docs](super#how-the-predicate-is-written) give its shape.
+
+use super::{KeyType, Nulls, Order};
+use crate::sql::{Dialect, Ident, SqlWriter, Statement, Value};
+
+/// A validated sort key.
+#[derive(Clone, Debug)]
+pub(crate) struct Key {
+    pub(crate) ident: Ident,
+    pub(crate) key_type: KeyType,
+    pub(crate) order: Order,
+    pub(crate) nulls: Option<Nulls>,
+}
+
+impl Key {
+    /// Direction and `NULL` placement in the order rows are fetched.
+    fn fetch_order(&self, backward: bool) -> (Order, Option<Nulls>) {
+        if backward {
+            (self.order.reverse(), self.nulls.map(Nulls::reverse))
+        } else {
+            (self.order, self.nulls)
+        }
+    }
+}
+
+/// Where the rows come from.
+#[derive(Clone, Debug)]
+pub(crate) enum Source {
+    Table(Ident),
+    From(String),
+}
+
+/// Everything a page query is written from.
+pub(crate) struct Query<'q> {
+    pub(crate) dialect: &'q dyn Dialect,
+    pub(crate) source: &'q Source,
+    pub(crate) select: &'q [Ident],
+    pub(crate) keys: &'q [Key],
+    pub(crate) filter: Option<&'q (String, Vec<Value>)>,
+    /// The cursor's values, for `after` and `before` pages.
+    pub(crate) seek: Option<&'q [Value]>,
+    pub(crate) backward: bool,
+    pub(crate) limit: u32,
+}
+
+impl Query<'_> {
+    pub(crate) fn write(&self) -> Statement {
+        let mut sql = SqlWriter::new(self.dialect);
+        sql.push("SELECT ");
+        for (i, column) in self.select.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.ident(column);
+        }
+        sql.push(" FROM ");
+        match self.source {
+            Source::Table(table) => sql.ident(table),
+            Source::From(clause) => sql.push(clause),
+        }
+        let mut parts = Vec::new();
+        if let Some(values) = self.seek {
+            seek(self.dialect, self.keys, values, self.backward, &mut parts);
+        }
+        if self.filter.is_some() || !parts.is_empty() {
+            sql.push(" WHERE ");
+        }
+        // The caller's filter comes first: its placeholders number from 1.
+        if let Some((text, values)) = self.filter {
+            sql.push("(");
+            sql.push_bound(text, values.iter().cloned());
+            sql.push(")");
+            if !parts.is_empty() {
+                sql.push(" AND ");
+            }
+        }
+        let nested = parts.len() > 1;
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                sql.push(" AND ");
+            }
+            part.write(&mut sql, nested || self.filter.is_some());
+        }
+        self.write_order_by(&mut sql);
+        sql.push(" LIMIT ");
+        sql.push(&(u64::from(self.limit) + 1).to_string());
+        sql.finish()
+    }
+
+    fn write_order_by(&self, sql: &mut SqlWriter<'_>) {
+        sql.push(" ORDER BY ");
+        for (i, key) in self.keys.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            let (order, nulls) = key.fetch_order(self.backward);
+            let native = self.dialect.supports_nulls_order();
+            // Without NULLS FIRST/LAST, NULL sorts as the smallest value
+            // (MySQL, MariaDB): emulate only the placements that differ.
+            if let Some(nulls) = nulls.filter(|_| !native) {
+                if (nulls == Nulls::First) != (order == Order::Asc) {
+                    sql.push("(");
+                    sql.ident(&key.ident);
+                    sql.push(if nulls == Nulls::First {
+                        " IS NULL) DESC, "
+                    } else {
+                        " IS NULL), "
+                    });
+                }
+            }
+            sql.ident(&key.ident);
+            sql.push(if order == Order::Asc { " ASC" } else { " DESC" });
+            match nulls.filter(|_| native) {
+                Some(Nulls::First) => sql.push(" NULLS FIRST"),
+                Some(Nulls::Last) => sql.push(" NULLS LAST"),
+                None => {}
+            }
+        }
+    }
+}
+
+/// Appends to `parts` the conjuncts selecting the rows after `values` in
+/// fetch order (see the module docs).
+fn seek<'q>(
+    dialect: &dyn Dialect,
+    keys: &'q [Key],
+    values: &'q [Value],
+    backward: bool,
+    parts: &mut Vec<Cond<'q>>,
+) {
+    let fetch: Vec<(Order, Option<Nulls>)> = keys.iter().map(|k| k.fetch_order(backward)).collect();
+    // Leading NULLs that sort last: every later row has them too. (The last
+    // key is never NULL.)
+    let mut from = 0;
+    while from + 1 < keys.len() && values[from] == Value::Null && fetch[from].1 == Some(Nulls::Last)
+    {
+        parts.push(Cond::Null { column: &keys[from].ident, is_null: true });
+        from += 1;
+    }
+    let (keys, values, fetch) = (&keys[from..], &values[from..], &fetch[from..]);
+    // No NULL anywhere can sort after a value: the keys are plain tuples.
+    let tuple_like = values
+        .iter()
+        .zip(fetch)
+        .all(|(v, (_, nulls))| *v != Value::Null && *nulls != Some(Nulls::Last));
+    let uniform = fetch.iter().all(|(order, _)| *order == fetch[0].0);
+    let after = if fetch[0].0 == Order::Asc { ">" } else { "<" };
+    if keys.len() > 1 && tuple_like && uniform && dialect.supports_row_values() {
+        let columns = keys.iter().map(|k| &k.ident).collect();
+        parts.push(Cond::Row { columns, op: after, values });
+        return;
+    }
+    let leads_range = values[0] != Value::Null && fetch[0].1 != Some(Nulls::Last);
+    if keys.len() > 1 && leads_range {
+        let op = if fetch[0].0 == Order::Asc { ">=" } else { "<=" };
+        parts.push(Cond::Compare { column: &keys[0].ident, op, value: &values[0] });
+    }
+    let mut disjuncts = Vec::with_capacity(keys.len());
+    for (i, (key, value)) in keys.iter().zip(values).enumerate() {
+        let Some(after) = comes_after(key, fetch[i], value) else { continue };
+        let mut conjuncts: Vec<Cond<'q>> =
+            keys[..i].iter().zip(values).map(|(k, v)| equal(&k.ident, v)).collect();
+        conjuncts.push(after);
+        disjuncts.push(Cond::all(conjuncts));
+    }
+    parts.push(Cond::any(disjuncts));
+}
+
+fn equal<'q>(column: &'q Ident, value: &'q Value) -> Cond<'q> {
+    match value {
+        Value::Null => Cond::Null { column, is_null: true },
+        _ => Cond::Compare { column, op: "=", value },
+    }
+}
+
+/// The rows whose `key` comes after `value` in fetch order, `None` when no
+/// row does.
+fn comes_after<'q>(
+    key: &'q Key,
+    (order, nulls): (Order, Option<Nulls>),
+    value: &'q Value,
+) -> Option<Cond<'q>> {
+    let column = &key.ident;
+    if *value == Value::Null {
+        return (nulls == Some(Nulls::First)).then_some(Cond::Null { column, is_null: false });
+    }
+    let op = if order == Order::Asc { ">" } else { "<" };
+    let compare = Cond::Compare { column, op, value };
+    Some(if nulls == Some(Nulls::Last) {
+        Cond::any(vec![compare, Cond::Null { column, is_null: true }])
+    } else {
+        compare
+    })
+}
+
+/// A condition of the seek predicate.
+enum Cond<'q> {
+    Compare { column: &'q Ident, op: &'static str, value: &'q Value },
+    Null { column: &'q Ident, is_null: bool },
+    Row { columns: Vec<&'q Ident>, op: &'static str, values: &'q [Value] },
+    All(Vec<Cond<'q>>),
+    Any(Vec<Cond<'q>>),
+}
+
+impl<'q> Cond<'q> {
+    /// The conjunction of `conds`, flattened.
+    fn all(conds: Vec<Cond<'q>>) -> Cond<'q> {
+        Cond::join(conds, true)
+    }
+
+    /// The disjunction of `conds`, flattened.
+    fn any(conds: Vec<Cond<'q>>) -> Cond<'q> {
+        Cond::join(conds, false)
+    }
+
+    /// `conds` joined by AND (`conjunction`) or OR, with nested joins of
+    /// the same kind flattened and a single condition left bare.
+    fn join(mut conds: Vec<Cond<'q>>, conjunction: bool) -> Cond<'q> {
+        let same_kind = |cond: &Cond<'q>| {
+            matches!((cond, conjunction), (Cond::All(_), true) | (Cond::Any(_), false))
+        };
+        if conds.iter().any(same_kind) {
+            let mut flat = Vec::with_capacity(conds.len() + 1);
+            for cond in conds {
+                if !same_kind(&cond) {
+                    flat.push(cond);
+                } else if let Cond::All(inner) | Cond::Any(inner) = cond {
+                    flat.extend(inner);
+                }
+            }
+            conds = flat;
+        }
+        match conds.len() {
+            1 => conds.remove(0),
+            _ if conjunction => Cond::All(conds),
+            _ => Cond::Any(conds),
+        }
+    }
+
+    /// Writes the condition; `nested` puts a compound one in parentheses.
+    fn write(&self, sql: &mut SqlWriter<'_>, nested: bool) {
+        match self {
+            Cond::Compare { column, op, value } => {
+                sql.ident(column);
+                sql.push(" ");
+                sql.push(op);
+                sql.push(" ");
+                sql.bind((*value).clone());
+            }
+            Cond::Null { column, is_null } => {
+                sql.ident(column);
+                sql.push(if *is_null { " IS NULL" } else { " IS NOT NULL" });
+            }
+            Cond::Row { columns, op, values } => {
+                sql.push("(");
+                for (i, column) in columns.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.ident(column);
+                }
+                sql.push(") ");
+                sql.push(op);
+                sql.push(" (");
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    sql.bind(value.clone());
+                }
+                sql.push(")");
+            }
+            Cond::All(conds) | Cond::Any(conds) => {
+                let joiner = if matches!(self, Cond::All(_)) { " AND " } else { " OR " };
+                if nested {
+                    sql.push("(");
+                }
+                for (i, cond) in conds.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(joiner);
+                    }
+                    cond.write(sql, true);
+                }
+                if nested {
+                    sql.push(")");
+                }
+            }
+        }
+    }
+}
