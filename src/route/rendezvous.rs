@@ -60,9 +60,15 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
     /// The highest-scoring node: O(n), no allocation.
     fn route(&self, key: &[u8]) -> Option<&N> {
         let key_hash = self.hasher.uniform64(key);
-        let index = match self.uniform_winner(key_hash) {
-            Some(Decided::Yes(index)) => index,
-            Some(Decided::NearTie) | None => self.scored_top(key_hash, None)?.index,
+        let decided = if self.uniform {
+            self.uniform_winner(key_hash)
+        } else {
+            self.weighted_winner(key_hash)
+        };
+        let index = match decided {
+            Decided::Yes(index) => index,
+            Decided::Empty => return None,
+            Decided::Undecided => self.scored_top(key_hash, None)?.index,
         };
         Some(&self.nodes[index])
     }
@@ -86,14 +92,21 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
         let key_hash = self.hasher.uniform64(key);
         if self.uniform {
             // Rank by draw, keeping one extra to check the cut for near-ties.
-            let mut top = TopScores::new((wanted + 1).min(self.nodes.len()));
+            // Ranks follow the draws; nodes come in index order, so a later
+            // node with an equal draw ranks after (hence `<=` and `>=`).
+            let mut top: Top<(u64, usize)> = Top::new((wanted + 1).min(self.nodes.len()));
+            let mut threshold = None;
             for (index, &seed) in self.seeds.iter().enumerate() {
-                let score = Score { value: 0.0, draw: mix64(key_hash, seed) >> 12, index };
-                top.offer_if_better(score);
+                let draw = mix64(key_hash, seed) >> 12;
+                if threshold.is_some_and(|t| draw <= t) {
+                    continue;
+                }
+                top.offer_by((draw, index), |held, new| held.0 >= new.0);
+                threshold = top.threshold().map(|t| t.0);
             }
             let ranked = top.as_slice();
-            if ranked.windows(2).all(|pair| clearly_apart(pair[0].draw, pair[1].draw)) {
-                out.extend(ranked[..wanted].iter().map(|s| &self.nodes[s.index]));
+            if ranked.windows(2).all(|pair| clearly_apart(pair[0].0, pair[1].0)) {
+                out.extend(ranked[..wanted].iter().map(|&(_, index)| &self.nodes[index]));
                 return Ok(());
             }
         }
@@ -266,11 +279,11 @@ impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
 
     /// With equal weights, the winner is the node with the highest draw
     /// unless the runner-up is so close that rounding could reorder their
-    /// scores; `None` when the weights differ or there are no nodes.
+    /// scores.
     #[inline]
-    fn uniform_winner(&self, key_hash: u64) -> Option<Decided> {
-        if !self.uniform || self.seeds.is_empty() {
-            return None;
+    fn uniform_winner(&self, key_hash: u64) -> Decided {
+        if self.seeds.is_empty() {
+            return Decided::Empty;
         }
         let (mut best, mut best_index, mut second) = (0u64, 0usize, 0u64);
         for (index, &seed) in self.seeds.iter().enumerate() {
@@ -285,10 +298,49 @@ impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
             }
         }
         if self.seeds.len() == 1 || clearly_apart(best, second) {
-            Some(Decided::Yes(best_index))
+            Decided::Yes(best_index)
         } else {
-            Some(Decided::NearTie)
+            Decided::Undecided
         }
+    }
+
+    /// With unequal weights: one cheap pass brackets every score between
+    /// bounds that need no logarithm, then exact scores only for the few
+    /// nodes whose upper bound reaches the best lower bound.
+    ///
+    /// With `x = 1 - u`, `x ≤ -ln(1 - x) ≤ x / (1 - x)`, so a node's score
+    /// `w / -ln(u)` lies in `[w (1 - x) / x, w / x]`. A node whose upper bound
+    /// is below another's lower bound cannot win. The 1e-12 margins cover the
+    /// rounding of the bounds and of the scores (a few ulps).
+    fn weighted_winner(&self, key_hash: u64) -> Decided {
+        const MARGIN: f64 = 1.0 - 1e-12;
+        let mut candidates = [0u32; 16];
+        let mut count = 0;
+        let mut best_lower = 0.0f64;
+        for (index, (&seed, &weight)) in self.seeds.iter().zip(&self.weights).enumerate() {
+            let x = unit_open(!mix64(key_hash, seed));
+            if weight < best_lower * x * MARGIN {
+                continue;
+            }
+            best_lower = best_lower.max(weight * (1.0 - x) / x);
+            if count == candidates.len() {
+                return Decided::Undecided;
+            }
+            candidates[count] = index as u32;
+            count += 1;
+        }
+        let mut best: Option<Score> = None;
+        for &index in &candidates[..count] {
+            let index = index as usize;
+            let x = unit_open(!mix64(key_hash, self.seeds[index]));
+            if self.weights[index] < best_lower * x * MARGIN {
+                continue;
+            }
+            if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
+                best = Some(score);
+            }
+        }
+        best.map_or(Decided::Empty, |b| Decided::Yes(b.index))
     }
 
     /// The best score among the nodes that `accept` (all when `None`), with
@@ -329,12 +381,15 @@ impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
     }
 }
 
-/// The outcome of the equal-weights fast path.
+/// The outcome of a fast path.
 enum Decided {
     /// This node index wins.
     Yes(usize),
-    /// Two draws are too close to rank without computing their scores.
-    NearTie,
+    /// There are no nodes.
+    Empty,
+    /// The fast path cannot tell (draws too close to rank without their
+    /// scores, or too many candidates): score every node.
+    Undecided,
 }
 
 /// True when draws `higher ≥ lower` (top 52 bits) are far enough apart that
@@ -358,7 +413,7 @@ fn all_equal(weights: &[f64]) -> bool {
 
 /// A node's score for one key. Ranks are ordered by value (higher first),
 /// then by draw (higher first), then by identity (smaller index first).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Score {
     value: f64,
     draw: u64,
@@ -377,54 +432,56 @@ impl Score {
     }
 }
 
-/// The best `k` scores seen so far, best first: inline for k ≤ 16.
-struct TopScores {
-    inline: [Score; 16],
-    heap: Vec<Score>,
+/// The best `k` items seen so far, best first: inline for k ≤ 16.
+struct Top<T> {
+    inline: [T; 16],
+    heap: Vec<T>,
     len: usize,
     capacity: usize,
 }
 
-impl TopScores {
-    fn new(capacity: usize) -> TopScores {
-        let empty = Score { value: 0.0, draw: 0, index: 0 };
+/// The best scores so far.
+type TopScores = Top<Score>;
+
+impl<T: Copy + Default> Top<T> {
+    fn new(capacity: usize) -> Top<T> {
         let heap = if capacity > 16 { Vec::with_capacity(capacity) } else { Vec::new() };
-        TopScores { inline: [empty; 16], heap, len: 0, capacity }
+        Top { inline: [T::default(); 16], heap, len: 0, capacity }
     }
 
-    fn as_slice(&self) -> &[Score] {
+    fn as_slice(&self) -> &[T] {
         if self.capacity > 16 { &self.heap } else { &self.inline[..self.len] }
     }
 
-    /// The score a newcomer must beat, once `capacity` scores are held.
-    fn threshold(&self) -> Option<&Score> {
+    /// The item a newcomer must beat, once `capacity` items are held.
+    fn threshold(&self) -> Option<&T> {
         if self.len == self.capacity { self.as_slice().last() } else { None }
     }
 
-    /// Offers `score` if it beats the threshold (or there is none yet).
+    /// Inserts `item` after every held item that `ranks_before` it, dropping
+    /// the worst when full. Callers only offer items that beat the threshold.
     #[inline]
-    fn offer_if_better(&mut self, score: Score) {
-        if self.threshold().is_none_or(|t| score.cmp_rank(t) == Ordering::Less) {
-            self.offer(score);
-        }
-    }
-
-    /// Inserts `score` in rank order, dropping the worst when full. Callers
-    /// only offer scores that beat the threshold.
-    fn offer(&mut self, score: Score) {
-        let slot = self.as_slice().partition_point(|held| held.cmp_rank(&score) == Ordering::Less);
+    fn offer_by(&mut self, item: T, ranks_before: impl Fn(&T, &T) -> bool) {
+        let slot = self.as_slice().partition_point(|held| ranks_before(held, &item));
         if self.capacity > 16 {
             if self.len == self.capacity {
                 self.heap.pop();
             }
-            self.heap.insert(slot, score);
+            self.heap.insert(slot, item);
             self.len = self.heap.len();
         } else {
             let end = if self.len == self.capacity { self.len - 1 } else { self.len };
             self.inline.copy_within(slot..end, slot + 1);
-            self.inline[slot] = score;
+            self.inline[slot] = item;
             self.len = (self.len + 1).min(self.capacity);
         }
+    }
+}
+
+impl TopScores {
+    /// Inserts `score` in rank order; see [`Top::offer_by`].
+    fn offer(&mut self, score: Score) {
+        self.offer_by(score, |held, new| held.cmp_rank(new) == Ordering::Less);
     }
 }
 
@@ -464,18 +521,39 @@ mod tests {
 
     #[test]
     fn pruning_never_changes_the_winner() {
-        // Compare against scoring every node without the bound.
+        // Compare against scoring every node without any bound: mixed weights,
+        // and weights growing along the identity order (which overflows the
+        // weighted fast path's candidate list and takes the fallback).
+        let mixed = |i: usize| 0.1 + (i % 7) as f64;
+        let growing = |i: usize| 1.6f64.powi(i as i32);
+        for weight in [&mixed as &dyn Fn(usize) -> f64, &growing] {
+            let mut router = Rendezvous::new();
+            for i in 0..50 {
+                router.insert_weighted(format!("n{i:02}"), weight(i)).unwrap();
+            }
+            for key in 0u32..5_000 {
+                let key_hash = router.hasher.uniform64(&key.to_le_bytes());
+                let full = (0..router.len())
+                    .map(|i| router.score_above(key_hash, i, None).unwrap())
+                    .min_by(Score::cmp_rank)
+                    .unwrap();
+                assert_eq!(router.route(&key.to_le_bytes()), Some(&router.nodes[full.index]));
+            }
+        }
+    }
+
+    #[test]
+    fn the_weighted_fast_path_falls_back_when_candidates_overflow() {
         let mut router = Rendezvous::new();
-        for i in 0..50 {
-            router.insert_weighted(format!("n{i}"), 0.1 + (i % 7) as f64).unwrap();
+        for i in 0..60 {
+            router.insert_weighted(format!("n{i:02}"), 1.6f64.powi(i)).unwrap();
         }
-        for key in 0u32..5_000 {
-            let key_hash = router.hasher.uniform64(&key.to_le_bytes());
-            let full = (0..router.len())
-                .map(|i| router.score_above(key_hash, i, None).unwrap())
-                .min_by(Score::cmp_rank)
-                .unwrap();
-            assert_eq!(router.route(&key.to_le_bytes()), Some(&router.nodes[full.index]));
-        }
+        let undecided = (0u32..2_000)
+            .filter(|key| {
+                let key_hash = router.hasher.uniform64(&key.to_le_bytes());
+                matches!(router.weighted_winner(key_hash), Decided::Undecided)
+            })
+            .count();
+        assert!(undecided > 0, "the fallback was never taken");
     }
 }
