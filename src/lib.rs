@@ -43,10 +43,12 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+pub mod bloom;
 pub mod hash;
 pub mod route;
 pub mod sql;
 
+pub use bloom::{BlockedBloomFilter, BloomFilter, Filter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 pub use route::{HashRing, Rendezvous, Router, SharedRouter};
 
