@@ -7,9 +7,17 @@
 
 use criterion::{criterion_group, criterion_main};
 
+mod bloom;
 mod hash;
 mod inputs;
 mod route;
 
-criterion_group!(benches, hash::bench, route::bench, route::bench_build, route::bench_shared);
+criterion_group!(
+    benches,
+    hash::bench,
+    route::bench,
+    route::bench_build,
+    route::bench_shared,
+    bloom::bench
+);
 criterion_main!(benches);
