@@ -11,6 +11,10 @@
 //!   (consistent hashing with virtual nodes) and [`Rendezvous`] (highest
 //!   random weight), with weights, preference lists, failover past unhealthy
 //!   nodes and [`SharedRouter`] for many threads.
+//! * [`bloom`] — approximate membership behind the [`Filter`] trait:
+//!   [`BloomFilter`] (the textbook false-positive rate), [`BlockedBloomFilter`]
+//!   (one cache line per key), [`AtomicBloomFilter`](bloom::AtomicBloomFilter)
+//!   (inserts from many threads), and a versioned byte format to ship them.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //!
@@ -33,9 +37,31 @@
 //! # Ok::<(), routekit::route::RouteError>(())
 //! ```
 //!
+//! # Example: guard a lookup with a Bloom filter
+//!
+//! ```
+//! use routekit::{BloomFilter, Filter};
+//!
+//! // The ids that exist, summarized in about 1.2 bytes each.
+//! let mut exists = BloomFilter::new(1000, 0.01)?;
+//! for id in 0..1000u32 {
+//!     exists.insert(format!("user-{id}").as_bytes());
+//! }
+//!
+//! // A request for an id the filter rejects certainly has no row: skip the
+//! // database. Existing ids always pass, and about 1% of absent ones do.
+//! let skipped = (1000..2000u32).filter(|id| !exists.contains(format!("user-{id}").as_bytes())).count();
+//! assert!(skipped > 970);
+//! assert!(exists.contains(b"user-42"));
+//! # Ok::<(), routekit::bloom::BloomError>(())
+//! ```
+//!
 //! # Crate features
 //!
 //! No feature is needed for the modules above; none is enabled by default.
+//!
+//! * `serde` — `Serialize` and `Deserialize` for the Bloom filters, as their
+//!   versioned byte format.
 //!
 //! # Rust version
 //!

@@ -39,13 +39,13 @@
 //! [`Fnv1a`](crate::hash::Fnv1a)'s 128-bit output does not mix its last bytes
 //! into its high bits, so its hash is passed through a 64-bit finalizer
 //! (murmur3's `fmix64` on each half) before use; [`Xxh3`] and
-//! [`Sip13`](crate::hash::Sip13) are used as they are.
+//! [`Sip13`] are used as they are.
 //!
 //! # Keyed hashing
 //!
 //! [`Xxh3`] is fast and its seed is no secret. When the keys come from
 //! clients who gain by fooling the filter, use
-//! [`Sip13`](crate::hash::Sip13) with a random 16-byte key kept secret:
+//! [`Sip13`] with a random 16-byte key kept secret:
 //!
 //! * a client who can compute bit positions can craft keys that are false
 //!   positives, and so send traffic past a guard straight to the database;
@@ -66,7 +66,7 @@
 //!   `hash128` that repeats `hash64`), which would collapse double hashing to
 //!   a single probe position repeated `k` times;
 //! * one that hashes different keys to the **same value**;
-//! * [`Sip13`](crate::hash::Sip13) under the **all-zero key**, the usual sign
+//! * [`Sip13`] under the **all-zero key**, the usual sign
 //!   of a key array that was never filled: that key is public, so it protects
 //!   nothing.
 //!
