@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::wire::{self, Layout};
-use super::{reduce, BloomError, BloomFilter, Filter, Hashing};
+use super::{BloomError, BloomFilter, Filter, Hashing};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// A [`BloomFilter`] that many threads can insert into at once: `insert`
@@ -158,16 +158,11 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// ```
     #[inline]
     pub fn insert(&self, key: &[u8]) -> bool {
-        let hash = self.hashing.hash(key);
-        let bits = self.words.len() as u64 * 64;
-        let (mut at, step) = (hash.low, hash.high | 1);
         let mut present = true;
-        for _ in 0..self.hashes {
-            let position = reduce(at, bits);
+        for position in self.hashing.hash(key).positions(self.bits(), self.hashes) {
             let mask = 1 << (position % 64);
             let before = self.words[(position / 64) as usize].fetch_or(mask, Relaxed);
             present &= before & mask != 0;
-            at = at.wrapping_add(step);
         }
         if !present {
             self.inserted.fetch_add(1, Relaxed);
@@ -187,17 +182,9 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// ```
     #[inline]
     pub fn contains(&self, key: &[u8]) -> bool {
-        let hash = self.hashing.hash(key);
-        let bits = self.words.len() as u64 * 64;
-        let (mut at, step) = (hash.low, hash.high | 1);
-        for _ in 0..self.hashes {
-            let position = reduce(at, bits);
-            if self.words[(position / 64) as usize].load(Relaxed) & (1 << (position % 64)) == 0 {
-                return false;
-            }
-            at = at.wrapping_add(step);
-        }
-        true
+        self.hashing.hash(key).all_set(self.bits(), self.hashes, |position| {
+            self.words[(position / 64) as usize].load(Relaxed) >> (position % 64) & 1
+        })
     }
 
     /// Adds every key of `other`, through a shared reference (word by word

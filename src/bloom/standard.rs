@@ -8,8 +8,8 @@ use bitvec::vec::BitVec;
 use super::sizing::{self, MAX_BITS_PER_WORD, MAX_HASHES};
 use super::wire::{self, Header, Layout};
 use super::{
-    check_shape, keys_for_fill, reduce, zeroed, AtomicBloomFilter, BlockedBloomFilter, BloomError,
-    Filter, Hashing,
+    check_shape, keys_for_fill, zeroed, AtomicBloomFilter, BlockedBloomFilter, BloomError, Filter,
+    Hashing,
 };
 use crate::hash::{KeyHasher, Xxh3};
 
@@ -60,18 +60,14 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
 
     #[inline]
     fn insert(&mut self, key: &[u8]) -> bool {
-        let hash = self.hashing.hash(key);
         let bits = self.bits.len() as u64;
         let words = self.bits.as_raw_mut_slice();
-        let (mut at, step) = (hash.low, hash.high | 1);
         let mut present = true;
-        for _ in 0..self.hashes {
-            let position = reduce(at, bits);
+        for position in self.hashing.hash(key).positions(bits, self.hashes) {
             let word = &mut words[(position / 64) as usize];
             let mask = 1 << (position % 64);
             present &= *word & mask != 0;
             *word |= mask;
-            at = at.wrapping_add(step);
         }
         self.inserted += u64::from(!present);
         present
@@ -79,18 +75,10 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
 
     #[inline]
     fn contains(&self, key: &[u8]) -> bool {
-        let hash = self.hashing.hash(key);
-        let bits = self.bits.len() as u64;
         let words = self.bits.as_raw_slice();
-        let (mut at, step) = (hash.low, hash.high | 1);
-        for _ in 0..self.hashes {
-            let position = reduce(at, bits);
-            if words[(position / 64) as usize] & (1 << (position % 64)) == 0 {
-                return false;
-            }
-            at = at.wrapping_add(step);
-        }
-        true
+        self.hashing.hash(key).all_set(self.bits.len() as u64, self.hashes, |position| {
+            words[(position / 64) as usize] >> (position % 64) & 1
+        })
     }
 
     fn union(&mut self, other: &Self) -> Result<(), BloomError> {
