@@ -3,8 +3,9 @@
 //! Per operation: insert (re-inserting the stored keys in turn, which costs a
 //! filter the same as a new key), contains of a present key, contains of an
 //! absent key. Keys are seeded `u64`s hashed as their 8 little-endian bytes.
-//! `bitvec_index` does the standard filter's lookup through `bitvec`'s
-//! indexing instead of raw words, to show what working on the words buys.
+//! `standard_bitvec_index` does the standard filter's lookup through a
+//! `bitvec::BitVec`'s indexing instead of the raw words the filter uses, to
+//! show what working on the words buys.
 
 use std::collections::HashSet;
 use std::hint::black_box;
