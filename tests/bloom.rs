@@ -383,18 +383,15 @@ fn golden_bytes_of_a_standard_filter() {
     assert_eq!(
         hex(&bytes),
         concat!(
-            "524b4246",
-            "01",
-            "01",
-            "01",
-            "03",               // magic, version, standard, xxh3, k = 3
-            "0700000000000000", // seed 7
-            "8000000000000000", // 128 bits
-            "0300000000000000", // 3 inserted
-            "0000000100230000", // word 0: bits 24, 40, 41, 45
-            "02000100000a8000", // word 1: bits 65, 80, 105, 107, 119
-            "6b313437486c97bd", // XXH3-64 of the bytes before it
+            "524b4246_01_01_01_03", // magic "RKBF", version 1, standard, xxh3, k = 3
+            "0700000000000000",     // seed 7
+            "8000000000000000",     // 128 bits
+            "0300000000000000",     // 3 inserted
+            "0000000100230000",     // word 0: bits 24, 40, 41, 45
+            "02000100000a8000",     // word 1: bits 65, 80, 105, 107, 119
+            "6b313437486c97bd",     // XXH3-64 of the bytes before it
         )
+        .replace('_', "")
     );
     assert_eq!(BloomFilter::from_bytes(&bytes, Xxh3::with_seed(7)).unwrap(), filter);
 }
@@ -409,16 +406,12 @@ fn golden_bytes_of_a_blocked_filter() {
     assert_eq!(
         hex(&bytes),
         concat!(
-            "524b4246",
-            "01",
-            "02",
-            "01",
-            "08",               // magic, version, blocked, xxh3, k = 8
-            "0000000000000000", // seed 0
-            "0002000000000000", // 512 bits
-            "0200000000000000", // 2 inserted
-            "0000080000800000", // the block's eight words,
-            "0000010000040000", // one bit per key in each
+            "524b4246_01_02_01_08", // magic "RKBF", version 1, blocked, xxh3, k = 8
+            "0000000000000000",     // seed 0
+            "0002000000000000",     // 512 bits
+            "0200000000000000",     // 2 inserted
+            "0000080000800000",     // the block's eight words,
+            "0000010000040000",     // one bit per key in each
             "0000002400000000",
             "0000000800000002",
             "0021000000000000",
@@ -427,9 +420,11 @@ fn golden_bytes_of_a_blocked_filter() {
             "0040000800000000",
             "3e4bb4cd5424e1f7", // checksum
         )
+        .replace('_', "")
     );
 }
 
+/// Lowercase hex of `bytes`.
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

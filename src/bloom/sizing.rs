@@ -18,7 +18,7 @@ pub(super) const MAX_BITS_PER_WORD: u32 = 4;
 pub(super) const BLOCK_BITS: u64 = 512;
 
 /// Refuses rates outside (0, 1), NaN included.
-pub(super) fn check_fpr(fpr: f64) -> Result<(), BloomError> {
+fn check_fpr(fpr: f64) -> Result<(), BloomError> {
     if fpr > 0.0 && fpr < 1.0 {
         Ok(())
     } else {
@@ -27,7 +27,7 @@ pub(super) fn check_fpr(fpr: f64) -> Result<(), BloomError> {
 }
 
 /// Refuses zero expected items.
-pub(super) fn check_items(items: u64) -> Result<(), BloomError> {
+fn check_items(items: u64) -> Result<(), BloomError> {
     if items == 0 {
         Err(BloomError::ZeroItems)
     } else {

@@ -343,7 +343,7 @@ impl<H: KeyHasher> BloomFilter<H> {
         Ok(filter)
     }
 
-    pub(super) fn header(&self) -> Header {
+    fn header(&self) -> Header {
         Header {
             layout: Layout::Standard,
             hasher: self.hashing.hasher.id(),
@@ -379,7 +379,7 @@ impl<H: KeyHasher> BloomFilter<H> {
 }
 
 /// Refuses hash counts the standard filter does not support.
-pub(super) fn check_hashes(hashes: u32) -> Result<(), BloomError> {
+fn check_hashes(hashes: u32) -> Result<(), BloomError> {
     match hashes {
         0 => Err(BloomError::ZeroHashes),
         1..=MAX_HASHES => Ok(()),

@@ -8,7 +8,7 @@ use crate::hash::{HashAlgorithm, HasherId};
 /// The first four bytes of every filter.
 const MAGIC: [u8; 4] = *b"RKBF";
 /// The format version this release reads and writes.
-pub(super) const VERSION: u8 = 1;
+const VERSION: u8 = 1;
 /// Bytes before the words.
 const HEADER_LEN: usize = 32;
 /// Bytes of the checksum after the words.
