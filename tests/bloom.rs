@@ -623,3 +623,75 @@ fn blocked_filters_with_several_bits_per_word_match_their_model() {
         }
     }
 }
+
+#[cfg(feature = "serde")]
+mod serde_format {
+    use super::*;
+    use routekit::bloom::WithHasher;
+    use serde::de::DeserializeSeed;
+
+    #[test]
+    fn unkeyed_filters_round_trip_through_serde() {
+        let mut standard = BloomFilter::builder()
+            .expected_items(100)
+            .fpr(0.01)
+            .hasher(Xxh3::with_seed(99))
+            .build()
+            .unwrap();
+        let mut blocked = BlockedBloomFilter::new(100, 0.01).unwrap();
+        let atomic = AtomicBloomFilter::new(100, 0.01).unwrap();
+        let mut fnv =
+            BloomFilter::builder().expected_items(100).fpr(0.01).hasher(Fnv1a).build().unwrap();
+        for key in ["a", "b", "c"] {
+            standard.insert(key.as_bytes());
+            blocked.insert(key.as_bytes());
+            atomic.insert(key.as_bytes());
+            fnv.insert(key.as_bytes());
+        }
+        let json = serde_json::to_string(&standard).unwrap();
+        // The seed travels in the bytes, so Xxh3 filters need no hasher.
+        assert_eq!(serde_json::from_str::<BloomFilter>(&json).unwrap(), standard);
+        let json = serde_json::to_string(&blocked).unwrap();
+        assert_eq!(serde_json::from_str::<BlockedBloomFilter>(&json).unwrap(), blocked);
+        let json = serde_json::to_string(&atomic).unwrap();
+        let read: AtomicBloomFilter = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.to_bytes(), atomic.to_bytes());
+        let json = serde_json::to_string(&fnv).unwrap();
+        assert_eq!(serde_json::from_str::<BloomFilter<Fnv1a>>(&json).unwrap(), fnv);
+        // Bytes of an Xxh3 filter are not an Fnv1a filter.
+        let xxh3_json = serde_json::to_string(&standard).unwrap();
+        assert!(serde_json::from_str::<BloomFilter<Fnv1a>>(&xxh3_json).is_err());
+    }
+
+    #[test]
+    fn damaged_serde_input_is_an_error() {
+        let filter = BloomFilter::new(100, 0.01).unwrap();
+        let mut bytes = filter.to_bytes();
+        bytes[40] ^= 1;
+        let json = serde_json::to_string(&bytes).unwrap();
+        let err = serde_json::from_str::<BloomFilter>(&json).unwrap_err();
+        assert!(err.to_string().contains("checksum"), "{err}");
+        assert!(serde_json::from_str::<BloomFilter>("[1, 2, 3]").is_err());
+        assert!(serde_json::from_str::<BloomFilter>("\"text\"").is_err());
+    }
+
+    #[test]
+    fn keyed_filters_need_their_key() {
+        let key = Sip13::new([0x77; 16]);
+        let mut filter = BloomFilter::builder()
+            .expected_items(100)
+            .fpr(0.01)
+            .hasher(key.clone())
+            .build()
+            .unwrap();
+        filter.insert(b"x");
+        let json = serde_json::to_string(&filter).unwrap();
+        let read = |hasher: Sip13| {
+            let mut reader = serde_json::Deserializer::from_str(&json);
+            WithHasher::<BloomFilter<Sip13>>::new(hasher).deserialize(&mut reader)
+        };
+        assert_eq!(read(key).unwrap(), filter);
+        let err = read(Sip13::new([0x78; 16])).unwrap_err();
+        assert!(err.to_string().contains("hasher"), "{err}");
+    }
+}
