@@ -15,6 +15,10 @@
 //!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
 //!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
 //!   any order, twice or late, and a versioned byte encoding.
+//! * [`bloom`] — approximate membership behind the [`Filter`] trait:
+//!   [`BloomFilter`] (the textbook false-positive rate), [`BlockedBloomFilter`]
+//!   (one cache line per key), [`AtomicBloomFilter`](bloom::AtomicBloomFilter)
+//!   (inserts from many threads), and a versioned byte format to ship them.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //! * [`keyset`] — keyset ("seek") pagination: [`Keyset`] builds exact page
@@ -120,14 +124,34 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Example: guard a lookup with a Bloom filter
+//!
+//! ```
+//! use routekit::{BloomFilter, Filter};
+//!
+//! // The ids that exist, summarized in about 1.2 bytes each.
+//! let mut exists = BloomFilter::new(1000, 0.01)?;
+//! for id in 0..1000u32 {
+//!     exists.insert(format!("user-{id}").as_bytes());
+//! }
+//!
+//! // A request for an id the filter rejects certainly has no row: skip the
+//! // database. Existing ids always pass, and about 1% of absent ones do.
+//! let skipped = (1000..2000u32).filter(|id| !exists.contains(format!("user-{id}").as_bytes())).count();
+//! assert!(skipped > 970);
+//! assert!(exists.contains(b"user-42"));
+//! # Ok::<(), routekit::bloom::BloomError>(())
+//! ```
+//!
 //! # Crate features
 //!
 //! No feature is needed for the modules above; none is enabled by default.
 //! [`keyset`] writes SQL and reads rows you fetch with your own client, so it
 //! needs no database driver.
 //!
-//! * `serde` — `Serialize` and `Deserialize` for the [`crdt`] types, checked
-//!   on the way in like the byte encoding.
+//! * `serde` — `Serialize` and `Deserialize` for the [`crdt`] types (checked
+//!   on the way in like the byte encoding) and the Bloom filters (as their
+//!   versioned byte format).
 //!
 //! # Rust version
 //!
@@ -135,12 +159,14 @@
 
 #![doc(test(attr(deny(warnings))))]
 
+pub mod bloom;
 pub mod crdt;
 pub mod hash;
 pub mod keyset;
 pub mod route;
 pub mod sql;
 
+pub use bloom::{BlockedBloomFilter, BloomFilter, Filter};
 pub use crdt::{Crdt, GCounter, OrSet, PNCounter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 pub use keyset::{Keyset, Page};

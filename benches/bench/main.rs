@@ -7,6 +7,7 @@
 
 use criterion::{criterion_group, criterion_main};
 
+mod bloom;
 mod crdt;
 mod hash;
 mod inputs;
@@ -21,6 +22,7 @@ criterion_group!(
     route::bench_shared,
     crdt::bench,
     keyset::bench,
-    keyset::bench_pages
+    keyset::bench_pages,
+    bloom::bench
 );
 criterion_main!(benches);

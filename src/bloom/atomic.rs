@@ -1,0 +1,296 @@
+//! The standard Bloom filter for many threads: inserts through `&self`.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use super::wire::{self, Layout};
+use super::{BloomError, BloomFilter, Filter, Hashing};
+use crate::hash::{KeyHasher, Xxh3};
+
+/// A [`BloomFilter`] that many threads can insert into at once: `insert`
+/// takes `&self` and sets bits with atomic `fetch_or`.
+///
+/// It has the same bits as a `BloomFilter` built with the same parameters
+/// and fed the same keys, in any order and from any threads, and the same
+/// byte format (convert with [`From`] either way). Each insert is `k`
+/// relaxed `fetch_or`s; the words they return tell whether the key's bits
+/// were all set already. Lookups are `k` relaxed loads and never wait.
+///
+/// Insert happens-before contains whenever the two threads synchronize some
+/// other way (a channel, a join, a mutex): a key inserted before a message
+/// was sent is found by the receiver. Two threads inserting the same new key
+/// at once may both be told it was absent. [`inserted`](Self::inserted) is
+/// one relaxed counter shared by all threads, added to only by inserts that
+/// set a new bit.
+///
+/// # Example
+///
+/// ```
+/// use routekit::bloom::AtomicBloomFilter;
+///
+/// let filter = AtomicBloomFilter::new(10_000, 0.01)?;
+/// std::thread::scope(|s| {
+///     for t in 0..4u32 {
+///         let filter = &filter;
+///         s.spawn(move || {
+///             for i in 0..1000u32 {
+///                 filter.insert(&(t * 1000 + i).to_le_bytes());
+///             }
+///         });
+///     }
+/// });
+/// assert!((0..4000u32).all(|key| filter.contains(&key.to_le_bytes())));
+/// # Ok::<(), routekit::bloom::BloomError>(())
+/// ```
+pub struct AtomicBloomFilter<H = Xxh3> {
+    words: Box<[AtomicU64]>,
+    hashes: u32,
+    inserted: AtomicU64,
+    hashing: Hashing<H>,
+}
+
+impl<H: KeyHasher> Filter for AtomicBloomFilter<H> {
+    type Hasher = H;
+
+    fn with_fpr(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BloomError> {
+        BloomFilter::with_fpr(expected_items, fpr, hasher).map(AtomicBloomFilter::from)
+    }
+
+    /// As [`AtomicBloomFilter::insert`].
+    fn insert(&mut self, key: &[u8]) -> bool {
+        AtomicBloomFilter::insert(self, key)
+    }
+
+    fn contains(&self, key: &[u8]) -> bool {
+        AtomicBloomFilter::contains(self, key)
+    }
+
+    fn union(&mut self, other: &Self) -> Result<(), BloomError> {
+        self.union_shared(other)
+    }
+
+    fn expected_fpr(&self) -> f64 {
+        self.snapshot().expected_fpr()
+    }
+
+    fn len_estimate(&self) -> f64 {
+        self.snapshot().len_estimate()
+    }
+
+    fn clear(&mut self) {
+        for word in self.words.iter_mut() {
+            *word.get_mut() = 0;
+        }
+        *self.inserted.get_mut() = 0;
+    }
+
+    fn bits(&self) -> u64 {
+        self.words.len() as u64 * 64
+    }
+
+    fn hashes(&self) -> u32 {
+        self.hashes
+    }
+}
+
+impl<H: KeyHasher> From<BloomFilter<H>> for AtomicBloomFilter<H> {
+    /// The same filter, for concurrent inserts. O(m / 64).
+    fn from(filter: BloomFilter<H>) -> Self {
+        let (words, hashes, inserted, hashing) = filter.into_parts();
+        AtomicBloomFilter {
+            words: words.into_iter().map(AtomicU64::new).collect(),
+            hashes,
+            inserted: AtomicU64::new(inserted),
+            hashing,
+        }
+    }
+}
+
+impl<H: KeyHasher> From<AtomicBloomFilter<H>> for BloomFilter<H> {
+    /// The same filter, for single-threaded use. O(m / 64).
+    fn from(filter: AtomicBloomFilter<H>) -> Self {
+        let words = filter.words.into_vec().into_iter().map(AtomicU64::into_inner).collect();
+        BloomFilter::from_parts(words, filter.hashes, filter.inserted.into_inner(), filter.hashing)
+    }
+}
+
+impl<H: KeyHasher> fmt::Debug for AtomicBloomFilter<H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AtomicBloomFilter")
+            .field("bits", &self.bits())
+            .field("hashes", &self.hashes)
+            .field("inserted", &self.inserted())
+            .field("hasher", &self.hashing.hasher)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AtomicBloomFilter<Xxh3> {
+    /// A filter for `expected_items` keys at false-positive rate `fpr`,
+    /// hashed with [`Xxh3`] seed 0; sized as [`BloomFilter::new`]. Other
+    /// hashers: [`BloomFilter::builder`] and `build_atomic`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Filter::with_fpr`].
+    ///
+    /// ```
+    /// use routekit::bloom::{AtomicBloomFilter, Filter};
+    /// assert_eq!(AtomicBloomFilter::new(1000, 0.01)?.bits(), 9600);
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    pub fn new(expected_items: u64, fpr: f64) -> Result<Self, BloomError> {
+        AtomicBloomFilter::with_fpr(expected_items, fpr, Xxh3::new())
+    }
+}
+
+impl<H: KeyHasher> AtomicBloomFilter<H> {
+    /// Adds `key` through a shared reference; returns true when every bit of
+    /// `key` was already set (it may have been present). Cost: one hash and
+    /// `k` atomic `fetch_or`s; no allocation, no lock.
+    ///
+    /// ```
+    /// use routekit::bloom::AtomicBloomFilter;
+    /// let filter = AtomicBloomFilter::new(100, 0.01)?;
+    /// assert!(!filter.insert(b"a"));
+    /// assert!(filter.insert(b"a"));
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    #[inline]
+    pub fn insert(&self, key: &[u8]) -> bool {
+        let mut present = true;
+        for position in self.hashing.hash(key).positions(self.bits(), self.hashes) {
+            let mask = 1 << (position % 64);
+            let before = self.words[(position / 64) as usize].fetch_or(mask, Relaxed);
+            present &= before & mask != 0;
+        }
+        if !present {
+            self.inserted.fetch_add(1, Relaxed);
+        }
+        present
+    }
+
+    /// True when `key` may be present; false when it certainly is not.
+    /// Cost: one hash and up to `k` relaxed loads.
+    ///
+    /// ```
+    /// use routekit::bloom::AtomicBloomFilter;
+    /// let filter = AtomicBloomFilter::new(100, 0.01)?;
+    /// filter.insert(b"a");
+    /// assert!(filter.contains(b"a"));
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    #[inline]
+    pub fn contains(&self, key: &[u8]) -> bool {
+        self.hashing.hash(key).all_set(self.bits(), self.hashes, |position| {
+            self.words[(position / 64) as usize].load(Relaxed) >> (position % 64) & 1
+        })
+    }
+
+    /// Adds every key of `other`, through a shared reference (word by word
+    /// `fetch_or`, so concurrent inserts are kept). O(m / 64).
+    ///
+    /// # Errors
+    ///
+    /// [`BloomError::Incompatible`] unless both filters have the same bits,
+    /// hash count and hasher; nothing changes.
+    ///
+    /// ```
+    /// use routekit::bloom::AtomicBloomFilter;
+    /// let (a, b) = (AtomicBloomFilter::new(100, 0.01)?, AtomicBloomFilter::new(100, 0.01)?);
+    /// b.insert(b"from b");
+    /// a.union_shared(&b)?;
+    /// assert!(a.contains(b"from b"));
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    pub fn union_shared(&self, other: &Self) -> Result<(), BloomError> {
+        super::check_shape((self.bits(), other.bits()), (self.hashes, other.hashes))?;
+        self.hashing.check_same(&other.hashing)?;
+        for (word, theirs) in self.words.iter().zip(other.words.iter()) {
+            word.fetch_or(theirs.load(Relaxed), Relaxed);
+        }
+        self.inserted.fetch_add(other.inserted(), Relaxed);
+        Ok(())
+    }
+
+    /// Inserts that set at least one new bit, plus the counts of filters
+    /// merged in; see [`BloomFilter::inserted`].
+    ///
+    /// ```
+    /// use routekit::bloom::AtomicBloomFilter;
+    /// let filter = AtomicBloomFilter::new(100, 0.01)?;
+    /// filter.insert(b"x");
+    /// assert_eq!(filter.inserted(), 1);
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    pub fn inserted(&self) -> u64 {
+        self.inserted.load(Relaxed)
+    }
+
+    /// A copy of the current bits as a [`BloomFilter`]. Inserts running
+    /// meanwhile may or may not be in it, each bit on its own. O(m / 64).
+    ///
+    /// ```
+    /// use routekit::bloom::{AtomicBloomFilter, Filter};
+    /// let filter = AtomicBloomFilter::new(100, 0.01)?;
+    /// filter.insert(b"x");
+    /// assert!(filter.snapshot().contains(b"x"));
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    pub fn snapshot(&self) -> BloomFilter<H> {
+        let words = self.words.iter().map(|word| word.load(Relaxed)).collect();
+        BloomFilter::from_parts(words, self.hashes, self.inserted(), self.hashing.clone())
+    }
+
+    /// The hasher keys go through.
+    ///
+    /// ```
+    /// use routekit::bloom::AtomicBloomFilter;
+    /// assert_eq!(AtomicBloomFilter::new(10, 0.1)?.hasher().seed(), 0);
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    pub fn hasher(&self) -> &H {
+        &self.hashing.hasher
+    }
+
+    /// The filter in the standard layout of routekit's byte format, readable
+    /// by either [`BloomFilter::from_bytes`] or
+    /// [`AtomicBloomFilter::from_bytes`]. O(m / 64).
+    ///
+    /// ```
+    /// use routekit::bloom::{AtomicBloomFilter, BloomFilter, Filter};
+    /// let shared = AtomicBloomFilter::new(100, 0.01)?;
+    /// shared.insert(b"x");
+    /// let plain = BloomFilter::from_bytes(&shared.to_bytes(), routekit::Xxh3::new())?;
+    /// assert!(plain.contains(b"x"));
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = wire::Header {
+            layout: Layout::Standard,
+            hasher: self.hashing.hasher.id(),
+            hashes: self.hashes,
+            bits: self.bits(),
+            inserted: self.inserted(),
+        };
+        wire::encode(&header, self.words.iter().map(|word| word.load(Relaxed)))
+    }
+
+    /// Reads a standard filter's bytes, to be used with `hasher`. O(m / 64).
+    ///
+    /// # Errors
+    ///
+    /// As [`BloomFilter::from_bytes`].
+    ///
+    /// ```
+    /// use routekit::bloom::{AtomicBloomFilter, BloomFilter, Filter};
+    /// let mut plain = BloomFilter::new(100, 0.01)?;
+    /// plain.insert(b"x");
+    /// let shared = AtomicBloomFilter::from_bytes(&plain.to_bytes(), routekit::Xxh3::new())?;
+    /// assert!(shared.contains(b"x"));
+    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// ```
+    pub fn from_bytes(bytes: &[u8], hasher: H) -> Result<Self, BloomError> {
+        BloomFilter::from_bytes(bytes, hasher).map(AtomicBloomFilter::from)
+    }
+}

@@ -1,0 +1,243 @@
+//! Sizing and false-positive models of the filters, and the checks on their
+//! parameters.
+
+use super::BloomError;
+
+/// The most bits a filter may have: what `bitvec` can index on this platform
+/// (`usize::MAX >> 3`), rounded down to a whole 512-bit block.
+pub(super) const MAX_BITS: u64 = ((usize::MAX >> 3) as u64) & !511;
+
+/// The most hash functions per key of the standard filter. A target rate
+/// needs about `log2(1 / fpr)`; 64 reaches below 1e-19.
+pub(super) const MAX_HASHES: u32 = 64;
+
+/// The most bits per word of a blocked filter (so at most 32 hash functions).
+pub(super) const MAX_BITS_PER_WORD: u32 = 4;
+
+/// Bits in a block of the blocked filter: one 64-byte cache line.
+pub(super) const BLOCK_BITS: u64 = 512;
+
+/// Refuses rates outside (0, 1), NaN included.
+fn check_fpr(fpr: f64) -> Result<(), BloomError> {
+    if fpr > 0.0 && fpr < 1.0 { Ok(()) } else { Err(BloomError::InvalidFpr { fpr }) }
+}
+
+/// Refuses zero expected items.
+fn check_items(items: u64) -> Result<(), BloomError> {
+    if items == 0 { Err(BloomError::ZeroItems) } else { Ok(()) }
+}
+
+/// Rounds `bits` up to a multiple of `multiple` (a power of two), refusing 0
+/// and anything above [`MAX_BITS`].
+pub(super) fn round_bits(bits: u64, multiple: u64) -> Result<u64, BloomError> {
+    if bits == 0 {
+        return Err(BloomError::ZeroBits);
+    }
+    if bits > MAX_BITS {
+        return Err(BloomError::TooLarge { bits: u128::from(bits), max: MAX_BITS });
+    }
+    Ok((bits + multiple - 1) & !(multiple - 1))
+}
+
+/// The smallest standard filter (bits, hashes) whose model rate at `items`
+/// inserts is at most `fpr`; bits are a multiple of 64.
+///
+/// The model: after `n` inserts of distinct keys into `m` bits with `k`
+/// positions each, a given bit is still zero with probability
+/// `(1 - 1/m)^(kn) ≈ e^(-kn/m)`, and an absent key is a false positive when
+/// all its `k` bits are set:
+///
+/// ```text
+/// p(m, k, n) = (1 - e^(-kn/m))^k
+/// ```
+///
+/// For a fixed `m/n` this is smallest at `k = (m/n) ln 2`, where each bit is
+/// set with probability 1/2 and `p = 2^-k`, so the optimum is
+/// `k* = log2(1/p)` and `m* = n log2(1/p) / ln 2 = -n ln p / (ln 2)^2`
+/// (about 9.59 bits per key at 1%).
+///
+/// `k` must be an integer, and rounding `k*` while keeping `m*` would miss the
+/// target (the error some crates make). So for each integer `k` next to `k*`
+/// we solve the model for the exact `m` that reaches `p`:
+///
+/// ```text
+/// (1 - e^(-kn/m))^k = p   ⇔   m = -k n / ln(1 - p^(1/k))
+/// ```
+///
+/// and keep the `k` needing fewer bits, then round `m` up to whole words;
+/// both steps only lower the rate.
+pub(super) fn standard_size(items: u64, fpr: f64) -> Result<(u64, u32), BloomError> {
+    check_items(items)?;
+    check_fpr(fpr)?;
+    let n = items as f64;
+    let ideal = (1.0 / fpr).log2();
+    let floor = (ideal.floor() as u32).clamp(1, MAX_HASHES);
+    let ceil = (ideal.ceil() as u32).clamp(1, MAX_HASHES);
+    let bits_for = |k: u32| {
+        let k = f64::from(k);
+        // ln(1 - p^(1/k)) computed without cancellation.
+        -k * n / (-(fpr.ln() / k).exp()).ln_1p()
+    };
+    let (bits, hashes) =
+        [floor, ceil]
+            .into_iter()
+            .map(|k| (bits_for(k), k))
+            .fold((f64::INFINITY, 1), |best, c| if c.0 < best.0 { c } else { best });
+    Ok((round_bits(bits_from_f64(bits.ceil())?, 64)?, hashes))
+}
+
+/// The standard filter's model rate after `items` distinct inserts (see
+/// [`standard_size`]), using the exact `(1 - 1/m)^(kn)` for a zero bit.
+pub(super) fn standard_fpr(bits: u64, hashes: u32, items: u64) -> f64 {
+    let zero = (f64::from(hashes) * items as f64 * (-1.0 / bits as f64).ln_1p()).exp();
+    (1.0 - zero).powi(hashes as i32)
+}
+
+/// The smallest blocked filter (blocks, bits per word) whose model rate at
+/// `items` inserts is at most `fpr`.
+///
+/// Searches each bits-per-word setting from 1 to [`MAX_BITS_PER_WORD`] for
+/// the fewest blocks that reach the target ([`blocked_fpr`] falls as blocks
+/// are added), and keeps the setting needing the fewest.
+pub(super) fn blocked_size(items: u64, fpr: f64) -> Result<(u64, u32), BloomError> {
+    check_items(items)?;
+    check_fpr(fpr)?;
+    let max_blocks = MAX_BITS / BLOCK_BITS;
+    let mut best: Option<(u64, u32)> = None;
+    for per_word in 1..=MAX_BITS_PER_WORD {
+        // Grow an upper bound, then bisect down to the fewest blocks.
+        let mut high = items.div_ceil(BLOCK_BITS).max(1);
+        while blocked_fpr(high, per_word, items) > fpr {
+            if high >= max_blocks {
+                high = u64::MAX;
+                break;
+            }
+            high = high.saturating_mul(2).min(max_blocks);
+        }
+        if high == u64::MAX {
+            continue;
+        }
+        let mut low = 0; // fpr(low) > target, or low == 0
+        while high - low > 1 {
+            let mid = low + (high - low) / 2;
+            if blocked_fpr(mid, per_word, items) > fpr {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        if best.is_none_or(|(blocks, _)| high < blocks) {
+            best = Some((high, per_word));
+        }
+    }
+    best.ok_or(BloomError::TooLarge {
+        bits: u128::from(max_blocks) * u128::from(BLOCK_BITS) + 1,
+        max: MAX_BITS,
+    })
+}
+
+/// The blocked filter's model rate after `items` distinct inserts into
+/// `blocks` blocks with `per_word` bits set in each of a block's 8 words.
+///
+/// A block receives a Poisson(λ = n / blocks) number of keys `j`. Each key
+/// sets `per_word` uniformly placed bits in each of the block's eight 64-bit
+/// words, so a given bit of a word stays zero with probability
+/// `(1 - 1/64)^(per_word · j)`; an absent key checks `per_word` bits in each
+/// of the 8 words of its block:
+///
+/// ```text
+/// p = Σ_j Poisson(j; λ) · (1 - (1 - 1/64)^(per_word · j))^(8 · per_word)
+/// ```
+///
+/// For one bit per word the words of a block are filled independently and
+/// the formula is exact for ideal hashing; for more, the bits of one word are
+/// treated as independent, as in the standard model. The sum runs over
+/// `j ≤ λ + 12√λ + 40`, beyond which the Poisson tail is below 1e-25; past
+/// λ = 2000 keys per block every bit is set and the rate is taken as 1.
+pub(super) fn blocked_fpr(blocks: u64, per_word: u32, items: u64) -> f64 {
+    if blocks == 0 {
+        return 1.0;
+    }
+    let lambda = items as f64 / blocks as f64;
+    if lambda > 2000.0 {
+        return 1.0;
+    }
+    if lambda == 0.0 {
+        return 0.0;
+    }
+    let zero_per_key = (f64::from(per_word) * (-1.0f64 / 64.0).ln_1p()).exp();
+    let last = (lambda + 12.0 * lambda.sqrt() + 40.0).ceil() as u32;
+    let (ln_lambda, mut ln_pmf) = (lambda.ln(), -lambda);
+    let (mut zero, mut rate) = (1.0f64, 0.0);
+    for j in 1..=last {
+        ln_pmf += ln_lambda - f64::from(j).ln();
+        zero *= zero_per_key;
+        rate += ln_pmf.exp() * (1.0 - zero).powi(8 * per_word as i32);
+    }
+    rate
+}
+
+/// `bits` as a whole number of bits, refusing what does not fit a filter.
+fn bits_from_f64(bits: f64) -> Result<u64, BloomError> {
+    if bits.is_finite() && bits <= MAX_BITS as f64 {
+        Ok(bits as u64)
+    } else {
+        let saturated = if bits.is_finite() { bits as u128 } else { u128::MAX };
+        Err(BloomError::TooLarge { bits: saturated, max: MAX_BITS })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn standard_size_meets_the_target_with_the_fewest_bits() {
+        for (items, fpr) in [(1_000_000u64, 0.01), (1000, 0.001), (1, 0.5), (77, 1e-9)] {
+            let (bits, hashes) = standard_size(items, fpr).unwrap();
+            assert!(standard_fpr(bits, hashes, items) <= fpr, "{items} {fpr}");
+            // One word fewer, at the best k for that size, misses the target.
+            let fewer = bits - 64;
+            let best_k = (1..=MAX_HASHES)
+                .map(|k| standard_fpr(fewer, k, items))
+                .fold(f64::INFINITY, f64::min);
+            assert!(fewer == 0 || best_k > fpr, "{items} {fpr}: {fewer} bits suffice");
+        }
+        // 1%: 9.585 bits per key at the real-valued optimum k = 6.64; the
+        // integer k = 7 needs -7 / ln(1 - 0.01^(1/7)) = 9.593 bits per key.
+        let (bits, hashes) = standard_size(1_000_000, 0.01).unwrap();
+        assert_eq!(hashes, 7);
+        assert_eq!(bits, 9_592_960); // 9,592,942 rounded up to whole words
+    }
+
+    #[test]
+    fn standard_model_is_the_textbook_figure() {
+        // 10 bits per key, k = 7: (1 - e^-0.7)^7 = 0.819%.
+        let rate = standard_fpr(10_000_000, 7, 1_000_000);
+        assert!((rate - 0.008_194).abs() < 1e-6, "{rate}");
+    }
+
+    #[test]
+    fn oversized_requests_are_refused() {
+        assert!(matches!(standard_size(u64::MAX, 1e-12), Err(BloomError::TooLarge { .. })));
+        assert!(matches!(blocked_size(u64::MAX, 1e-12), Err(BloomError::TooLarge { .. })));
+        assert!(matches!(round_bits(u64::MAX, 64), Err(BloomError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn blocked_size_meets_the_target() {
+        for (items, fpr) in [(1_000_000u64, 0.01), (1000, 0.001), (1, 0.5), (5000, 1e-6)] {
+            let (blocks, per_word) = blocked_size(items, fpr).unwrap();
+            assert!(blocked_fpr(blocks, per_word, items) <= fpr);
+            assert!(blocks == 1 || blocked_fpr(blocks - 1, per_word, items) > fpr);
+        }
+    }
+
+    #[test]
+    fn blocked_model_at_ten_bits_per_key() {
+        // One bit per word, 51.2 keys per block: 1.049% (the sum evaluated
+        // independently in double precision).
+        let rate = blocked_fpr(1_000_000 * 10 / 512, 1, 1_000_000);
+        assert!((rate - 0.010_49).abs() < 2e-5, "{rate}");
+    }
+}

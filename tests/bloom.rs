@@ -1,0 +1,689 @@
+//! Bloom filters: properties stamped onto every filter, a naive reference for
+//! the documented bit positions, the byte format (golden bytes, damaged and
+//! hostile input), and seeded false-positive statistics against the models.
+//!
+//! Case counts are small so the suite stays fast; `PROPTEST_CASES=N` sets
+//! them, and `ROUTEKIT_LONG_TESTS=1` multiplies them by 16 and runs the
+//! statistics at ten times the probes.
+
+use std::collections::HashSet;
+
+use proptest::prelude::*;
+use routekit::bloom::{AtomicBloomFilter, BlockedBloomFilter, BloomError, BloomFilter, Filter};
+use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
+
+/// Proptest cases: `PROPTEST_CASES`, else `default` (×16 with long tests).
+fn cases(default: u32) -> u32 {
+    if let Some(n) = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()) {
+        return n;
+    }
+    if long_tests() { default * 16 } else { default }
+}
+
+fn long_tests() -> bool {
+    std::env::var("ROUTEKIT_LONG_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// A deterministic pseudo-random sequence (SplitMix64).
+fn seeded(seed: u64) -> impl Iterator<Item = u64> {
+    let mut state = seed;
+    std::iter::repeat_with(move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    })
+}
+
+/// What the tests need of a filter beyond the trait: its byte format.
+trait Encoded: Filter + Sized + PartialEq + std::fmt::Debug {
+    fn encode(&self) -> Vec<u8>;
+    fn decode(bytes: &[u8], hasher: Self::Hasher) -> Result<Self, BloomError>;
+}
+
+macro_rules! encoded {
+    ($($filter:ident),*) => {$(
+        impl<H: KeyHasher> Encoded for $filter<H> {
+            fn encode(&self) -> Vec<u8> {
+                self.to_bytes()
+            }
+            fn decode(bytes: &[u8], hasher: H) -> Result<Self, BloomError> {
+                $filter::from_bytes(bytes, hasher)
+            }
+        }
+    )*};
+}
+encoded!(BloomFilter, BlockedBloomFilter);
+
+/// The atomic filter compares by its bytes (it holds atomics, not `Eq`).
+#[derive(Debug)]
+struct Atomic(AtomicBloomFilter<Xxh3>);
+
+impl PartialEq for Atomic {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.snapshot() == other.0.snapshot()
+    }
+}
+
+impl Filter for Atomic {
+    type Hasher = Xxh3;
+    fn with_fpr(items: u64, fpr: f64, hasher: Xxh3) -> Result<Self, BloomError> {
+        AtomicBloomFilter::with_fpr(items, fpr, hasher).map(Atomic)
+    }
+    fn insert(&mut self, key: &[u8]) -> bool {
+        self.0.insert(key) // the &self insert
+    }
+    fn contains(&self, key: &[u8]) -> bool {
+        self.0.contains(key)
+    }
+    fn union(&mut self, other: &Self) -> Result<(), BloomError> {
+        self.0.union_shared(&other.0)
+    }
+    fn expected_fpr(&self) -> f64 {
+        self.0.expected_fpr()
+    }
+    fn len_estimate(&self) -> f64 {
+        self.0.len_estimate()
+    }
+    fn clear(&mut self) {
+        self.0.clear()
+    }
+    fn bits(&self) -> u64 {
+        self.0.bits()
+    }
+    fn hashes(&self) -> u32 {
+        self.0.hashes()
+    }
+}
+
+impl Encoded for Atomic {
+    fn encode(&self) -> Vec<u8> {
+        self.0.to_bytes()
+    }
+    fn decode(bytes: &[u8], hasher: Xxh3) -> Result<Self, BloomError> {
+        AtomicBloomFilter::from_bytes(bytes, hasher).map(Atomic)
+    }
+}
+
+/// Recomputes the checksum of (possibly edited) filter bytes.
+fn reseal(bytes: &mut [u8]) {
+    let end = bytes.len() - 8;
+    let checksum = Xxh3::new().hash64(&bytes[..end]);
+    bytes[end..].copy_from_slice(&checksum.to_le_bytes());
+}
+
+/// A small random filter's parameters and keys.
+fn keys_strategy() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    prop::collection::vec(prop::collection::vec(any::<u8>(), 0..24), 0..300)
+}
+
+/// Stamps the same properties onto one filter type.
+macro_rules! filter_properties {
+    ($module:ident, $filter:ty, $hasher:expr) => {
+        mod $module {
+            use super::*;
+
+            fn build(items: u64, fpr: f64) -> $filter {
+                <$filter>::with_fpr(items, fpr, $hasher).unwrap()
+            }
+
+            /// Operations against a `HashSet` model.
+            #[derive(Clone, Debug)]
+            enum Op {
+                Insert(Vec<u8>),
+                Contains(Vec<u8>),
+                Clear,
+            }
+
+            fn op() -> impl Strategy<Value = Op> {
+                let key = prop::collection::vec(0u8..8, 0..3); // few distinct keys: repeats
+                prop_oneof![
+                    6 => key.clone().prop_map(Op::Insert),
+                    6 => key.prop_map(Op::Contains),
+                    1 => Just(Op::Clear),
+                ]
+            }
+
+            proptest! {
+                #![proptest_config(ProptestConfig::with_cases(cases(48)))]
+
+                #[test]
+                fn no_false_negatives(keys in keys_strategy(), items in 1u64..400, fpr in 0.0001f64..0.5) {
+                    let mut filter = build(items, fpr);
+                    for key in &keys {
+                        filter.insert(key);
+                    }
+                    for key in &keys {
+                        prop_assert!(filter.contains(key));
+                    }
+                }
+
+                #[test]
+                fn operations_agree_with_a_set(ops in prop::collection::vec(op(), 0..200)) {
+                    let mut filter = build(20, 0.01);
+                    let mut model = HashSet::new();
+                    for op in ops {
+                        match op {
+                            Op::Insert(key) => {
+                                let maybe_present = filter.insert(&key);
+                                // A key inserted before has all its bits set.
+                                prop_assert!(maybe_present || !model.contains(&key));
+                                prop_assert!(!model.contains(&key) || maybe_present);
+                                model.insert(key);
+                            }
+                            Op::Contains(key) => {
+                                prop_assert!(filter.contains(&key) || !model.contains(&key));
+                            }
+                            Op::Clear => {
+                                filter.clear();
+                                model.clear();
+                                prop_assert_eq!(filter.len_estimate(), 0.0);
+                                prop_assert_eq!(filter.expected_fpr(), 0.0);
+                            }
+                        }
+                    }
+                }
+
+                #[test]
+                fn union_equals_the_filter_of_both_key_sets(a in keys_strategy(), b in keys_strategy()) {
+                    let (mut left, mut right, mut both) = (build(300, 0.01), build(300, 0.01), build(300, 0.01));
+                    for key in &a {
+                        left.insert(key);
+                        both.insert(key);
+                    }
+                    for key in &b {
+                        right.insert(key);
+                        both.insert(key);
+                    }
+                    left.union(&right).unwrap();
+                    for key in a.iter().chain(&b) {
+                        prop_assert!(left.contains(key));
+                    }
+                    let (ours, theirs) = (left.encode(), both.encode());
+                    prop_assert_eq!(&ours[32..ours.len() - 8], &theirs[32..theirs.len() - 8]);
+                    prop_assert_eq!(&left, &both);
+                }
+
+                #[test]
+                fn bytes_round_trip(keys in keys_strategy(), items in 1u64..2000, fpr in 0.001f64..0.3) {
+                    let mut filter = build(items, fpr);
+                    for key in &keys {
+                        filter.insert(key);
+                    }
+                    let bytes = filter.encode();
+                    let copy = <$filter>::decode(&bytes, $hasher).unwrap();
+                    prop_assert_eq!(&copy, &filter);
+                    prop_assert_eq!(copy.encode(), bytes);
+                    for key in &keys {
+                        prop_assert!(copy.contains(key));
+                    }
+                }
+
+                #[test]
+                fn damaged_bytes_are_refused(keys in keys_strategy(), at in any::<prop::sample::Index>(), flip in 1u8..=255) {
+                    let mut filter = build(100, 0.01);
+                    for key in &keys {
+                        filter.insert(key);
+                    }
+                    let mut bytes = filter.encode();
+                    let at = at.index(bytes.len());
+                    bytes[at] ^= flip;
+                    prop_assert!(<$filter>::decode(&bytes, $hasher).is_err());
+                    // Truncated or extended: refused.
+                    let good = filter.encode();
+                    prop_assert!(<$filter>::decode(&good[..at], $hasher).is_err());
+                    let mut longer = good.clone();
+                    longer.push(flip);
+                    prop_assert!(<$filter>::decode(&longer, $hasher).is_err());
+                }
+
+                #[test]
+                fn accepted_bytes_always_encode_back_exactly(
+                    edits in prop::collection::vec((0usize..40, any::<u8>()), 1..4),
+                ) {
+                    // Header edits with a valid checksum: either refused, or
+                    // a filter that writes back the very same bytes.
+                    let mut filter = build(100, 0.01);
+                    filter.insert(b"a");
+                    let mut bytes = filter.encode();
+                    for (at, value) in edits {
+                        let at = at % 32;
+                        bytes[at] = value;
+                    }
+                    reseal(&mut bytes);
+                    if let Ok(read) = <$filter>::decode(&bytes, $hasher) {
+                        prop_assert_eq!(read.encode(), bytes);
+                    }
+                }
+
+                #[test]
+                fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..200), header in any::<bool>()) {
+                    let mut bytes = bytes;
+                    if header && bytes.len() >= 48 {
+                        // Give the noise a valid preamble and checksum, so the
+                        // field checks behind them are reached.
+                        let valid = build(10, 0.1).encode();
+                        bytes[..8].copy_from_slice(&valid[..8]);
+                        reseal(&mut bytes);
+                    }
+                    let _ = <$filter>::decode(&bytes, $hasher);
+                }
+            }
+
+            #[test]
+            fn estimates_track_the_fill() {
+                let mut filter = build(10_000, 0.01);
+                assert_eq!(filter.expected_fpr(), 0.0);
+                for key in seeded(1).take(10_000) {
+                    filter.insert(&key.to_le_bytes());
+                }
+                let estimate = filter.len_estimate();
+                assert!((9_700.0..10_300.0).contains(&estimate), "{estimate}");
+                let rate = filter.expected_fpr();
+                assert!((0.007..0.0115).contains(&rate), "{rate}");
+            }
+
+            #[test]
+            fn invalid_sizes_are_refused() {
+                for fpr in [0.0, 1.0, -0.1, 1.5, f64::NAN, f64::INFINITY] {
+                    assert!(matches!(
+                        <$filter>::with_fpr(100, fpr, $hasher),
+                        Err(BloomError::InvalidFpr { .. })
+                    ));
+                }
+                assert_eq!(<$filter>::with_fpr(0, 0.01, $hasher).unwrap_err(), BloomError::ZeroItems);
+                assert!(matches!(
+                    <$filter>::with_fpr(u64::MAX, 1e-10, $hasher),
+                    Err(BloomError::TooLarge { .. })
+                ));
+            }
+        }
+    };
+}
+
+filter_properties!(standard, BloomFilter<Xxh3>, Xxh3::with_seed(3));
+filter_properties!(standard_sip13, BloomFilter<Sip13>, Sip13::new([9; 16]));
+filter_properties!(standard_fnv1a, BloomFilter<Fnv1a>, Fnv1a);
+filter_properties!(blocked, BlockedBloomFilter<Xxh3>, Xxh3::new());
+filter_properties!(blocked_sip13, BlockedBloomFilter<Sip13>, Sip13::new([9; 16]));
+filter_properties!(atomic, Atomic, Xxh3::new());
+
+/// The standard filter's positions as the module docs state them, computed
+/// the obvious way.
+fn reference_positions(key: &[u8], bits: u64, hashes: u32) -> Vec<u64> {
+    let hash = Xxh3::new().hash128(key);
+    let (h1, h2) = (hash as u64, (hash >> 64) as u64);
+    (0..u64::from(hashes))
+        .map(|i| {
+            let x = h1.wrapping_add(i.wrapping_mul(h2 | 1));
+            ((u128::from(x) * u128::from(bits)) >> 64) as u64
+        })
+        .collect()
+}
+
+#[test]
+fn standard_bits_are_the_documented_positions() {
+    let (bits, hashes) = (10_048u64, 5);
+    let mut filter = BloomFilter::with_bits(bits, hashes).unwrap();
+    let mut reference = vec![false; bits as usize];
+    for key in seeded(5).take(500) {
+        filter.insert(&key.to_le_bytes());
+        for position in reference_positions(&key.to_le_bytes(), bits, hashes) {
+            reference[position as usize] = true;
+        }
+    }
+    let ours: Vec<bool> = filter.as_bitslice().iter().map(|bit| *bit).collect();
+    assert_eq!(ours, reference);
+    // Bit i is bit i % 64 of little-endian word i / 64 in the bytes.
+    let bytes = filter.to_bytes();
+    for (i, &set) in reference.iter().enumerate() {
+        let byte = bytes[32 + i / 8];
+        assert_eq!(byte >> (i % 8) & 1 == 1, set, "bit {i}");
+    }
+}
+
+#[test]
+fn blocked_bits_are_the_documented_positions() {
+    let blocks = 37u64;
+    let mut filter = BloomFilter::builder().bits(blocks * 512).hashes(8).build_blocked().unwrap();
+    let mut reference = vec![[0u64; 8]; blocks as usize];
+    for key in seeded(6).take(400) {
+        let key = key.to_le_bytes();
+        filter.insert(&key);
+        let hash = Xxh3::new().hash128(&key);
+        let (h1, h2) = (hash as u64, (hash >> 64) as u64);
+        let block = ((u128::from(h1) * u128::from(blocks)) >> 64) as usize;
+        for (w, word) in reference[block].iter_mut().enumerate() {
+            *word |= 1 << ((h2 >> (6 * w)) & 63);
+        }
+    }
+    let words: Vec<u64> = filter.to_bytes()[32..32 + blocks as usize * 64]
+        .chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(words, reference.concat());
+}
+
+#[test]
+fn golden_bytes_of_a_standard_filter() {
+    // Version 1 of the format; a release may not change these bytes. The
+    // expected bytes were computed independently from the module docs'
+    // description with python-xxhash 4.1.0 (XXH3-128 with seed 7).
+    let mut filter =
+        BloomFilter::builder().bits(128).hashes(3).hasher(Xxh3::with_seed(7)).build().unwrap();
+    for key in ["alpha", "beta", "gamma"] {
+        filter.insert(key.as_bytes());
+    }
+    let bytes = filter.to_bytes();
+    assert_eq!(
+        hex(&bytes),
+        concat!(
+            "524b4246_01_01_01_03", // magic "RKBF", version 1, standard, xxh3, k = 3
+            "0700000000000000",     // seed 7
+            "8000000000000000",     // 128 bits
+            "0300000000000000",     // 3 inserted
+            "0000000100230000",     // word 0: bits 24, 40, 41, 45
+            "02000100000a8000",     // word 1: bits 65, 80, 105, 107, 119
+            "6b313437486c97bd",     // XXH3-64 of the bytes before it
+        )
+        .replace('_', "")
+    );
+    assert_eq!(BloomFilter::from_bytes(&bytes, Xxh3::with_seed(7)).unwrap(), filter);
+}
+
+#[test]
+fn golden_bytes_of_a_blocked_filter() {
+    let mut filter = BloomFilter::builder().bits(512).hashes(8).build_blocked().unwrap();
+    for key in ["alpha", "beta"] {
+        filter.insert(key.as_bytes());
+    }
+    let bytes = filter.to_bytes();
+    assert_eq!(
+        hex(&bytes),
+        concat!(
+            "524b4246_01_02_01_08", // magic "RKBF", version 1, blocked, xxh3, k = 8
+            "0000000000000000",     // seed 0
+            "0002000000000000",     // 512 bits
+            "0200000000000000",     // 2 inserted
+            "0000080000800000",     // the block's eight words,
+            "0000010000040000",     // one bit per key in each
+            "0000002400000000",
+            "0000000800000002",
+            "0021000000000000",
+            "0400100000000000",
+            "0002000000100000",
+            "0040000800000000",
+            "3e4bb4cd5424e1f7", // checksum
+        )
+        .replace('_', "")
+    );
+}
+
+/// Lowercase hex of `bytes`.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn a_filter_is_read_only_with_its_own_hasher() {
+    let secret = Sip13::new([0xa5; 16]);
+    let mut filter =
+        BloomFilter::builder().expected_items(10).fpr(0.01).hasher(secret.clone()).build().unwrap();
+    filter.insert(b"k");
+    let bytes = filter.to_bytes();
+    assert_eq!(BloomFilter::from_bytes(&bytes, secret).unwrap(), filter);
+    assert!(matches!(
+        BloomFilter::from_bytes(&bytes, Sip13::new([0xa6; 16])),
+        Err(BloomError::HasherMismatch { .. })
+    ));
+    let xxh3_bytes = BloomFilter::new(10, 0.01).unwrap().to_bytes();
+    assert!(matches!(
+        BloomFilter::from_bytes(&xxh3_bytes, Fnv1a),
+        Err(BloomError::HasherMismatch { .. })
+    ));
+    assert!(matches!(
+        BlockedBloomFilter::from_bytes(&xxh3_bytes, Xxh3::new()),
+        Err(BloomError::WrongLayout { .. })
+    ));
+    let mut future = xxh3_bytes.clone();
+    future[4] = 2;
+    reseal(&mut future);
+    assert_eq!(
+        BloomFilter::from_bytes(&future, Xxh3::new()).unwrap_err(),
+        BloomError::UnsupportedVersion { version: 2, supported: 1 }
+    );
+}
+
+#[test]
+fn huge_declared_sizes_are_refused_before_allocating() {
+    let mut bytes = BloomFilter::new(10, 0.01).unwrap().to_bytes();
+    bytes[16..24].copy_from_slice(&(1u64 << 60).to_le_bytes()); // 2^57 bytes of bits
+    reseal(&mut bytes);
+    assert!(matches!(
+        BloomFilter::from_bytes(&bytes, Xxh3::new()),
+        Err(BloomError::Length { .. } | BloomError::Corrupt { .. })
+    ));
+}
+
+#[test]
+fn degenerate_configurations_are_refused() {
+    assert!(matches!(
+        BloomFilter::builder().expected_items(10).fpr(0.1).hasher(Sip13::new([0; 16])).build(),
+        Err(BloomError::DegenerateHasher { .. })
+    ));
+    assert_eq!(BloomFilter::with_bits(0, 3).unwrap_err(), BloomError::ZeroBits);
+    assert_eq!(BloomFilter::with_bits(64, 0).unwrap_err(), BloomError::ZeroHashes);
+    assert_eq!(
+        BloomFilter::with_bits(64, 65).unwrap_err(),
+        BloomError::TooManyHashes { hashes: 65, max: 64 }
+    );
+    assert!(matches!(BloomFilter::with_bits(u64::MAX, 3), Err(BloomError::TooLarge { .. })));
+    let blocked = |hashes| BloomFilter::builder().bits(512).hashes(hashes).build_blocked();
+    assert_eq!(blocked(0).unwrap_err(), BloomError::ZeroHashes);
+    assert_eq!(blocked(12).unwrap_err(), BloomError::BlockedHashes { hashes: 12 });
+    assert_eq!(blocked(40).unwrap_err(), BloomError::BlockedHashes { hashes: 40 });
+    assert!(blocked(32).is_ok());
+}
+
+#[test]
+fn concurrent_inserts_give_the_single_threaded_bits() {
+    let keys: Vec<u64> = seeded(8).take(40_000).collect();
+    let shared = AtomicBloomFilter::new(40_000, 0.01).unwrap();
+    std::thread::scope(|s| {
+        for part in keys.chunks(10_000) {
+            let shared = &shared;
+            s.spawn(move || {
+                for key in part.iter().rev() {
+                    shared.insert(&key.to_le_bytes());
+                }
+            });
+        }
+    });
+    let mut single = BloomFilter::new(40_000, 0.01).unwrap();
+    for key in &keys {
+        single.insert(&key.to_le_bytes());
+    }
+    assert!(BloomFilter::from(shared) == single, "the bits differ");
+}
+
+/// Inserts `keys` seeded keys and probes `probes` others; returns the
+/// measured false-positive rate.
+fn measured_fpr(filter: &mut impl Filter, keys: usize, probes: usize) -> f64 {
+    for key in seeded(21).take(keys) {
+        filter.insert(&key.to_le_bytes());
+    }
+    // Probe keys come from another seed; a collision with a stored u64 has
+    // probability about keys·probes / 2^64, i.e. never.
+    let hits = seeded(22).take(probes).filter(|k| filter.contains(&k.to_le_bytes())).count();
+    hits as f64 / probes as f64
+}
+
+/// The number of absent keys probed: 1,000,000, or 10,000,000 with long tests.
+fn probes() -> usize {
+    if long_tests() { 10_000_000 } else { 1_000_000 }
+}
+
+// Bounds for the statistics tests. Given the filter, each absent probe is a
+// false positive independently with the filter's rate p, so the count over N
+// probes is Binomial(N, p), standard deviation sqrt(N p (1 - p)). The fill
+// itself varies much less (its relative deviation is about 1/sqrt(m)). At
+// N = 1,000,000 a band of ±5.5 standard deviations around the model is
+// missed with probability below 1e-7; with fixed seeds the outcome is the
+// same on every run.
+
+#[test]
+fn standard_fpr_at_10_bits_per_key_matches_the_textbook() {
+    // p = (1 - e^-0.7)^7 = 0.819%, sd = sqrt(1e6 · 0.00819) / 1e6 = 0.0090%:
+    // ±5.5 sd is 0.770%–0.869%, the band 0.77%–0.87%.
+    let mut filter = BloomFilter::with_bits(10_000_000, 7).unwrap();
+    let rate = measured_fpr(&mut filter, 1_000_000, probes());
+    assert!((0.0077..=0.0087).contains(&rate), "measured {rate}");
+    assert!((filter.model_fpr(1_000_000) - 0.008_19).abs() < 1e-5);
+}
+
+#[test]
+fn standard_fpr_at_a_tenth_of_a_percent_target() {
+    // Sized for 0.1% at 1M keys: the model rate is just under 0.1%; sd over
+    // 1M probes is 0.0032%, so ±5.5 sd is 0.0825%–0.1174%.
+    let mut filter = BloomFilter::new(1_000_000, 0.001).unwrap();
+    let model = filter.model_fpr(1_000_000);
+    assert!((0.00099..=0.001).contains(&model), "{model}");
+    let rate = measured_fpr(&mut filter, 1_000_000, probes());
+    assert!((0.000_825..=0.001_174).contains(&rate), "measured {rate}");
+}
+
+#[test]
+fn blocked_fpr_matches_its_model() {
+    // 10 bits per key, k = 8: the model gives 1.049%; sd over 1M probes is
+    // 0.0102%, so ±5.5 sd is 0.993%–1.105%.
+    let mut filter = BloomFilter::builder().bits(10_000_000).hashes(8).build_blocked().unwrap();
+    let model = filter.model_fpr(1_000_000);
+    assert!((model - 0.010_49).abs() < 5e-5, "{model}");
+    let rate = measured_fpr(&mut filter, 1_000_000, probes());
+    assert!((0.009_93..=0.011_05).contains(&rate), "measured {rate}");
+}
+
+#[test]
+fn blocked_fpr_at_a_tenth_of_a_percent_target() {
+    // Sized by its own model for 0.1%; same ±5.5 sd band as the standard one.
+    let mut filter = BlockedBloomFilter::new(1_000_000, 0.001).unwrap();
+    assert!(filter.model_fpr(1_000_000) <= 0.001);
+    let rate = measured_fpr(&mut filter, 1_000_000, probes());
+    assert!((0.000_825..=0.001_174).contains(&rate), "measured {rate}");
+}
+
+#[test]
+fn fnv1a_and_sip13_filters_reach_the_model_too() {
+    // Sequential text keys ("user:0", "user:1", ...), the worst case for a
+    // weak hash: 100,000 stored, 1,000,000 others probed, 10 bits per key and
+    // k = 7, so p = 0.819% and sd = 0.0090% as above; the fill of 1M bits
+    // varies a little more than that of 10M, so the band is widened to ±0.07%.
+    fn rate<H: KeyHasher>(hasher: H) -> f64 {
+        let mut filter =
+            BloomFilter::builder().bits(1_000_000).hashes(7).hasher(hasher).build().unwrap();
+        for i in 0..100_000 {
+            filter.insert(format!("user:{i}").as_bytes());
+        }
+        let probes = 100_000..1_100_000;
+        let hits = probes.filter(|i| filter.contains(format!("user:{i}").as_bytes())).count();
+        hits as f64 / 1_000_000.0
+    }
+    let fnv1a = rate(Fnv1a);
+    assert!((0.0075..=0.0089).contains(&fnv1a), "fnv1a measured {fnv1a}");
+    let sip13 = rate(Sip13::new([3; 16]));
+    assert!((0.0075..=0.0089).contains(&sip13), "sip13 measured {sip13}");
+}
+
+#[test]
+fn blocked_filters_with_several_bits_per_word_match_their_model() {
+    // 20,000 keys at 12 bits per key, 200,000 absent probes; the model gives
+    // 1.2%, 4.6% and 11.6% for 16, 24 and 32 bits per key (2, 3 and 4 per
+    // word). sd = sqrt(p (1 - p) / 2e5) is at most 0.07%; the band is
+    // ±5.5 sd plus 5% of p for the independence of the bits within a word
+    // that the model assumes when a word holds several.
+    for hashes in [16, 24, 32] {
+        let mut filter =
+            BloomFilter::builder().bits(12 * 20_000).hashes(hashes).build_blocked().unwrap();
+        let model = filter.model_fpr(20_000);
+        assert!(model > 0.01, "{model}");
+        let rate = measured_fpr(&mut filter, 20_000, 200_000);
+        let band = 5.5 * (model * (1.0 - model) / 200_000.0).sqrt() + 0.05 * model;
+        assert!((rate - model).abs() <= band, "k = {hashes}: measured {rate}, model {model}");
+        for key in seeded(21).take(20_000) {
+            assert!(filter.contains(&key.to_le_bytes()));
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+mod serde_format {
+    use super::*;
+    use routekit::bloom::WithHasher;
+    use serde::de::DeserializeSeed;
+
+    #[test]
+    fn unkeyed_filters_round_trip_through_serde() {
+        let mut standard = BloomFilter::builder()
+            .expected_items(100)
+            .fpr(0.01)
+            .hasher(Xxh3::with_seed(99))
+            .build()
+            .unwrap();
+        let mut blocked = BlockedBloomFilter::new(100, 0.01).unwrap();
+        let atomic = AtomicBloomFilter::new(100, 0.01).unwrap();
+        let mut fnv =
+            BloomFilter::builder().expected_items(100).fpr(0.01).hasher(Fnv1a).build().unwrap();
+        for key in ["a", "b", "c"] {
+            standard.insert(key.as_bytes());
+            blocked.insert(key.as_bytes());
+            atomic.insert(key.as_bytes());
+            fnv.insert(key.as_bytes());
+        }
+        let json = serde_json::to_string(&standard).unwrap();
+        // The seed travels in the bytes, so Xxh3 filters need no hasher.
+        assert_eq!(serde_json::from_str::<BloomFilter>(&json).unwrap(), standard);
+        let json = serde_json::to_string(&blocked).unwrap();
+        assert_eq!(serde_json::from_str::<BlockedBloomFilter>(&json).unwrap(), blocked);
+        let json = serde_json::to_string(&atomic).unwrap();
+        let read: AtomicBloomFilter = serde_json::from_str(&json).unwrap();
+        assert_eq!(read.to_bytes(), atomic.to_bytes());
+        let json = serde_json::to_string(&fnv).unwrap();
+        assert_eq!(serde_json::from_str::<BloomFilter<Fnv1a>>(&json).unwrap(), fnv);
+        // Bytes of an Xxh3 filter are not an Fnv1a filter.
+        let xxh3_json = serde_json::to_string(&standard).unwrap();
+        assert!(serde_json::from_str::<BloomFilter<Fnv1a>>(&xxh3_json).is_err());
+    }
+
+    #[test]
+    fn damaged_serde_input_is_an_error() {
+        let filter = BloomFilter::new(100, 0.01).unwrap();
+        let mut bytes = filter.to_bytes();
+        bytes[40] ^= 1;
+        let json = serde_json::to_string(&bytes).unwrap();
+        let err = serde_json::from_str::<BloomFilter>(&json).unwrap_err();
+        assert!(err.to_string().contains("checksum"), "{err}");
+        assert!(serde_json::from_str::<BloomFilter>("[1, 2, 3]").is_err());
+        assert!(serde_json::from_str::<BloomFilter>("\"text\"").is_err());
+    }
+
+    #[test]
+    fn keyed_filters_need_their_key() {
+        let key = Sip13::new([0x77; 16]);
+        let mut filter = BloomFilter::builder()
+            .expected_items(100)
+            .fpr(0.01)
+            .hasher(key.clone())
+            .build()
+            .unwrap();
+        filter.insert(b"x");
+        let json = serde_json::to_string(&filter).unwrap();
+        let read = |hasher: Sip13| {
+            let mut reader = serde_json::Deserializer::from_str(&json);
+            WithHasher::<BloomFilter<Sip13>>::new(hasher).deserialize(&mut reader)
+        };
+        assert_eq!(read(key).unwrap(), filter);
+        let err = read(Sip13::new([0x78; 16])).unwrap_err();
+        assert!(err.to_string().contains("hasher"), "{err}");
+    }
+}
