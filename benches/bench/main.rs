@@ -9,7 +9,15 @@ use criterion::{criterion_group, criterion_main};
 
 mod hash;
 mod inputs;
+mod optimistic;
 mod route;
 
-criterion_group!(benches, hash::bench, route::bench, route::bench_build, route::bench_shared);
+criterion_group!(
+    benches,
+    hash::bench,
+    route::bench,
+    route::bench_build,
+    route::bench_shared,
+    optimistic::bench
+);
 criterion_main!(benches);

@@ -120,7 +120,7 @@ pub enum ETagList {
 /// assert_eq!(create, Precondition::Proceed);
 /// # Ok::<(), routekit::optimistic::ETagError>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Preconditions<'a> {
     method: &'a str,
     if_match: Vec<&'a str>,
@@ -281,16 +281,14 @@ impl FromStr for ETag {
     /// # Ok::<(), ETagError>(())
     /// ```
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let mut members = Members::new(text);
-        match members.next() {
-            Some(Ok(Member::Tag { weak, tag })) if members.at_end() => {
-                Ok(ETag { weak, tag: tag.to_owned() })
-            }
-            Some(Ok(Member::Tag { .. })) => {
-                Err(ETagError::NotOneEntityTag { found: excerpt(text) })
-            }
-            Some(Err(error)) => Err(error),
-            Some(Ok(Member::Any)) | None => Err(ETagError::NotAnEntityTag { found: excerpt(text) }),
+        let mut one = Members::new(text.trim_matches(is_ows));
+        if one.at_end() {
+            return Err(ETagError::NotAnEntityTag { found: excerpt(text) });
+        }
+        match one.member()? {
+            Member::Tag { weak, tag } if one.at_end() => Ok(ETag { weak, tag: tag.to_owned() }),
+            Member::Tag { .. } => Err(ETagError::NotOneEntityTag { found: excerpt(text) }),
+            Member::Any => Err(ETagError::NotAnEntityTag { found: excerpt(text) }),
         }
     }
 }
@@ -402,7 +400,7 @@ impl<'a> Preconditions<'a> {
     /// # Ok::<(), routekit::optimistic::ETagError>(())
     /// ```
     pub fn new(method: &'a str) -> Self {
-        Preconditions { method, ..Preconditions::default() }
+        Preconditions { method, if_match: Vec::new(), if_none_match: Vec::new(), required: false }
     }
 
     /// Adds one `If-Match` field line (call once per line).

@@ -24,10 +24,11 @@ const MAX_SQL_VERSION: u64 = i64::MAX as u64;
 /// |--------|------------------------|
 /// | [`update`](OptimisticUpdate::update) | `UPDATE "t" SET "c" = $1, "version" = "version" + 1 WHERE "id" = $2 AND "version" = $3 RETURNING "version"` |
 /// | [`delete`](OptimisticUpdate::delete) | `DELETE FROM "t" WHERE "id" = $1 AND "version" = $2 RETURNING "version"` |
-/// | [`insert`](OptimisticUpdate::insert) | `INSERT INTO "t" ("id", "c", "version") VALUES ($1, $2, 0) RETURNING "version"` |
+/// | [`insert`](OptimisticUpdate::insert) | `INSERT INTO "t" ("id", "c", "version") VALUES ($1, $2, 0)` |
 /// | [`version_read`](OptimisticUpdate::version_read) | `SELECT "version" FROM "t" WHERE "id" = $1` |
 ///
-/// `RETURNING` is added where the dialect has it (PostgreSQL; SQLite 3.35+);
+/// The guarded `UPDATE` and `DELETE` end in `RETURNING` where the dialect has
+/// it (PostgreSQL; SQLite 3.35+): an empty result is the "0 rows" signal.
 /// MySQL gets none, and the new version is the known
 /// [`next_version`](GuardedWrite::next_version) — exact, because the write
 /// only matches the row at the expected version. Either way, count the rows
@@ -138,9 +139,11 @@ impl OptimisticUpdate {
     ///
     /// # Errors
     ///
-    /// * [`OptimisticError::VersionOverflow`] when `expected` is `i64::MAX`
-    ///   (the bump would overflow the `BIGINT`; never a wrap), and
-    ///   [`OptimisticError::VersionOutOfRange`] above it;
+    /// * [`OptimisticError::VersionOverflow`] when `expected` is `i64::MAX`:
+    ///   the bump would overflow the `BIGINT` (PostgreSQL would fail the
+    ///   statement, SQLite would silently store a float), so it is refused
+    ///   before any SQL runs — never a wrap; and
+    ///   [`OptimisticError::VersionOutOfRange`] above `i64::MAX`;
     /// * [`OptimisticError::NullKey`] for a `NULL` key;
     /// * [`OptimisticError::Sql`], [`OptimisticError::DuplicateColumn`] or
     ///   [`OptimisticError::ReservedColumn`] for a bad column name.
@@ -237,7 +240,9 @@ impl OptimisticUpdate {
     ///
     /// A row that already has the key makes the database refuse the insert
     /// with its unique-key error (the key column must be a primary key or
-    /// unique); one row inserted means the row is at version 0.
+    /// unique); one row inserted means the row is at version 0. There is no
+    /// `RETURNING` clause in any dialect: the new version is always 0, and
+    /// without one the statement runs through every driver's plain execute.
     ///
     /// # Errors
     ///
@@ -277,7 +282,6 @@ impl OptimisticUpdate {
             sql.bind(value);
         }
         sql.push(", 0)");
-        self.returning(&mut sql);
         Ok(sql.finish())
     }
 
@@ -337,10 +341,6 @@ impl OptimisticUpdate {
         sql.ident(&self.version);
         sql.push(" = ");
         sql.bind(Value::Int(expected));
-        self.returning(sql);
-    }
-
-    fn returning(&self, sql: &mut SqlWriter<'_>) {
         if self.dialect.supports_returning() {
             sql.push(" RETURNING ");
             sql.ident(&self.version);
@@ -629,7 +629,7 @@ mod tests {
                 [
                     ("update", r#"UPDATE "app"."docs" SET "title" = $1, "body" = $2, "version" = "version" + 1 WHERE "id" = $3 AND "version" = $4 RETURNING "version""#),
                     ("delete", r#"DELETE FROM "app"."docs" WHERE "id" = $1 AND "version" = $2 RETURNING "version""#),
-                    ("insert", r#"INSERT INTO "app"."docs" ("id", "title", "body", "version") VALUES ($1, $2, $3, 0) RETURNING "version""#),
+                    ("insert", r#"INSERT INTO "app"."docs" ("id", "title", "body", "version") VALUES ($1, $2, $3, 0)"#),
                     ("read", r#"SELECT "version" FROM "app"."docs" WHERE "id" = $1"#),
                 ],
             ),
@@ -638,7 +638,7 @@ mod tests {
                 [
                     ("update", r#"UPDATE "app"."docs" SET "title" = ?1, "body" = ?2, "version" = "version" + 1 WHERE "id" = ?3 AND "version" = ?4 RETURNING "version""#),
                     ("delete", r#"DELETE FROM "app"."docs" WHERE "id" = ?1 AND "version" = ?2 RETURNING "version""#),
-                    ("insert", r#"INSERT INTO "app"."docs" ("id", "title", "body", "version") VALUES (?1, ?2, ?3, 0) RETURNING "version""#),
+                    ("insert", r#"INSERT INTO "app"."docs" ("id", "title", "body", "version") VALUES (?1, ?2, ?3, 0)"#),
                     ("read", r#"SELECT "version" FROM "app"."docs" WHERE "id" = ?1"#),
                 ],
             ),
