@@ -123,8 +123,8 @@ pub enum ETagList {
 #[derive(Clone, Debug)]
 pub struct Preconditions<'a> {
     method: &'a str,
-    if_match: Vec<&'a str>,
-    if_none_match: Vec<&'a str>,
+    if_match: Lines<'a>,
+    if_none_match: Lines<'a>,
     required: bool,
 }
 
@@ -175,7 +175,7 @@ impl ETag {
     /// # Ok::<(), routekit::optimistic::ETagError>(())
     /// ```
     pub fn strong(tag: &str) -> Result<Self, ETagError> {
-        check_opaque(tag, tag)?;
+        check_opaque(tag)?;
         Ok(ETag { weak: false, tag: tag.to_owned() })
     }
 
@@ -191,7 +191,7 @@ impl ETag {
     /// # Ok::<(), routekit::optimistic::ETagError>(())
     /// ```
     pub fn weak(tag: &str) -> Result<Self, ETagError> {
-        check_opaque(tag, tag)?;
+        check_opaque(tag)?;
         Ok(ETag { weak: true, tag: tag.to_owned() })
     }
 
@@ -400,7 +400,12 @@ impl<'a> Preconditions<'a> {
     /// # Ok::<(), routekit::optimistic::ETagError>(())
     /// ```
     pub fn new(method: &'a str) -> Self {
-        Preconditions { method, if_match: Vec::new(), if_none_match: Vec::new(), required: false }
+        Preconditions {
+            method,
+            if_match: Lines::Absent,
+            if_none_match: Lines::Absent,
+            required: false,
+        }
     }
 
     /// Adds one `If-Match` field line (call once per line).
@@ -459,8 +464,8 @@ impl<'a> Preconditions<'a> {
     /// assert!(matches!(err, Err(ETagError::NotAnEntityTag { .. })));
     /// ```
     pub fn evaluate(&self, current: Option<&ETag>) -> Result<Precondition, ETagError> {
-        let if_match = scan(&self.if_match, current, strong_eq)?;
-        let if_none_match = scan(&self.if_none_match, current, weak_eq)?;
+        let if_match = scan(self.if_match.as_slice(), current, strong_eq)?;
+        let if_none_match = scan(self.if_none_match.as_slice(), current, weak_eq)?;
         let can_fail = |scan: &Option<Scan>| scan.is_some_and(|s| s.any || s.tags > 0);
         if self.required && if_match.is_none() && !can_fail(&if_none_match) {
             return Ok(Precondition::PreconditionRequired);
@@ -570,8 +575,22 @@ enum Member<'a> {
 
 /// The members of one field line, in order: `#member` of RFC 9110 §5.6.1
 /// with empty members skipped, then each member checked against §8.8.3.
+///
+/// Works on bytes: every byte the grammar names is ASCII, and in valid UTF-8
+/// every byte of a non-ASCII character is 0x80 or above, which `obs-text`
+/// allows, so byte positions at ASCII bytes are always character boundaries.
 struct Members<'a> {
-    rest: &'a str,
+    text: &'a str,
+    at: usize,
+}
+
+/// The field lines given for one header: most requests send one.
+#[derive(Clone, Debug, Default)]
+enum Lines<'a> {
+    #[default]
+    Absent,
+    One(&'a str),
+    Many(Vec<&'a str>),
 }
 
 /// What one header held, for [`Preconditions::evaluate`].
@@ -584,39 +603,57 @@ struct Scan {
 
 impl<'a> Members<'a> {
     fn new(line: &'a str) -> Self {
-        Members { rest: line }
+        Members { text: line, at: 0 }
+    }
+
+    fn skip(&mut self, also_commas: bool) {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.at) {
+            if !(b == b' ' || b == b'\t' || (also_commas && b == b',')) {
+                break;
+            }
+            self.at += 1;
+        }
     }
 
     /// Whether only optional whitespace is left.
-    fn at_end(&self) -> bool {
-        self.rest.trim_matches(is_ows).is_empty()
+    fn at_end(&mut self) -> bool {
+        self.skip(false);
+        self.at == self.text.len()
     }
 
+    /// The member starting here, and the separator after it.
     fn member(&mut self) -> Result<Member<'a>, ETagError> {
-        let start = self.rest;
-        let member = if let Some(after) = start.strip_prefix('*') {
-            self.rest = after;
+        let (text, bytes, start) = (self.text, self.text.as_bytes(), self.at);
+        let member = if bytes.get(start) == Some(&b'*') {
+            self.at += 1;
             Member::Any
         } else {
-            let (weak, quoted) = match start.strip_prefix("W/") {
-                Some(quoted) => (true, quoted),
-                None => (false, start),
-            };
-            let body = quoted
-                .strip_prefix('"')
-                .ok_or_else(|| ETagError::NotAnEntityTag { found: excerpt(until_comma(start)) })?;
-            let end =
-                body.find('"').ok_or_else(|| ETagError::Unterminated { found: excerpt(start) })?;
-            let tag = &body[..end];
-            check_opaque(tag, &start[..start.len() - body.len() + end + 1])?;
-            self.rest = &body[end + 1..];
-            Member::Tag { weak, tag }
+            let weak = bytes[start..].starts_with(b"W/");
+            let open = if weak { start + 2 } else { start };
+            if bytes.get(open) != Some(&b'"') {
+                return Err(ETagError::NotAnEntityTag {
+                    found: excerpt(until_comma(&text[start..])),
+                });
+            }
+            let mut close = open + 1;
+            loop {
+                match bytes.get(close) {
+                    Some(b'"') => break,
+                    Some(&b) if is_etagc(b) => close += 1,
+                    Some(_) => {
+                        let end = text[close..].find('"').map_or(text.len(), |q| close + q + 1);
+                        return Err(invalid_character(&text[start..end], &text[close..]));
+                    }
+                    None => return Err(ETagError::Unterminated { found: excerpt(&text[start..]) }),
+                }
+            }
+            self.at = close + 1;
+            Member::Tag { weak, tag: &text[open + 1..close] }
         };
-        let after = self.rest.trim_start_matches(is_ows);
-        if !(after.is_empty() || after.starts_with(',')) {
-            return Err(ETagError::MissingComma { found: excerpt(after) });
+        if !self.at_end() && bytes[self.at] != b',' {
+            return Err(ETagError::MissingComma { found: excerpt(&text[self.at..]) });
         }
-        self.rest = after;
         Ok(member)
     }
 }
@@ -625,15 +662,36 @@ impl<'a> Iterator for Members<'a> {
     type Item = Result<Member<'a>, ETagError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.rest = self.rest.trim_start_matches(|c| is_ows(c) || c == ',');
-        if self.rest.is_empty() {
+        self.skip(true);
+        if self.at == self.text.len() {
             return None;
         }
         let member = self.member();
         if member.is_err() {
-            self.rest = "";
+            self.at = self.text.len();
         }
         Some(member)
+    }
+}
+
+impl<'a> Lines<'a> {
+    fn push(&mut self, line: &'a str) {
+        *self = match std::mem::take(self) {
+            Lines::Absent => Lines::One(line),
+            Lines::One(first) => Lines::Many(vec![first, line]),
+            Lines::Many(mut lines) => {
+                lines.push(line);
+                Lines::Many(lines)
+            }
+        };
+    }
+
+    fn as_slice(&self) -> &[&'a str] {
+        match self {
+            Lines::Absent => &[],
+            Lines::One(line) => std::slice::from_ref(line),
+            Lines::Many(lines) => lines,
+        }
     }
 }
 
@@ -678,13 +736,24 @@ fn weak_eq(_weak: bool, tag: &str, other: &ETag) -> bool {
     tag == other.tag
 }
 
-/// `etagc = %x21 / %x23-7E / obs-text`: visible ASCII but `"`, and (as
-/// UTF-8 bytes, all 0x80 or above) any non-ASCII character.
-fn check_opaque(tag: &str, found: &str) -> Result<(), ETagError> {
-    match tag.chars().find(|&c| !(c == '!' || ('#'..='~').contains(&c) || !c.is_ascii())) {
+/// `etagc = %x21 / %x23-7E / obs-text`: visible ASCII but `"`, and any
+/// byte of a non-ASCII character (all are 0x80 or above).
+fn is_etagc(b: u8) -> bool {
+    b == b'!' || (b'#'..=b'~').contains(&b) || b >= 0x80
+}
+
+/// Checks the opaque text of a tag built from parts.
+fn check_opaque(tag: &str) -> Result<(), ETagError> {
+    match tag.bytes().position(|b| !is_etagc(b)) {
         None => Ok(()),
-        Some(character) => Err(ETagError::InvalidCharacter { found: excerpt(found), character }),
+        Some(at) => Err(invalid_character(tag, &tag[at..])),
     }
+}
+
+/// The error for the character that starts `bad`, inside `found`.
+fn invalid_character(found: &str, bad: &str) -> ETagError {
+    let character = bad.chars().next().unwrap_or('"');
+    ETagError::InvalidCharacter { found: excerpt(found), character }
 }
 
 fn is_ows(c: char) -> bool {

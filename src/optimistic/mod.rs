@@ -154,12 +154,6 @@ pub trait IsConflict {
     fn is_conflict(&self) -> bool;
 }
 
-impl<E: IsConflict + ?Sized> IsConflict for &E {
-    fn is_conflict(&self) -> bool {
-        (**self).is_conflict()
-    }
-}
-
 /// What went wrong with a versioned read or write, or with the input to one.
 ///
 /// Callers branch on [`Conflict`](OptimisticError::Conflict) (re-read and
