@@ -19,6 +19,11 @@
 //!   [`BloomFilter`] (the textbook false-positive rate), [`BlockedBloomFilter`]
 //!   (one cache line per key), [`AtomicBloomFilter`](bloom::AtomicBloomFilter)
 //!   (inserts from many threads), and a versioned byte format to ship them.
+//! * [`optimistic`] — no lost updates: [`Versioned`] values,
+//!   [`VersionedCell`] (compare-and-set shared by threads), [`RetryPolicy`]
+//!   (bounded, jittered retries of a read-modify-write), [`OptimisticUpdate`]
+//!   (version-checked SQL that tells a conflict from a missing row) and
+//!   [`ETag`] with `If-Match` / `If-None-Match` evaluation per RFC 9110.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //! * [`keyset`] — keyset ("seek") pagination: [`Keyset`] builds exact page
@@ -143,6 +148,39 @@
 //! # Ok::<(), routekit::bloom::BloomError>(())
 //! ```
 //!
+//! # Example: update with a version check
+//!
+//! ```
+//! use routekit::optimistic::{OptimisticError, WriteError};
+//! use routekit::sql::{Sqlite, Value};
+//! use routekit::{OptimisticUpdate, RetryPolicy};
+//!
+//! let docs = OptimisticUpdate::new(Sqlite, "docs")?;
+//!
+//! // Alice and Bob both read revision 3; Alice saves first.
+//! let alice = docs.update(Value::Int(1), 3, [("body", Value::Text("alice".into()))])?;
+//! let bob = docs.update(Value::Int(1), 3, [("body", Value::Text("bob".into()))])?;
+//! // (run each statement on your connection; it changed 1 row and 0 rows)
+//! assert_eq!(alice.check(1, |_| Ok::<_, std::io::Error>(None))?, 4);
+//! // Bob's 0 rows: the follow-up version read finds revision 4, so it is a
+//! // conflict (not a deleted row), and a retry re-reads and re-applies.
+//! let bob = bob.check(0, |_read| Ok::<_, std::io::Error>(Some(4)));
+//! assert!(matches!(bob, Err(WriteError::Version(OptimisticError::Conflict { expected: 3, current: 4 }))));
+//!
+//! // The whole read-modify-write, retried on conflict only.
+//! let policy = RetryPolicy::new();
+//! let saved = policy.retry(|_attempt| -> Result<u64, WriteError<std::io::Error>> {
+//!     let (body, version) = ("alice".to_owned(), 4); // SELECT body, version …
+//!     let write = docs.update(Value::Int(1), version, [("body", Value::Text(body + " + bob"))])?;
+//!     write.check(1, |_| Ok(None)) // rows from executing write.statement()
+//! })?;
+//! assert_eq!((saved.value, saved.attempts), (5, 1));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! `examples/optimistic.rs` runs the same story against a real SQLite
+//! database.
+//!
 //! # Crate features
 //!
 //! No feature is needed for the modules above; none is enabled by default.
@@ -163,6 +201,7 @@ pub mod bloom;
 pub mod crdt;
 pub mod hash;
 pub mod keyset;
+pub mod optimistic;
 pub mod route;
 pub mod sql;
 
@@ -170,6 +209,7 @@ pub use bloom::{BlockedBloomFilter, BloomFilter, Filter};
 pub use crdt::{Crdt, GCounter, OrSet, PNCounter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 pub use keyset::{Keyset, Page};
+pub use optimistic::{ETag, OptimisticUpdate, RetryPolicy, Versioned, VersionedCell};
 pub use route::{HashRing, Rendezvous, Router, SharedRouter};
 
 // The README's examples are compiled and run as doctests.

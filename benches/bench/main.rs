@@ -12,6 +12,7 @@ mod crdt;
 mod hash;
 mod inputs;
 mod keyset;
+mod optimistic;
 mod route;
 
 criterion_group!(
@@ -23,6 +24,7 @@ criterion_group!(
     crdt::bench,
     keyset::bench,
     keyset::bench_pages,
-    bloom::bench
+    bloom::bench,
+    optimistic::bench
 );
 criterion_main!(benches);

@@ -78,11 +78,10 @@ pub(super) fn standard_size(items: u64, fpr: f64) -> Result<(u64, u32), BloomErr
         // ln(1 - p^(1/k)) computed without cancellation.
         -k * n / (-(fpr.ln() / k).exp()).ln_1p()
     };
-    let (bits, hashes) =
-        [floor, ceil]
-            .into_iter()
-            .map(|k| (bits_for(k), k))
-            .fold((f64::INFINITY, 1), |best, c| if c.0 < best.0 { c } else { best });
+    let (bits, hashes) = [floor, ceil]
+        .into_iter()
+        .map(|k| (bits_for(k), k))
+        .fold((f64::INFINITY, 1), |best, c| if c.0 < best.0 { c } else { best });
     Ok((round_bits(bits_from_f64(bits.ceil())?, 64)?, hashes))
 }
 
