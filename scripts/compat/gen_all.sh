@@ -17,7 +17,9 @@
 #   4. gen_libmemcached.sh libmemcached-*.tsv        (system libmemcached)
 #   5. gen_twemproxy.sh    twemproxy-*.tsv           (nutcracker + memcached)
 #   6. gen_nginx.sh        nginx-*.tsv               (nginx)
-#   7. verify.py           all vectors == model.py
+#   7. find_ties.py        ties.keys.tsv (two servers sharing a point)
+#      gen_ties.sh         ties.tsv                  (all four, both orders)
+#   8. verify.py           all vectors == model.py
 
 source "$(dirname "$0")/common.sh"
 need_cmd gcc python3
@@ -35,5 +37,7 @@ fi
 "$COMPAT_SCRIPTS/gen_libmemcached.sh"
 "$COMPAT_SCRIPTS/gen_twemproxy.sh"
 "$COMPAT_SCRIPTS/gen_nginx.sh"
+python3 "$COMPAT_SCRIPTS/find_ties.py"
+"$COMPAT_SCRIPTS/gen_ties.sh"
 
 python3 "$COMPAT_SCRIPTS/verify.py"

@@ -101,6 +101,37 @@ def check_edges(mp, profile):
     return [r[0] for r in rows]
 
 
+def check_ties():
+    """ties.tsv: the server each real system gave keys on a shared point."""
+    import model
+    _, inputs = read_tsv(profiles.data_path("ties.keys.tsv"))
+    pairs = {r[0].decode(): (r[1].decode(), r[2].decode(), int(r[3])) for r in inputs}
+    _, rows = read_tsv(profiles.data_path("ties.tsv"))
+    print(f"ties  [{len(rows)} rows]")
+    for profile, order, key, server in rows:
+        profile, order, server = profile.decode(), order.decode(), server.decode()
+        a, b, point = pairs["crc32" if profile == "nginx" else "md5"]
+        first, second = (a, b) if order == "ab" else (b, a)
+        if profile == "libketama":
+            ring = model.libketama_ring([(first, 1), (second, 1)])
+        elif profile == "libmemcached":
+            ring = model.libmemcached_ring([(s.rsplit(":", 1)[0], int(s.rsplit(":", 1)[1]), 1)
+                                            for s in (first, second)])
+        elif profile == "twemproxy":
+            # The pair are the servers' names; the owner label is the name.
+            ring = model.twemproxy_ring([(f"backend-{s}", 1, 1, s) for s in (first, second)])
+            ring.owners = [o and next(s for s in (first, second) if o == f"backend-{s}:1")
+                           for o in ring.owners]
+        else:
+            ring = model.nginx_chash_ring([(first, 1), (second, 1)])
+        h = model.crc32(key) if profile == "nginx" else model.md5_key_hash(key)
+        want, at = ring.first_at_or_after(h)
+        if at != point:
+            fail(f"ties.tsv: {key!r} does not land on the shared point {point} ({at})")
+        if want != server:
+            fail(f"ties.tsv: {profile} {order} {key!r} -> {server}, model says {want}")
+
+
 def main():
     all_keys = read_keys(profiles.data_path("keys.txt"))
     placed = {}
@@ -118,6 +149,8 @@ def main():
                 print(f"  continuum (model): {len(mp.ring)} points; per server: "
                       f"{dict(Counter(mp.ring.owners))}")
         print(f"  keys per server: {dict(Counter(placed[profile].values()))}")
+
+    check_ties()
 
     a, b = placed["twemproxy-loop6"], placed["libmemcached-loop6"]
     if a != b:
