@@ -11,6 +11,9 @@
 //!   (consistent hashing with virtual nodes) and [`Rendezvous`] (highest
 //!   random weight), with weights, preference lists, failover past unhealthy
 //!   nodes and [`SharedRouter`] for many threads.
+//! * `route::compat` (feature `compat`) — `CompatRing`: the placement of
+//!   routers already deployed, bit for bit: libketama, libmemcached and
+//!   twemproxy ketama, and nginx `hash $key consistent`.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //!
@@ -36,6 +39,10 @@
 //! # Crate features
 //!
 //! No feature is needed for the modules above; none is enabled by default.
+//!
+//! * `compat` — `route::compat`, placement compatible with libketama,
+//!   libmemcached, twemproxy and nginx; brings the `md5` and `crc32fast`
+//!   crates.
 //!
 //! # Rust version
 //!

@@ -210,9 +210,10 @@ pub struct Server<N> {
 /// then find the first point at or after it with the radix-indexed search
 /// every routekit ring uses: O(1) expected after the hash, no allocation.
 ///
-/// **Changes** rebuild every point, as the deployed systems do: a ketama
-/// server's point count depends on all the weights and on the number of
-/// servers. O(points) hashes and a sort.
+/// **Changes** recount every server's points as the deployed system does
+/// (a ketama count depends on all the weights and on the number of servers)
+/// and hash again only the servers whose count changed: O(points) plus
+/// those hashes, and a sort.
 ///
 /// # Example
 ///
@@ -293,14 +294,15 @@ impl<N: AsRef<[u8]>> Router for CompatRing<N> {
             .find(|node| is_healthy(node))
     }
 
-    /// Adds `node` with weight 1 at the end of the configuration; see
-    /// [`insert_weighted`](Router::insert_weighted).
+    /// Adds `node` with weight 1 at the end of the configuration (twemproxy:
+    /// in name order); see [`insert_weighted`](Router::insert_weighted).
     fn insert(&mut self, node: N) -> Result<(), RouteError> {
         self.extend([Server::new(node, 1)])
     }
 
     /// Adds `node` at the end of the configuration (twemproxy: in name
-    /// order) and rebuilds the ring: O(points).
+    /// order) and rebuilds the ring: O(points), see
+    /// [`extend`](CompatRing::extend).
     ///
     /// # Errors
     ///
@@ -322,6 +324,10 @@ impl<N: AsRef<[u8]>> Router for CompatRing<N> {
 
     /// Removes a server and rebuilds the ring, as the deployed system does
     /// when its configuration loses the server: O(points).
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::UnknownNode`] when no server has that identity.
     fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
         let at =
             self.find(node).ok_or_else(|| RouteError::UnknownNode { node: display_node(node) })?;
@@ -453,7 +459,7 @@ impl<N> CompatRing<N> {
 
     /// The sorted points with their servers, as the deployed system holds
     /// its continuum: equal points in the system's order, nginx's repeats
-    /// dropped.
+    /// dropped. O(points) to walk.
     ///
     /// ```
     /// use routekit::route::compat::{CompatRing, Profile};
@@ -675,8 +681,10 @@ impl<N: AsRef<[u8]>> CompatRing<N> {
                 }
             }
         }
-        // (point, member) pairs: the member index orders equal points.
-        points.sort_unstable();
+        // (point, member) pairs: the member index orders equal points. The
+        // reused points are one sorted run, so the stable sort (which merges
+        // runs) costs O(points) plus sorting the fresh ones.
+        points.sort();
         if self.profile == Profile::NginxConsistent {
             // nginx keeps the first of equal points.
             points.dedup_by_key(|point| point.hash);
