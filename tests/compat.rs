@@ -317,34 +317,26 @@ fn shared_points_go_where_the_real_software_sends_them() {
             (utf8(&row[0]), utf8(&row[1]), &row[2], utf8(&row[3]));
         let (a, b, shared) = pair(if profile == "nginx" { "crc32" } else { "md5" });
         let (first, second) = if order == "ab" { (a, b) } else { (b, a) };
-        let (ring, owner) = match profile {
+        let ring = match profile {
+            // The pair are the names of the backends 21301 (a) and 21302 (b);
+            // ties.tsv names the server that got the key by its name.
             "twemproxy" => {
-                // The pair are names of the backends 21301 (a) and 21302 (b).
                 let backend = |name: &String| {
                     let port = if *name == pair("md5").0 { 21301 } else { 21302 };
                     Server::new(format!("127.0.0.1:{port}"), 1).with_name(name.as_str())
                 };
-                let ring = CompatRing::with_servers(
-                    Profile::Twemproxy,
-                    [backend(&first), backend(&second)],
-                );
-                let ring = ring.unwrap();
-                let owner = ring.route(key).unwrap().clone();
-                let name =
-                    ring.servers().find(|(s, _)| *s.node() == owner).unwrap().0.name().unwrap();
-                (ring.clone(), utf8(name).to_string())
+                CompatRing::with_servers(Profile::Twemproxy, [backend(&first), backend(&second)])
             }
-            _ => {
-                let profile = match profile {
-                    "libketama" => Profile::Libketama,
-                    "libmemcached" => Profile::Libmemcached,
-                    _ => Profile::NginxConsistent,
-                };
-                let ring = CompatRing::with_servers(profile, [(first, 1), (second, 1)]).unwrap();
-                let owner = ring.route(key).unwrap().clone();
-                (ring, owner)
+            "libketama" => CompatRing::with_servers(Profile::Libketama, [(first, 1), (second, 1)]),
+            "libmemcached" => {
+                CompatRing::with_servers(Profile::Libmemcached, [(first, 1), (second, 1)])
             }
-        };
+            _ => CompatRing::with_servers(Profile::NginxConsistent, [(first, 1), (second, 1)]),
+        }
+        .unwrap();
+        let owner = ring.route(key).unwrap();
+        let (server, _) = ring.servers().find(|(s, _)| s.node() == owner).unwrap();
+        let owner = server.name().map_or(owner.as_str(), utf8);
         let context = format!("{profile} {order} {:?}", String::from_utf8_lossy(key));
         assert_eq!(owner, expected, "{context}");
         // The key really lands on the shared point, held by both servers

@@ -2,9 +2,10 @@
 //! many MD5 digests a server gets, the name each digest is taken of, and the
 //! key hash.
 //!
-//! Every rule here is pinned by the vectors in `tests/data/compat/`, which
-//! the real libraries produced; `tests/data/compat/NOTES.md` cites the source
-//! lines.
+//! The vectors in `tests/data/compat/`, which the real libraries produced,
+//! pin these rules, except twemproxy's unix-socket names and its 272-byte
+//! limit on a point's name, which are read from its source;
+//! `tests/data/compat/NOTES.md` cites the source lines.
 
 use crate::route::points::Point;
 

@@ -97,6 +97,10 @@
 //!   which rebuilds the ring as they do (every server's point count depends
 //!   on all the weights and the number of servers, so this moves some keys
 //!   between the servers that stay).
+//! * **Read from the sources only** (no vector exercises them): libketama's
+//!   NUL-terminated keys, twemproxy's 0 for an empty key, its names of unix
+//!   sockets (`/path` hashes as `/path:`) and its 272-byte limit on a
+//!   point's name, nginx's `unix:` servers.
 //! * **Not modelled:** libmemcached's `SORT_HOSTS`, namespaces and other
 //!   distributions; twemproxy's `hash_tag`; nginx's plain `hash $key;`,
 //!   weights of servers that resolve to several addresses (placement is per
