@@ -24,6 +24,9 @@
 //!   (bounded, jittered retries of a read-modify-write), [`OptimisticUpdate`]
 //!   (version-checked SQL that tells a conflict from a missing row) and
 //!   [`ETag`] with `If-Match` / `If-None-Match` evaluation per RFC 9110.
+//! * `route::compat` (feature `compat`) — `CompatRing`: the placement of
+//!   routers already deployed, bit for bit: libketama, libmemcached and
+//!   twemproxy ketama, and nginx `hash $key consistent`.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //! * [`keyset`] — keyset ("seek") pagination: [`Keyset`] builds exact page
@@ -190,6 +193,10 @@
 //! * `serde` — `Serialize` and `Deserialize` for the [`crdt`] types (checked
 //!   on the way in like the byte encoding) and the Bloom filters (as their
 //!   versioned byte format).
+//!
+//! * `compat` — `route::compat`, placement compatible with libketama,
+//!   libmemcached, twemproxy and nginx; brings the `md5` and `crc32fast`
+//!   crates.
 //!
 //! # Rust version
 //!

@@ -293,3 +293,66 @@ fn rendezvous_exact_ties_go_to_the_smaller_identity_in_every_path() {
         }
     }
 }
+
+// ------------------------------------------------ compatibility profiles
+
+#[cfg(feature = "compat")]
+use routekit::route::compat::{CompatRing, Profile};
+
+/// A compatibility ring, naively: a linear scan of its own continuum from
+/// the key's hash, collecting distinct servers. (The points themselves are
+/// compared with the real software in tests/compat.rs.)
+#[cfg(feature = "compat")]
+fn compat_reference(ring: &CompatRing<String>, keys: &[Vec<u8>]) -> Vec<Vec<String>> {
+    let continuum: Vec<(u32, &String)> = ring.continuum().collect();
+    let walk = |key: &Vec<u8>| {
+        let hash = ring.key_hash(key);
+        let start = continuum.iter().position(|&(p, _)| p >= hash).unwrap_or(0);
+        let clockwise = continuum[start..].iter().chain(&continuum[..start]);
+        let mut seen: Vec<String> = Vec::new();
+        for &(_, server) in clockwise {
+            if !seen.contains(server) {
+                seen.push(server.clone());
+            }
+        }
+        seen
+    };
+    keys.iter().map(walk).collect()
+}
+
+// The ketama profiles keep the contracts for these properties' nodes
+// (node-0 .. node-499, weight 1, at most 23 of them): each gets 40 digests
+// whatever their number, and no two names share an MD5 point (checked
+// below), so neither the insertion order nor a change of membership moves
+// a key between other nodes. Their placement does depend on the order when
+// points tie, and on every weight when weights differ; twemproxy needs
+// host:port identities and nginx's CRC-32 points do tie among these names,
+// so those are checked in tests/compat.rs instead.
+#[cfg(feature = "compat")]
+router_properties!(compat_libketama, new: CompatRing::new(Profile::Libketama),
+    reference: compat_reference, weighted: false, order_free: true, remove_any: true);
+#[cfg(feature = "compat")]
+router_properties!(compat_libmemcached, new: CompatRing::new(Profile::Libmemcached),
+    reference: compat_reference, weighted: false, order_free: true, remove_any: true);
+
+#[cfg(feature = "compat")]
+#[test]
+fn compat_stamps_hold_for_their_node_names() {
+    for profile in [Profile::Libketama, Profile::Libmemcached] {
+        let names: Vec<String> = (0..500).map(|i| format!("node-{i}")).collect();
+        for count in 1..=23 {
+            let ring =
+                CompatRing::with_servers(profile, names[..count].iter().map(|n| (n.clone(), 1)));
+            assert!(ring.unwrap().servers().all(|(_, points)| points == 160), "{profile} {count}");
+        }
+        let mut points: Vec<u32> = Vec::new();
+        for name in &names {
+            let ring = CompatRing::with_servers(profile, [(name.as_str(), 1)]).unwrap();
+            let mut own: Vec<u32> = ring.continuum().map(|(p, _)| p).collect();
+            own.dedup();
+            points.extend(own);
+        }
+        points.sort_unstable();
+        assert!(points.windows(2).all(|w| w[0] != w[1]), "{profile}: two names share a point");
+    }
+}

@@ -2,12 +2,15 @@
 //!
 //! Every group carries its baseline in the same run, so results read as
 //! ratios: `cargo bench -- route` compares the ring with a plain sorted-array
-//! binary search, `cargo bench -- hash` compares the hashers with each other.
+//! binary search, `cargo bench -- hash` compares the hashers with each other,
+//! `cargo bench --features compat -- compat` the compatibility profiles with
+//! a `HashRing` over as many points.
 //! Inputs are seeded, so runs compare like with like.
 
 use criterion::{criterion_group, criterion_main};
 
 mod bloom;
+mod compat;
 mod crdt;
 mod hash;
 mod inputs;
@@ -27,4 +30,5 @@ criterion_group!(
     bloom::bench,
     optimistic::bench
 );
-criterion_main!(benches);
+criterion_group!(compat_benches, compat::bench);
+criterion_main!(benches, compat_benches);

@@ -71,6 +71,19 @@ pub enum RouteError {
         /// What was asked, with the reason.
         operation: &'static str,
     },
+    /// A server that the deployed router a compatibility profile
+    /// (`route::compat`) reproduces would refuse or read differently: an
+    /// address it cannot parse, a weight that is not a whole number in its
+    /// range, a name where it has none.
+    #[error("{profile} cannot use server {server:?}: {reason}")]
+    InvalidServer {
+        /// The profile: `libketama`, `libmemcached`, `twemproxy` or `nginx`.
+        profile: &'static str,
+        /// The server identity as given.
+        server: String,
+        /// What is wrong, and what is allowed.
+        reason: String,
+    },
 }
 
 /// A node identity as text for error messages.

@@ -8,6 +8,7 @@
 //! |-----------------|---------------------------------|-------------------|---------|----------|--------------------|
 //! | [`HashRing`]    | O(1) expected (bucketed index)  | 20 B × points     | yes     | yes      | yes                |
 //! | [`Rendezvous`]  | O(n) in the node count          | 24 B × nodes      | yes, exact | yes   | yes                |
+//! | `compat::CompatRing` (feature `compat`) | O(1) expected after the key's MD5 or CRC-32 | about 20 B × points | whole numbers | yes | yes |
 //!
 //! Every strategy keeps the same contracts:
 //!
@@ -50,6 +51,8 @@
 //! # Ok::<(), routekit::route::RouteError>(())
 //! ```
 
+#[cfg(feature = "compat")]
+pub mod compat;
 mod error;
 mod mix;
 mod points;

@@ -56,7 +56,7 @@ impl Points {
     }
 
     /// The points, sorted.
-    #[cfg(test)]
+    #[cfg(any(test, feature = "compat"))]
     pub(crate) fn as_slice(&self) -> &[Point] {
         &self.points
     }

@@ -1,0 +1,58 @@
+//! Compatibility profiles (feature `compat`): a lookup in each profile
+//! against the same-run floor of a `HashRing` with Xxh3 over as many points,
+//! and each profile's key hash alone, so the ratio shows what the deployed
+//! system's hash (MD5 or CRC-32) costs and what the search adds.
+//!
+//! `cargo bench --features compat -- compat`; without the feature the group
+//! is empty.
+
+#[cfg(feature = "compat")]
+pub(crate) fn bench(c: &mut criterion::Criterion) {
+    use std::hint::black_box;
+
+    use criterion::BenchmarkId;
+    use routekit::route::compat::{CompatRing, Profile};
+    use routekit::route::{HashRing, Router};
+
+    use crate::inputs::{node_names, session_keys};
+
+    let keys = session_keys(1 << 14, 7);
+    // One key per iteration, round the same keys for every contender.
+    let mut next_key = keys.iter().map(Vec::as_slice).cycle();
+    let mut key = move || next_key.next().expect("cycles forever");
+    let mut group = c.benchmark_group("compat");
+    for nodes in [10usize, 100] {
+        let names = node_names(nodes);
+        let mut floor = HashRing::new();
+        floor.extend(names.iter().map(String::as_str)).unwrap();
+        group.bench_function(BenchmarkId::new("floor_hashring_xxh3", nodes), |b| {
+            b.iter(|| black_box(floor.route(key())))
+        });
+        for (label, profile) in [
+            ("libketama", Profile::Libketama),
+            ("libmemcached", Profile::Libmemcached),
+            ("twemproxy", Profile::Twemproxy),
+            ("nginx", Profile::NginxConsistent),
+        ] {
+            let servers = names.iter().map(|name| (name.as_str(), 1));
+            // 160 points per server, as in the floor, except libmemcached
+            // and twemproxy at 100 servers: their f32 rounding gives each of
+            // 100 equal servers 39 digests, 156 points.
+            let ring = CompatRing::with_servers(profile, servers).unwrap();
+            group.bench_function(BenchmarkId::new(label, nodes), |b| {
+                b.iter(|| black_box(ring.route(key())))
+            });
+            if nodes == 10 && matches!(profile, Profile::Libmemcached | Profile::NginxConsistent) {
+                let hash_only = if profile == Profile::NginxConsistent { "crc32" } else { "md5" };
+                group.bench_function(
+                    BenchmarkId::new(format!("{hash_only}_key_hash_only"), 0),
+                    |b| b.iter(|| black_box(ring.key_hash(key()))),
+                );
+            }
+        }
+    }
+    group.finish();
+}
+
+#[cfg(not(feature = "compat"))]
+pub(crate) fn bench(_: &mut criterion::Criterion) {}

@@ -1,0 +1,951 @@
+//! Placement bit-compatible with routers already deployed: ketama as
+//! libketama, libmemcached and twemproxy build it, and nginx's
+//! `hash $key consistent;` (feature `compat`).
+//!
+//! A Rust service that shares a memcached pool with PHP or Python clients, or
+//! sits behind an nginx that pins sessions, can ask in-process which server
+//! the other system picks for a key: a [`CompatRing`] built in a [`Profile`]
+//! has exactly that system's points, tie rules and lookup rule, and answers
+//! through the same [`Router`] trait as every other strategy.
+//!
+//! # Profiles
+//!
+//! | profile | reproduces | checked against | points | key hash |
+//! |---|---|---|---|---|
+//! | [`Libketama`](Profile::Libketama) | the C library of github.com/RJ/ketama | `ketama.c` at commit `175733d` | per server `4 × floor(f32(share × 40 × n))` (an f64 product rounded to f32); MD5 of `"<address>-<k>"`, 4 little-endian words each | first 4 bytes of MD5(key), little-endian |
+//! | [`Libmemcached`](Profile::Libmemcached) | libmemcached with `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` (php-memcached's `OPT_LIBKETAMA_COMPATIBLE`) | 1.1.4 | per server `4 × floor(share × 160 / 4 × n + 1e-10)`, every step in f32; MD5 of `"<host>-<k>"` on port 11211, else `"<host>:<port>-<k>"` | as libketama |
+//! | [`Twemproxy`](Profile::Twemproxy) | twemproxy (nutcracker), `distribution: ketama`, `hash: md5` | 0.5.0 | as libmemcached; a server's explicit name replaces its address | as libketama; an empty key hashes to 0 |
+//! | [`NginxConsistent`](Profile::NginxConsistent) | nginx `hash $key consistent;` | 1.22.1 | `160 × weight` per server: CRC-32 of `host \0 port` and the previous point (4 little-endian bytes, from 0); equal points dropped | CRC-32 of the key |
+//!
+//! `share` is the server's weight over the total, in f32, and `n` the number
+//! of servers. In every profile a key belongs to the server of the first
+//! point at or after its hash, wrapping to the first point. The tests compare
+//! each profile with vectors the real software produced on Debian 12 (glibc
+//! 2.36) for every one of 5000 keys, keys that land exactly on a point,
+//! before the first and after the last, and the whole sorted point list where
+//! the library could dump it (`tests/data/compat/`; how they were made is in
+//! `scripts/compat/`).
+//!
+//! The float arithmetic matters: exact arithmetic would give a server of
+//! weight 936 out of 1600 (five servers) 117 digests, where libketama gives
+//! it 116 and libmemcached 117; weight 64 of 1600 gets 8 from libketama and
+//! 7 from libmemcached, whose `OPT_LIBKETAMA_COMPATIBLE` is therefore not
+//! point-for-point libketama (nor are its names: it drops the port 11211).
+//!
+//! # Servers
+//!
+//! A server is its identity (the node, any `AsRef<[u8]>`), a whole-number
+//! weight and, in twemproxy, an optional name: a [`Server`]. The identity is
+//! the server **as the deployed configuration writes it**, never resolved:
+//!
+//! * libketama: the address of the server file, e.g. `10.0.1.1:11211`, at
+//!   most 21 bytes (libketama's buffer), hashed as it is.
+//! * libmemcached: `host:port` or `host` (port 11211), the host exactly as
+//!   passed to `memcached_server_add`; an IPv6 host needs its port
+//!   (`::1:11211`).
+//! * twemproxy: `host:port` as in the pool's `servers:` entry
+//!   `host:port:weight [name]`, or a unix socket `/path`.
+//! * nginx: the first argument of the `server` directive, e.g.
+//!   `localhost:18085` or `127.0.0.2` (which nginx hashes with an *empty*
+//!   port, though it connects to port 80), checked as nginx parses it.
+//!
+//! Servers that a profile's system would refuse or misread are refused with
+//! [`RouteError::InvalidServer`], which says why. Two servers whose points
+//! would be identical (the same identity, or names that hash alike, such as
+//! libmemcached's `h` and `h:11211`) are refused too: twemproxy refuses them
+//! itself, and elsewhere the second one would never receive a key.
+//!
+//! # Why one type
+//!
+//! The four systems differ only in how points are made and how a key is
+//! hashed; membership, the sorted points, the search and the walk to the next
+//! distinct server are the same. So one [`CompatRing`] holds them all, the
+//! search is the one [`HashRing`](super::HashRing) uses (points shifted into
+//! the top half of its 64-bit circle, which keeps "first point ≥ hash"
+//! exact), and the profile is a value a service can read from its own
+//! configuration. Matching on it per lookup costs far less than the MD5 a
+//! ketama lookup must compute anyway.
+//!
+//! # Where the deployed systems are not fully defined, or do more
+//!
+//! * **Equal points.** libketama, twemproxy and nginx sort points by value
+//!   only, with the C library's `qsort`; glibc's is a stable merge sort, so
+//!   equal points keep the order they were generated in, and routekit orders
+//!   them that way: by server position (configuration order; in twemproxy,
+//!   which sorts its servers by name — length, then bytes — when it reads
+//!   its configuration, name order). nginx keeps only the first of equal
+//!   points, so that server owns it. libmemcached breaks ties by server
+//!   index itself. With another C library (musl's `qsort` is not stable) the
+//!   order of equal points, and the server nginx keeps, is unspecified. None
+//!   of the vectors has a tie (32-bit points rarely collide); the tie rules
+//!   are read from the sources.
+//! * **Edges of the key space.** nginx does not hash an empty key at all: it
+//!   picks round robin, so no placement can match; routekit answers as for
+//!   hash 0 (the CRC-32 of no bytes), the server of the first point. libketama
+//!   takes the key as a C string, so it hashes only the bytes before a NUL;
+//!   routekit does the same. memcached keys are never empty (libmemcached
+//!   refuses them); routekit hashes an empty key like any other.
+//! * **Points that round to zero.** A server whose share is too small for
+//!   one digest gets no points and no keys, as in libketama, libmemcached and
+//!   twemproxy; it never appears in a preference list.
+//! * **Preference lists and failover.** [`Router::route_n`] and
+//!   [`Router::route_healthy`] walk clockwise to the next distinct servers.
+//!   That is what nginx does when a server is down or `proxy_next_upstream`
+//!   moves on (nginx 1.22 gives up after 20 points and falls back to round
+//!   robin). The ketama libraries make no such walk: to reproduce
+//!   libmemcached's or twemproxy's auto-eject, [`Router::remove`] the server,
+//!   which rebuilds the ring as they do (every server's point count depends
+//!   on all the weights and the number of servers, so this moves some keys
+//!   between the servers that stay).
+//! * **Read from the sources only** (no vector exercises them): libketama's
+//!   NUL-terminated keys, twemproxy's 0 for an empty key, its names of unix
+//!   sockets (`/path` hashes as `/path:`) and its 272-byte limit on a
+//!   point's name, nginx's `unix:` servers.
+//! * **Not modelled:** libmemcached's `SORT_HOSTS`, namespaces and other
+//!   distributions; twemproxy's `hash_tag`; nginx's plain `hash $key;`,
+//!   weights of servers that resolve to several addresses (placement is per
+//!   `server` string) and round robin among them.
+//!
+//! # Example
+//!
+//! ```
+//! use routekit::route::Router;
+//! use routekit::route::compat::{CompatRing, Profile, Server};
+//!
+//! // upstream app { hash $cookie_session consistent;
+//! //     server 10.0.0.1:8080 weight=2; server 10.0.0.2:8080; server 10.0.0.3; }
+//! let nginx = CompatRing::with_servers(
+//!     Profile::NginxConsistent,
+//!     [("10.0.0.1:8080", 2), ("10.0.0.2:8080", 1), ("10.0.0.3", 1)],
+//! )?;
+//! assert_eq!(nginx.route(b"5f0c2a1e"), Some(&"10.0.0.2:8080"));
+//!
+//! // The memcached pool a PHP client with OPT_LIBKETAMA_COMPATIBLE shares.
+//! let memcached = CompatRing::with_servers(
+//!     Profile::Libmemcached,
+//!     [("10.0.1.1:11211", 100), ("10.0.1.2:11211", 200), ("10.0.1.5:22122", 64)],
+//! )?;
+//! assert_eq!(memcached.route(b"user:42:profile"), Some(&"10.0.1.2:11211"));
+//!
+//! // A twemproxy pool whose first server has a name.
+//! let twemproxy = CompatRing::with_servers(
+//!     Profile::Twemproxy,
+//!     [Server::new("127.0.0.1:11211", 1).with_name("alpha"), Server::new("127.0.0.2:11211", 2)],
+//! )?;
+//! assert_eq!(twemproxy.route(b"cart:7"), Some(&"127.0.0.1:11211"));
+//! # Ok::<(), routekit::route::RouteError>(())
+//! ```
+
+use std::collections::HashSet;
+use std::fmt;
+
+use super::error::display_node;
+use super::points::Points;
+use super::{Capabilities, RouteError, Router, check_weight};
+
+mod ketama;
+mod nginx;
+
+use ketama::Flavor;
+
+/// The most points a ring holds (its index uses 32-bit positions).
+const MAX_POINTS: u64 = u32::MAX as u64;
+
+/// Which deployed system a [`CompatRing`] reproduces; see the
+/// [module docs](self) for each profile's rules and the version it was
+/// checked against.
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::compat::Profile;
+///
+/// assert_eq!(Profile::NginxConsistent.to_string(), "nginx");
+/// assert_eq!(Profile::Libmemcached.name(), "libmemcached");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Profile {
+    /// libketama, the C library of github.com/RJ/ketama (checked at commit
+    /// `175733d` of `ketama.c`). Servers keep the server file's order.
+    Libketama,
+    /// libmemcached's weighted ketama, `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED`
+    /// (checked: 1.1.4). Servers keep the order they were added in.
+    Libmemcached,
+    /// twemproxy (nutcracker) with `distribution: ketama` and `hash: md5`
+    /// (checked: 0.5.0). Servers are ordered by name, as twemproxy orders
+    /// them, whatever order they are added in.
+    Twemproxy,
+    /// nginx's `hash $key consistent;` (checked: 1.22.1). Servers keep the
+    /// upstream block's order.
+    NginxConsistent,
+}
+
+/// One server of a [`CompatRing`]: its identity (the node), its weight and,
+/// for twemproxy only, an explicit name that is hashed instead of the address.
+///
+/// `(node, weight)` converts into a `Server`, so a list of pairs can be given
+/// wherever servers are.
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::compat::Server;
+///
+/// let named = Server::new("127.0.0.1:11211", 1).with_name("alpha");
+/// assert_eq!(named.name(), Some(&b"alpha"[..]));
+/// assert_eq!(Server::from(("10.0.1.1:11211", 100)).weight(), 100);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Server<N> {
+    node: N,
+    weight: u32,
+    name: Option<Box<[u8]>>,
+}
+
+/// A consistent-hash ring that places keys exactly as a deployed system does:
+/// libketama, libmemcached or twemproxy ketama, or nginx `hash … consistent`.
+///
+/// Built from servers in a [`Profile`]; see the [module docs](self) for the
+/// rules of each profile, the versions they were checked against and their
+/// caveats.
+///
+/// **Lookups** hash the key as the deployed system does (MD5 or CRC-32),
+/// then find the first point at or after it with the radix-indexed search
+/// every routekit ring uses: O(1) expected after the hash, no allocation.
+///
+/// **Changes** recount every server's points as the deployed system does
+/// (a ketama count depends on all the weights and on the number of servers)
+/// and hash again only the servers whose count changed: O(points) plus
+/// those hashes, and a sort.
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::Router;
+/// use routekit::route::compat::{CompatRing, Profile};
+///
+/// // libketama's server file: "10.0.1.1:11211<TAB>100", ...
+/// let mut ring = CompatRing::new(Profile::Libketama);
+/// ring.extend([("10.0.1.1:11211", 100), ("10.0.1.2:11211", 200)])?;
+/// // 4 × (26 + 53) points: each server's share of 40 × 2 digests, rounded down.
+/// assert_eq!(ring.point_count(), 316);
+/// let owner = ring.route(b"key-0").unwrap();
+/// assert!(ring.is_owner(b"key-0", owner.as_bytes()));
+/// # Ok::<(), routekit::route::RouteError>(())
+/// ```
+#[derive(Clone)]
+pub struct CompatRing<N = String> {
+    profile: Profile,
+    /// Servers in the deployed system's order (see [`Profile`]); a server's
+    /// index orders equal points.
+    members: Vec<Member<N>>,
+    /// All points, the 32-bit values shifted into the top half, sorted by
+    /// (point, member index); for nginx, without repeated points.
+    points: Points,
+}
+
+#[derive(Clone)]
+struct Member<N> {
+    server: Server<N>,
+    /// What every point is derived from: the ketama name, or nginx's
+    /// `host \0 port`.
+    base: Box<[u8]>,
+    /// Points this server generates (ketama: 4 per digest).
+    generated: u32,
+    /// Points it holds on the ring: all it generates, except nginx's points
+    /// that an earlier server already holds.
+    points: u32,
+}
+
+impl<N: AsRef<[u8]>> Router for CompatRing<N> {
+    type Node = N;
+
+    /// The server owning `key`, as the deployed system picks it: one MD5 or
+    /// CRC-32 of the key, then O(1) expected; no allocation.
+    #[inline]
+    fn route(&self, key: &[u8]) -> Option<&N> {
+        let member = self.points.owner(circle(self.key_hash(key)))?;
+        Some(&self.members[member].server.node)
+    }
+
+    /// Walks clockwise from the key's point, collecting distinct servers:
+    /// for nginx, the order in which it tries them. O(1) expected for the
+    /// owner, then about `len() / (len() - k)` points per further server;
+    /// servers without points never appear.
+    fn route_n_into<'r>(
+        &'r self,
+        key: &[u8],
+        n: usize,
+        out: &mut Vec<&'r N>,
+    ) -> Result<(), RouteError> {
+        if n == 0 {
+            return Err(RouteError::ZeroReplicas);
+        }
+        out.clear();
+        let walk = self.points.distinct_from(circle(self.key_hash(key)), self.members.len());
+        out.extend(walk.take(n).map(|member| &self.members[member].server.node));
+        Ok(())
+    }
+
+    /// The first healthy server clockwise from the key's point, as nginx
+    /// picks it past servers that are down (within its 20 tries): O(points
+    /// walked), `is_healthy` called once per distinct server visited.
+    fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
+        self.points
+            .distinct_from(circle(self.key_hash(key)), self.members.len())
+            .map(|member| &self.members[member].server.node)
+            .find(|node| is_healthy(node))
+    }
+
+    /// Adds `node` with weight 1 at the end of the configuration (twemproxy:
+    /// in name order); see [`insert_weighted`](Router::insert_weighted).
+    fn insert(&mut self, node: N) -> Result<(), RouteError> {
+        self.extend([Server::new(node, 1)])
+    }
+
+    /// Adds `node` at the end of the configuration (twemproxy: in name
+    /// order) and rebuilds the ring: O(points), see
+    /// [`extend`](CompatRing::extend).
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::InvalidWeight`] unless `weight` is positive and finite;
+    /// [`RouteError::InvalidServer`] unless it is a whole number from 1 to
+    /// 2³² − 1 (2³¹ − 1 for twemproxy), or when the profile's system would
+    /// refuse the server; [`RouteError::DuplicateNode`] for an identity
+    /// already present; [`RouteError::TooManyPoints`] past 2³² − 1 points.
+    fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
+        check_weight(node.as_ref(), weight)?;
+        if weight.fract() != 0.0 || weight > f64::from(u32::MAX) {
+            return Err(self.invalid(
+                node.as_ref(),
+                format!("weight {weight} is not a whole number from 1 to {}", u32::MAX),
+            ));
+        }
+        self.extend([Server::new(node, weight as u32)])
+    }
+
+    /// Removes a server and rebuilds the ring, as the deployed system does
+    /// when its configuration loses the server: O(points).
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::UnknownNode`] when no server has that identity.
+    fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
+        let at =
+            self.find(node).ok_or_else(|| RouteError::UnknownNode { node: display_node(node) })?;
+        let removed = self.members.remove(at);
+        let previous: Vec<Option<u32>> = (0..self.members.len() as u32)
+            .map(|i| Some(if i < at as u32 { i } else { i + 1 }))
+            .collect();
+        self.rebuild(&previous, self.members.len() + 1);
+        Ok(removed.server.node)
+    }
+
+    /// O(n) in the server count.
+    fn contains(&self, node: &[u8]) -> bool {
+        self.find(node).is_some()
+    }
+
+    fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        let member_heap: usize = self
+            .members
+            .iter()
+            .map(|m| m.base.len() + m.server.name.as_ref().map_or(0, |name| name.len()))
+            .sum();
+        self.members.capacity() * std::mem::size_of::<Member<N>>()
+            + member_heap
+            + self.points.memory_bytes()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { weights: true, arbitrary_removal: true, replicas: true }
+    }
+}
+
+impl<N: AsRef<[u8]>> fmt::Debug for CompatRing<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let servers: Vec<_> = self
+            .members
+            .iter()
+            .map(|m| (String::from_utf8_lossy(m.server.node.as_ref()), m.server.weight, m.points))
+            .collect();
+        f.debug_struct("CompatRing")
+            .field("profile", &self.profile)
+            .field("points", &self.points.len())
+            .field("servers", &servers)
+            .finish()
+    }
+}
+
+impl<N> CompatRing<N> {
+    /// An empty ring in `profile`.
+    ///
+    /// ```
+    /// use routekit::route::Router;
+    /// use routekit::route::compat::{CompatRing, Profile};
+    ///
+    /// let ring: CompatRing = CompatRing::new(Profile::Twemproxy);
+    /// assert!(ring.route(b"anything").is_none());
+    /// ```
+    pub fn new(profile: Profile) -> Self {
+        CompatRing { profile, members: Vec::new(), points: Points::default() }
+    }
+
+    /// The profile the ring follows.
+    ///
+    /// ```
+    /// use routekit::route::compat::{CompatRing, Profile};
+    /// let ring: CompatRing = CompatRing::new(Profile::Libketama);
+    /// assert_eq!(ring.profile(), Profile::Libketama);
+    /// ```
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// The number of points on the ring (nginx: after dropping repeats).
+    ///
+    /// ```
+    /// use routekit::route::compat::{CompatRing, Profile};
+    /// let ring = CompatRing::with_servers(Profile::NginxConsistent, [("a:80", 2)])?;
+    /// assert_eq!(ring.point_count(), 320);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn point_count(&self) -> usize {
+        self.points.len()
+    }
+
+    /// The servers in the ring's order (the deployed system's: see
+    /// [`Profile`]), each with the number of points it holds.
+    ///
+    /// ```
+    /// use routekit::route::compat::{CompatRing, Profile};
+    ///
+    /// let ring = CompatRing::with_servers(
+    ///     Profile::Libketama,
+    ///     [("10.0.1.1:11211", 100), ("10.0.1.4:11211", 936), ("10.0.1.5:22122", 564)],
+    /// )?;
+    /// let points: Vec<u32> = ring.servers().map(|(_, points)| points).collect();
+    /// assert_eq!(points, [28, 280, 168]);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn servers(&self) -> impl ExactSizeIterator<Item = (&Server<N>, u32)> + '_ {
+        self.members.iter().map(|m| (&m.server, m.points))
+    }
+
+    /// The 32-bit hash the deployed system computes for `key`: little-endian
+    /// MD5 (libketama: of the bytes before any NUL; twemproxy: 0 for an empty
+    /// key) or CRC-32 (nginx).
+    ///
+    /// ```
+    /// use routekit::route::compat::{CompatRing, Profile};
+    /// let ring: CompatRing = CompatRing::new(Profile::NginxConsistent);
+    /// assert_eq!(ring.key_hash(b"123456789"), 0xcbf4_3926);
+    /// ```
+    #[inline]
+    pub fn key_hash(&self, key: &[u8]) -> u32 {
+        match self.profile {
+            Profile::Libketama => {
+                let end = key.iter().position(|&b| b == 0).unwrap_or(key.len());
+                ketama::key_hash(&key[..end])
+            }
+            Profile::Libmemcached => ketama::key_hash(key),
+            Profile::Twemproxy if key.is_empty() => 0,
+            Profile::Twemproxy => ketama::key_hash(key),
+            Profile::NginxConsistent => nginx::key_hash(key),
+        }
+    }
+
+    /// The sorted points with their servers, as the deployed system holds
+    /// its continuum: equal points in the system's order, nginx's repeats
+    /// dropped. O(points) to walk.
+    ///
+    /// ```
+    /// use routekit::route::compat::{CompatRing, Profile};
+    ///
+    /// let ring = CompatRing::with_servers(Profile::Libketama, [("10.0.1.1:11211", 1)])?;
+    /// // MD5("10.0.1.1:11211-0") gives the points 2431485715, 4123933443, ...
+    /// assert!(ring.continuum().any(|(point, _)| point == 2_431_485_715));
+    /// assert!(ring.continuum().is_sorted_by_key(|(point, _)| point));
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn continuum(&self) -> impl ExactSizeIterator<Item = (u32, &N)> + '_ {
+        self.points
+            .as_slice()
+            .iter()
+            .map(|p| ((p.hash >> 32) as u32, &self.members[p.member as usize].server.node))
+    }
+}
+
+impl<N: AsRef<[u8]>> CompatRing<N> {
+    /// A ring in `profile` with `servers`, in configuration order.
+    ///
+    /// # Errors
+    ///
+    /// As [`extend`](CompatRing::extend).
+    ///
+    /// ```
+    /// use routekit::route::Router;
+    /// use routekit::route::compat::{CompatRing, Profile};
+    ///
+    /// let ring = CompatRing::with_servers(
+    ///     Profile::NginxConsistent,
+    ///     [("127.0.0.1:18081", 1), ("127.0.0.2", 1), ("localhost:18085", 5)],
+    /// )?;
+    /// assert_eq!(ring.len(), 3);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn with_servers<I>(profile: Profile, servers: I) -> Result<Self, RouteError>
+    where
+        I: IntoIterator,
+        I::Item: Into<Server<N>>,
+    {
+        let mut ring = CompatRing::new(profile);
+        ring.extend(servers)?;
+        Ok(ring)
+    }
+
+    /// Adds servers after those present (twemproxy: in name order) and
+    /// rebuilds the ring once: O(points). Either every server is added or, on
+    /// error, none is.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::InvalidServer`] when the profile's system would refuse
+    /// a server or read it differently (the message says why), or two
+    /// servers would have identical points; [`RouteError::DuplicateNode`]
+    /// for a repeated identity; [`RouteError::TooManyPoints`] past 2³² − 1
+    /// points.
+    ///
+    /// ```
+    /// use routekit::route::RouteError;
+    /// use routekit::route::compat::{CompatRing, Profile, Server};
+    ///
+    /// let mut ring = CompatRing::new(Profile::NginxConsistent);
+    /// let err = ring.extend([("10.0.0.1:8080", 1), ("10.0.0.2:80800", 1)]).unwrap_err();
+    /// assert!(matches!(err, RouteError::InvalidServer { .. }), "{err}");
+    /// assert_eq!(ring.point_count(), 0);
+    ///
+    /// let named = Server::new("10.0.1.1:11211", 1).with_name("alpha");
+    /// let err = CompatRing::with_servers(Profile::Libmemcached, [named]).unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "libmemcached cannot use server \"10.0.1.1:11211\": only twemproxy servers have names \
+    ///      (a name replaces the address)"
+    /// );
+    /// ```
+    pub fn extend<I>(&mut self, servers: I) -> Result<(), RouteError>
+    where
+        I: IntoIterator,
+        I::Item: Into<Server<N>>,
+    {
+        let mut added = Vec::new();
+        for server in servers {
+            added.push(self.member(server.into())?);
+        }
+        if added.is_empty() {
+            return Ok(());
+        }
+        self.check_distinct(&added)?;
+        self.check_size(&added)?;
+        // Each member with the index it had, to reuse its points.
+        let before = self.members.len();
+        let mut staged: Vec<(Member<N>, Option<u32>)> = std::mem::take(&mut self.members)
+            .into_iter()
+            .zip((0..).map(Some))
+            .chain(added.into_iter().map(|member| (member, None)))
+            .collect();
+        if self.profile == Profile::Twemproxy {
+            // twemproxy sorts its servers by name (string_compare: length,
+            // then bytes) when it validates a pool, and keeps that order.
+            staged.sort_by(|(a, _), (b, _)| (a.base.len(), &a.base).cmp(&(b.base.len(), &b.base)));
+        }
+        let previous: Vec<Option<u32>>;
+        (self.members, previous) = staged.into_iter().unzip();
+        self.rebuild(&previous, before);
+        Ok(())
+    }
+
+    /// Checks one server against the profile and derives its point base.
+    fn member(&self, server: Server<N>) -> Result<Member<N>, RouteError> {
+        let identity = server.node.as_ref();
+        let weight = server.weight;
+        let reason = match (self.profile, weight) {
+            (Profile::Libmemcached, 0) => {
+                Some("weight 0 is read as 1 by libmemcached: write 1".to_string())
+            }
+            (_, 0) => Some("weight 0 is not allowed: a weight is at least 1".to_string()),
+            (Profile::Twemproxy, w) if w > i32::MAX as u32 => {
+                Some(format!("weight {w} is above twemproxy's largest, {}", i32::MAX))
+            }
+            _ => None,
+        };
+        if let Some(reason) = reason {
+            return Err(self.invalid(identity, reason));
+        }
+        let base = match self.profile.flavor() {
+            Some(flavor) => ketama::point_name(flavor, identity, server.name.as_deref()),
+            None if server.name.is_some() => {
+                Err("only twemproxy servers have names (a name replaces the address)".to_string())
+            }
+            None => nginx::check_address(identity).map(|()| nginx::point_base(identity)),
+        }
+        .map_err(|reason| self.invalid(identity, reason))?;
+        Ok(Member { server, base: base.into_boxed_slice(), generated: 0, points: 0 })
+    }
+
+    /// Refuses repeated identities, and servers whose points would be those
+    /// of another (the same point base).
+    fn check_distinct(&self, added: &[Member<N>]) -> Result<(), RouteError> {
+        let all = || self.members.iter().chain(added);
+        let mut identities = HashSet::new();
+        let mut bases = HashSet::new();
+        for member in all() {
+            let identity = member.server.node.as_ref();
+            if !identities.insert(identity) {
+                return Err(RouteError::DuplicateNode { node: display_node(identity) });
+            }
+            if !bases.insert(&member.base) {
+                let other = all().find(|m| m.base == member.base).map_or(&[][..], |m| m.node());
+                return Err(self.invalid(
+                    identity,
+                    format!(
+                        "its points would be those of {:?} (both hash {:?})",
+                        display_node(other),
+                        display_node(&member.base)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a change that would need more points than a ring indexes, or
+    /// (twemproxy) a total weight its 32-bit sum cannot hold.
+    fn check_size(&self, added: &[Member<N>]) -> Result<(), RouteError> {
+        let weights = || self.members.iter().chain(added).map(|m| m.server.weight);
+        let total: u64 = weights().map(u64::from).sum();
+        if self.profile == Profile::Twemproxy && total > u64::from(u32::MAX) {
+            return Err(self.invalid(
+                added[0].node(),
+                format!("the total weight would be {total}, above twemproxy's {}", u32::MAX),
+            ));
+        }
+        let servers = self.members.len() + added.len();
+        let requested: u64 = weights().map(|w| self.profile.generated(w, total, servers)).sum();
+        if requested > MAX_POINTS {
+            return Err(RouteError::TooManyPoints { requested, max: MAX_POINTS });
+        }
+        Ok(())
+    }
+
+    /// Recomputes the ring after a change of membership, in the members'
+    /// order; `previous[i]` is the index member `i` had among the `before`
+    /// members (`None` for a new one). A member whose point count is unchanged, and that held all
+    /// its points, keeps them without hashing again (point `k` of a server
+    /// does not depend on the others); the rest are hashed anew.
+    fn rebuild(&mut self, previous: &[Option<u32>], before: usize) {
+        let servers = self.members.len();
+        let total: u64 = self.members.iter().map(|m| u64::from(m.server.weight)).sum();
+        let mut renumber = vec![None; before];
+        let mut stale = Vec::new();
+        for (index, member) in self.members.iter_mut().enumerate() {
+            // At most MAX_POINTS in total: check_size made sure.
+            let generated = self.profile.generated(member.server.weight, total, servers) as u32;
+            match previous[index] {
+                Some(old) if generated == member.generated && member.points == generated => {
+                    renumber[old as usize] = Some(index as u32);
+                }
+                _ => stale.push(index),
+            }
+            member.generated = generated;
+        }
+        let mut points = std::mem::take(&mut self.points).into_vec();
+        points.retain_mut(|point| match renumber[point.member as usize] {
+            Some(index) => {
+                point.member = index;
+                true
+            }
+            None => false,
+        });
+        for index in stale {
+            let member = &self.members[index];
+            match self.profile.flavor() {
+                Some(flavor) => {
+                    let digests = member.generated / 4;
+                    ketama::push_points(flavor, &member.base, digests, index as u32, &mut points);
+                }
+                None => {
+                    nginx::push_points(&member.base, member.generated, index as u32, &mut points)
+                }
+            }
+        }
+        // (point, member) pairs: the member index orders equal points. The
+        // reused points are one sorted run, so the stable sort (which merges
+        // runs) costs O(points) plus sorting the fresh ones.
+        points.sort();
+        if self.profile == Profile::NginxConsistent {
+            // nginx keeps the first of equal points.
+            points.dedup_by_key(|point| point.hash);
+        }
+        for member in &mut self.members {
+            member.points = 0;
+        }
+        for point in &points {
+            self.members[point.member as usize].points += 1;
+        }
+        self.points = Points::from_sorted(points);
+    }
+
+    /// Position of the member with identity `node`: O(n).
+    fn find(&self, node: &[u8]) -> Option<usize> {
+        self.members.iter().position(|m| m.node() == node)
+    }
+
+    fn invalid(&self, server: &[u8], reason: String) -> RouteError {
+        RouteError::InvalidServer {
+            profile: self.profile.name(),
+            server: display_node(server),
+            reason,
+        }
+    }
+}
+
+impl<N: AsRef<[u8]>> Member<N> {
+    fn node(&self) -> &[u8] {
+        self.server.node.as_ref()
+    }
+}
+
+impl Profile {
+    /// The system's short name: `libketama`, `libmemcached`, `twemproxy` or
+    /// `nginx`.
+    ///
+    /// ```
+    /// use routekit::route::compat::Profile;
+    /// assert_eq!(Profile::Twemproxy.name(), "twemproxy");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Libketama => "libketama",
+            Profile::Libmemcached => "libmemcached",
+            Profile::Twemproxy => "twemproxy",
+            Profile::NginxConsistent => "nginx",
+        }
+    }
+
+    /// Points a server of `weight` generates among `servers` servers of
+    /// `total` weight.
+    fn generated(self, weight: u32, total: u64, servers: usize) -> u64 {
+        match self.flavor() {
+            Some(flavor) => 4 * u64::from(ketama::digests(flavor, weight, total, servers)),
+            None => u64::from(weight) * u64::from(nginx::POINTS_PER_WEIGHT),
+        }
+    }
+
+    /// The ketama builder a profile follows; `None` for nginx.
+    fn flavor(self) -> Option<Flavor> {
+        match self {
+            Profile::Libketama => Some(Flavor::Libketama),
+            Profile::Libmemcached => Some(Flavor::Libmemcached),
+            Profile::Twemproxy => Some(Flavor::Twemproxy),
+            Profile::NginxConsistent => None,
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl<N> Server<N> {
+    /// A server with identity `node` and `weight` (at least 1).
+    ///
+    /// ```
+    /// use routekit::route::compat::Server;
+    /// let server = Server::new("localhost:18085", 5);
+    /// assert_eq!((*server.node(), server.weight()), ("localhost:18085", 5));
+    /// ```
+    pub fn new(node: N, weight: u32) -> Self {
+        Server { node, weight, name: None }
+    }
+
+    /// Gives the server an explicit name, as twemproxy's
+    /// `host:port:weight name`: the name, not the address, is hashed. Only
+    /// [`Profile::Twemproxy`] accepts named servers.
+    ///
+    /// ```
+    /// use routekit::route::compat::Server;
+    /// let server = Server::new("127.0.0.1:21212", 3).with_name("gamma");
+    /// assert_eq!(server.name(), Some(&b"gamma"[..]));
+    /// ```
+    pub fn with_name(mut self, name: impl Into<Vec<u8>>) -> Self {
+        self.name = Some(name.into().into_boxed_slice());
+        self
+    }
+
+    /// The server's identity.
+    ///
+    /// ```
+    /// use routekit::route::compat::Server;
+    /// assert_eq!(*Server::new("10.0.0.1:80", 1).node(), "10.0.0.1:80");
+    /// ```
+    pub fn node(&self) -> &N {
+        &self.node
+    }
+
+    /// The server's weight.
+    ///
+    /// ```
+    /// use routekit::route::compat::Server;
+    /// assert_eq!(Server::new("10.0.0.1:80", 3).weight(), 3);
+    /// ```
+    pub fn weight(&self) -> u32 {
+        self.weight
+    }
+
+    /// The explicit name, if any.
+    ///
+    /// ```
+    /// use routekit::route::compat::Server;
+    /// assert_eq!(Server::new("10.0.0.1:80", 1).name(), None);
+    /// ```
+    pub fn name(&self) -> Option<&[u8]> {
+        self.name.as_deref()
+    }
+}
+
+impl<N> From<(N, u32)> for Server<N> {
+    fn from((node, weight): (N, u32)) -> Self {
+        Server::new(node, weight)
+    }
+}
+
+/// A 32-bit point or key hash on the 64-bit circle of [`Points`].
+#[inline]
+fn circle(hash: u32) -> u64 {
+    u64::from(hash) << 32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nginx_keeps_the_first_of_equal_points() {
+        // CRC-32 chains of "node-43" and "node-215" (no port) share the point
+        // 3230297985; nginx keeps the one whose server comes first.
+        for (first, second) in [("node-43", "node-215"), ("node-215", "node-43")] {
+            let ring =
+                CompatRing::with_servers(Profile::NginxConsistent, [(first, 1), (second, 1)])
+                    .unwrap();
+            assert_eq!(ring.point_count(), 319);
+            let owners: Vec<_> =
+                ring.continuum().filter(|(point, _)| *point == 3_230_297_985).collect();
+            assert_eq!(owners, [(3_230_297_985, &first)]);
+            let held: Vec<u32> = ring.servers().map(|(_, points)| points).collect();
+            assert_eq!(held, [160, 159]);
+        }
+    }
+
+    #[test]
+    fn twemproxy_orders_servers_by_name_whatever_the_configuration_order() {
+        let servers = [("b:1", 1), ("aa:1", 1), ("a:1", 1)];
+        let forward = CompatRing::with_servers(Profile::Twemproxy, servers).unwrap();
+        let mut reversed = servers;
+        reversed.reverse();
+        let backward = CompatRing::with_servers(Profile::Twemproxy, reversed).unwrap();
+        let order: Vec<&str> = forward.servers().map(|(s, _)| *s.node()).collect();
+        assert_eq!(order, ["a:1", "b:1", "aa:1"]);
+        assert!(forward.continuum().eq(backward.continuum()));
+    }
+
+    #[test]
+    fn changes_are_all_or_nothing() {
+        let mut ring = CompatRing::with_servers(Profile::Libmemcached, [("a", 1)]).unwrap();
+        let before: Vec<_> = ring.continuum().map(|(p, n)| (p, *n)).collect();
+        for bad in [
+            vec![("b", 1), ("a", 2)],
+            vec![("b", 1), ("b", 1)],
+            vec![("b", 1), ("a:11211", 1)],
+            vec![("b", 1), ("c", 0)],
+        ] {
+            assert!(ring.extend(bad).is_err());
+            assert_eq!(ring.len(), 1);
+            assert!(ring.continuum().map(|(p, n)| (p, *n)).eq(before.iter().copied()));
+        }
+        let err = ring.extend([("b", 1), ("a:11211", 1)]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "libmemcached cannot use server \"a:11211\": its points would be those of \"a\" \
+             (both hash \"a\")"
+        );
+    }
+
+    #[test]
+    fn weights_must_be_whole_numbers_in_range() {
+        let mut ring: CompatRing<&str> = CompatRing::new(Profile::NginxConsistent);
+        assert!(matches!(ring.insert_weighted("a", 1.5), Err(RouteError::InvalidServer { .. })));
+        assert!(matches!(ring.insert_weighted("a", 5e9), Err(RouteError::InvalidServer { .. })));
+        assert!(matches!(ring.insert_weighted("a", 0.0), Err(RouteError::InvalidWeight { .. })));
+        assert!(matches!(
+            ring.insert_weighted("a", 30_000_000.0),
+            Err(RouteError::TooManyPoints { .. })
+        ));
+        ring.insert_weighted("a", 2.0).unwrap();
+        assert_eq!(ring.point_count(), 320);
+        let mut twemproxy: CompatRing<&str> = CompatRing::new(Profile::Twemproxy);
+        let err = twemproxy.extend([("a:1", i32::MAX as u32 + 1)]).unwrap_err();
+        assert!(err.to_string().contains("above twemproxy's largest"), "{err}");
+        let heavy = i32::MAX as u32;
+        let err = twemproxy.extend([("a:1", heavy), ("b:1", heavy), ("c:1", 2)]);
+        assert!(err.unwrap_err().to_string().contains("total weight"));
+        let mut libmemcached: CompatRing<&str> = CompatRing::new(Profile::Libmemcached);
+        let err = libmemcached.extend([("a", 0)]).unwrap_err();
+        assert!(err.to_string().contains("read as 1 by libmemcached"), "{err}");
+    }
+
+    #[test]
+    fn key_edges_follow_each_system() {
+        let ring = |profile| CompatRing::<&str>::new(profile);
+        let libketama = ring(Profile::Libketama);
+        assert_eq!(libketama.key_hash(b"key\0tail"), libketama.key_hash(b"key"));
+        let libmemcached = ring(Profile::Libmemcached);
+        assert_ne!(libmemcached.key_hash(b"key\0tail"), libmemcached.key_hash(b"key"));
+        // MD5 of no bytes is d41d8cd9...; twemproxy does not hash an empty key.
+        assert_eq!(libmemcached.key_hash(b""), 0xd98c_1dd4);
+        assert_eq!(ring(Profile::Twemproxy).key_hash(b""), 0);
+        assert_eq!(ring(Profile::NginxConsistent).key_hash(b""), 0);
+    }
+
+    #[test]
+    fn a_server_too_light_for_a_digest_gets_no_keys() {
+        let ring = CompatRing::with_servers(Profile::Libmemcached, [("heavy", 1000), ("light", 1)])
+            .unwrap();
+        let held: Vec<u32> = ring.servers().map(|(_, points)| points).collect();
+        // 1000/1001 × 160/4 × 2 = 79.92 digests for the heavy one.
+        assert_eq!(held, [316, 0]);
+        assert_eq!(ring.route_n(b"k", 2).unwrap(), [&"heavy"]);
+        assert_eq!(ring.route_healthy(b"k", &|n: &&str| *n == "light"), None);
+    }
+
+    #[test]
+    fn removing_rebuilds_as_the_library_would() {
+        let servers = [("a", 1), ("b", 2), ("c", 3)];
+        let mut ring = CompatRing::with_servers(Profile::Libketama, servers).unwrap();
+        assert_eq!(ring.remove(b"b").unwrap(), "b");
+        let fresh = CompatRing::with_servers(Profile::Libketama, [("a", 1), ("c", 3)]).unwrap();
+        assert!(ring.continuum().eq(fresh.continuum()));
+        assert_eq!(ring.remove(b"b").unwrap_err(), RouteError::UnknownNode { node: "b".into() });
+        assert_eq!(ring.remove(b"c").unwrap(), "c");
+        let fresh = CompatRing::with_servers(Profile::Libketama, [("a", 1)]).unwrap();
+        assert!(ring.continuum().eq(fresh.continuum()));
+    }
+}
