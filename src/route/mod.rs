@@ -51,13 +51,20 @@
 //! ```
 
 mod error;
+mod jump;
+mod jump_back;
+mod memento;
 mod mix;
+mod ordered;
 mod points;
 mod rendezvous;
 mod ring;
 mod shared;
 
 pub use error::RouteError;
+pub use jump::JumpHash;
+pub use jump_back::JumpBackHash;
+pub use memento::MementoHash;
 pub use rendezvous::Rendezvous;
 pub use ring::{DEFAULT_VNODES, HashRing, HashRingBuilder};
 pub use shared::{SharedRouter, Snapshot};
