@@ -50,9 +50,11 @@
 //! # Ok::<(), routekit::route::RouteError>(())
 //! ```
 
+mod bounded;
 mod error;
 mod jump;
 mod jump_back;
+mod maglev;
 mod memento;
 mod mix;
 mod ordered;
@@ -61,9 +63,11 @@ mod rendezvous;
 mod ring;
 mod shared;
 
+pub use bounded::{BoundedLoads, LoadTracker};
 pub use error::RouteError;
 pub use jump::JumpHash;
 pub use jump_back::JumpBackHash;
+pub use maglev::{DEFAULT_TABLE_SIZE, Maglev, MaglevBuilder};
 pub use memento::MementoHash;
 pub use rendezvous::Rendezvous;
 pub use ring::{DEFAULT_VNODES, HashRing, HashRingBuilder};
