@@ -10,7 +10,11 @@
 //! * [`route`] — the [`Router`] trait and its strategies: [`HashRing`]
 //!   (consistent hashing with virtual nodes) and [`Rendezvous`] (highest
 //!   random weight), with weights, preference lists, failover past unhealthy
-//!   nodes and [`SharedRouter`] for many threads.
+//!   nodes and [`SharedRouter`] for many threads; [`JumpHash`](route::JumpHash),
+//!   [`JumpBackHash`](route::JumpBackHash), [`MementoHash`](route::MementoHash)
+//!   (any node can leave) and [`Maglev`](route::Maglev) (one table read); and
+//!   [`BoundedLoads`](route::BoundedLoads) / [`LoadTracker`](route::LoadTracker)
+//!   to cap every node's load.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //!

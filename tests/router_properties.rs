@@ -484,3 +484,63 @@ fn rendezvous_exact_ties_go_to_the_smaller_identity_in_every_path() {
         }
     }
 }
+
+// ------------------------------------------------- memento under histories
+
+/// One membership change.
+#[derive(Clone, Debug)]
+enum Change {
+    Insert,
+    Remove(prop::sample::Index),
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Random insert/remove histories against a plain set of names: after
+    /// every change MementoHash holds the same nodes, moved only the keys the
+    /// change had to move (onto a new node; off a removed one, to their
+    /// second choice), and its preference lists equal real removals.
+    #[test]
+    fn memento_keeps_minimal_disruption_through_any_history(
+        changes in prop::collection::vec(
+            prop_oneof![2 => Just(Change::Insert), 1 => any::<prop::sample::Index>().prop_map(Change::Remove)],
+            1..40,
+        ),
+        keys in keys(),
+    ) {
+        let mut router = MementoHash::new();
+        let mut model = std::collections::BTreeSet::new();
+        for (step, change) in changes.iter().enumerate() {
+            let before = router.clone();
+            match change {
+                Change::Insert => {
+                    let name = format!("node-{step}");
+                    router.insert(name.clone()).unwrap();
+                    model.insert(name.clone());
+                    for key in &keys {
+                        let now = router.route(key).unwrap();
+                        prop_assert!(before.route(key).is_none_or(|was| was == now) || *now == name);
+                    }
+                }
+                Change::Remove(pick) if !model.is_empty() => {
+                    let name = model.iter().nth(pick.index(model.len())).unwrap().clone();
+                    router.remove(name.as_bytes()).unwrap();
+                    model.remove(&name);
+                    for key in &keys {
+                        let was = prefs(&before, key);
+                        let expected = if was[0] == name { was.get(1) } else { Some(&was[0]) };
+                        prop_assert_eq!(router.route(key), expected);
+                    }
+                }
+                Change::Remove(_) => {}
+            }
+            prop_assert_eq!(router.len(), model.len());
+            prop_assert!(model.iter().all(|n| router.contains(n.as_bytes())));
+        }
+        let expected = memento_reference(&router, &keys);
+        for (key, expected) in keys.iter().zip(expected) {
+            prop_assert_eq!(prefs(&router, key), expected);
+        }
+    }
+}

@@ -8,14 +8,24 @@
 //! |-----------------|---------------------------------|-------------------|---------|----------|--------------------|
 //! | [`HashRing`]    | O(1) expected (bucketed index)  | 20 B × points     | yes     | yes      | yes                |
 //! | [`Rendezvous`]  | O(n) in the node count          | 24 B × nodes      | yes, exact | yes   | yes                |
+//! | [`JumpHash`]    | O(ln n), float loop             | 4 B × nodes       | no      | yes      | only the last added |
+//! | [`JumpBackHash`] | O(1) expected, integer only    | 4 B × nodes       | no      | yes      | only the last added |
+//! | [`MementoHash`] | O(1) expected; + O(ln(m/n)) on removed buckets | 12 B × buckets | no | yes | yes           |
+//! | [`Maglev`]      | O(1), one table read            | 4 B × table (65,537 default) | yes, to the entry | yes | yes, near-minimal disruption |
+//!
+//! (Memory beyond the nodes themselves.) [`BoundedLoads`] wraps any of them
+//! to cap every node at `⌈c · average⌉` load, and [`LoadTracker`] keeps the
+//! session counts it needs.
 //!
 //! Every strategy keeps the same contracts:
 //!
 //! * **Stable**: keys and node identities are hashed from their bytes with a
 //!   [`KeyHasher`](crate::hash::KeyHasher), so the answer does not depend on
-//!   the process, the platform, the release, or the order nodes were added.
+//!   the process, the platform, the release, or the order nodes were added
+//!   (except for the jump-style strategies, whose nodes are a list in
+//!   insertion order, and [`MementoHash`], which remembers its removals).
 //! * **Minimal disruption**: adding a node moves only keys onto it; removing
-//!   one moves only the keys it owned.
+//!   one moves only the keys it owned (Maglev: nearly; see its docs).
 //! * **Preference lists**: [`Router::route_n`] lists distinct nodes, owner
 //!   first, then the nodes that take over if it fails, so replicas of a key
 //!   live exactly where failover sends its traffic.
