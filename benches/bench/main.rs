@@ -10,6 +10,17 @@ use criterion::{criterion_group, criterion_main};
 mod hash;
 mod inputs;
 mod route;
+mod strategies;
 
-criterion_group!(benches, hash::bench, route::bench, route::bench_build, route::bench_shared);
+criterion_group!(
+    benches,
+    hash::bench,
+    route::bench,
+    route::bench_build,
+    route::bench_shared,
+    strategies::bench_maglev,
+    strategies::bench_jump,
+    strategies::bench_memento_removed,
+    strategies::bench_bounded
+);
 criterion_main!(benches);
