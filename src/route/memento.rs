@@ -38,9 +38,10 @@ use crate::hash::{KeyHasher, Xxh3};
 ///
 /// **This implementation** uses JumpBackHash (integer-only, expected
 /// constant time) as the jump hash, and keeps the replacement set in dense
-/// per-bucket arrays (the router holds a slot per bucket anyway) instead of
-/// the paper's hash table: 12 bytes per bucket beyond the node, and an array
-/// read instead of a hash probe on every lookup. The rehash draws from
+/// per-bucket array (8 bytes a bucket: the replacer, and the node's position
+/// or the previously removed bucket) instead of the paper's hash table, so a
+/// lookup reads one array entry that says both whether the bucket is removed
+/// and which node holds it, instead of probing a hash table. The rehash draws from
 /// `mix64` of the key's 64-bit hash and the removed bucket, reduced to `[0, w)`
 /// by multiply-shift. Placements depend on the history of insertions and
 /// removals, not only on the node set.
@@ -73,18 +74,26 @@ use crate::hash::{KeyHasher, Xxh3};
 #[derive(Clone)]
 pub struct MementoHash<N, H = Xxh3> {
     hasher: H,
-    /// The node in each bucket; `None` for a removed bucket.
-    slots: Vec<Option<N>>,
-    /// Per bucket: [`WORKING`], or for a removed bucket the number of nodes
-    /// left right after its removal (also the bucket that replaced it).
-    replacers: Vec<u32>,
-    /// Per removed bucket: the bucket removed just before it (`slots.len()`
-    /// for none). Unused for working buckets.
-    previous: Vec<u32>,
-    /// The most recently removed bucket, or `slots.len()` when none is.
+    /// The working nodes, densely; `node_bucket[i]` is node `i`'s bucket.
+    nodes: Vec<N>,
+    node_bucket: Vec<u32>,
+    /// The jump hash's buckets `0..m`.
+    buckets: Vec<Bucket>,
+    /// The most recently removed bucket, or `buckets.len()` when none is.
     last_removed: u32,
-    /// Buckets of the working nodes, sorted by the nodes' identity bytes.
+    /// Positions in `nodes`, sorted by the nodes' identity bytes.
     by_identity: Vec<u32>,
+}
+
+/// One bucket of the jump hash.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    /// [`WORKING`], or for a removed bucket the number of nodes left right
+    /// after its removal (also the bucket that replaced it).
+    replacer: u32,
+    /// For a working bucket, its node's position in `nodes`; for a removed
+    /// one, the bucket removed just before it (`buckets.len()` for none).
+    link: u32,
 }
 
 /// The replacer of a bucket that holds a node.
@@ -98,12 +107,12 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
     /// `O(1 + ln(m / w))` more steps (`m` buckets, `w` nodes). No allocation.
     #[inline]
     fn route(&self, key: &[u8]) -> Option<&N> {
-        if self.by_identity.is_empty() {
+        if self.nodes.is_empty() {
             return None;
         }
         let bucket =
-            locate(self.replacers.as_slice(), self.bucket_count(), self.hasher.uniform64(key));
-        self.slots[bucket as usize].as_ref()
+            locate(self.buckets.as_slice(), self.bucket_count(), self.hasher.uniform64(key));
+        Some(self.node_in(bucket))
     }
 
     /// One lookup per node listed, each on the replacement set with the
@@ -150,19 +159,25 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
     fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
         let at =
             self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
-        let bucket = self.by_identity.remove(at);
-        let removed = self.slots[bucket as usize].take().expect("indexed buckets hold a node");
-        let buckets = self.bucket_count();
-        if self.last_removed == buckets && bucket + 1 == buckets {
+        let position = self.by_identity.remove(at);
+        let last = self.nodes.len() - 1;
+        if position as usize != last {
+            // The last node takes the removed one's position.
+            let index = self.find(self.nodes[last].as_ref()).expect("indexed");
+            self.by_identity[index] = position;
+            self.buckets[self.node_bucket[last] as usize].link = position;
+        }
+        let bucket = self.node_bucket.swap_remove(position as usize);
+        let removed = self.nodes.swap_remove(position as usize);
+        let count = self.bucket_count();
+        if self.last_removed == count && bucket + 1 == count {
             // Nothing removed out of order and this is the last bucket: a
             // plain jump-hash shrink, nothing to remember.
-            self.slots.pop();
-            self.replacers.pop();
-            self.previous.pop();
+            self.buckets.pop();
             self.last_removed = self.bucket_count();
         } else {
-            self.replacers[bucket as usize] = self.by_identity.len() as u32;
-            self.previous[bucket as usize] = self.last_removed;
+            let left = self.nodes.len() as u32;
+            self.buckets[bucket as usize] = Bucket { replacer: left, link: self.last_removed };
             self.last_removed = bucket;
         }
         Ok(removed)
@@ -174,12 +189,13 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
     }
 
     fn len(&self) -> usize {
-        self.by_identity.len()
+        self.nodes.len()
     }
 
     fn memory_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Option<N>>()
-            + (self.replacers.capacity() + self.previous.capacity() + self.by_identity.capacity())
+        self.nodes.capacity() * std::mem::size_of::<N>()
+            + self.buckets.capacity() * std::mem::size_of::<Bucket>()
+            + (self.node_bucket.capacity() + self.by_identity.capacity())
                 * std::mem::size_of::<u32>()
     }
 
@@ -196,14 +212,11 @@ impl<N, H: Default> Default for MementoHash<N, H> {
 
 impl<N: AsRef<[u8]>, H: fmt::Debug> fmt::Debug for MementoHash<N, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let slots: Vec<_> = self
-            .slots
-            .iter()
-            .map(|slot| slot.as_ref().map(|n| String::from_utf8_lossy(n.as_ref())))
-            .collect();
+        let buckets: Vec<_> =
+            self.buckets().map(|slot| slot.map(|n| String::from_utf8_lossy(n.as_ref()))).collect();
         f.debug_struct("MementoHash")
             .field("hasher", &self.hasher)
-            .field("buckets", &slots)
+            .field("buckets", &buckets)
             .finish()
     }
 }
@@ -233,9 +246,9 @@ impl<N, H> MementoHash<N, H> {
     pub fn with_hasher(hasher: H) -> Self {
         MementoHash {
             hasher,
-            slots: Vec::new(),
-            replacers: Vec::new(),
-            previous: Vec::new(),
+            nodes: Vec::new(),
+            node_bucket: Vec::new(),
+            buckets: Vec::new(),
             last_removed: 0,
             by_identity: Vec::new(),
         }
@@ -266,7 +279,7 @@ impl<N, H> MementoHash<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn buckets(&self) -> impl ExactSizeIterator<Item = Option<&N>> + '_ {
-        self.slots.iter().map(Option::as_ref)
+        self.buckets.iter().map(|b| (b.replacer == WORKING).then(|| &self.nodes[b.link as usize]))
     }
 }
 
@@ -288,83 +301,78 @@ impl<N: AsRef<[u8]>, H: KeyHasher> MementoHash<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
-        let mut added: Vec<N> = nodes.into_iter().collect();
-        if u32::try_from(self.slots.len() + added.len()).map_or(true, |total| total == WORKING) {
+        let added: Vec<N> = nodes.into_iter().collect();
+        if u32::try_from(self.buckets.len() + added.len()).map_or(true, |total| total == WORKING) {
             return Err(RouteError::Unsupported {
                 strategy: "memento hash",
                 operation: "hold more than 2^32 - 2 buckets",
             });
         }
-        let mut order: Vec<usize> = (0..added.len()).collect();
-        order.sort_unstable_by(|&a, &b| added[a].as_ref().cmp(added[b].as_ref()));
-        for pair in order.windows(2) {
-            if added[pair[0]].as_ref() == added[pair[1]].as_ref() {
-                return Err(RouteError::DuplicateNode {
-                    node: display_node(added[pair[0]].as_ref()),
-                });
-            }
+        let mut order: Vec<&N> = added.iter().collect();
+        order.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        if let Some(pair) = order.windows(2).find(|p| p[0].as_ref() == p[1].as_ref()) {
+            return Err(RouteError::DuplicateNode { node: display_node(pair[0].as_ref()) });
         }
         if let Some(dup) = added.iter().find(|n| self.find(n.as_ref()).is_ok()) {
             return Err(RouteError::DuplicateNode { node: display_node(dup.as_ref()) });
         }
-        for node in added.drain(..) {
-            let bucket = self.place(node);
-            self.by_identity.push(bucket);
+        for node in added {
+            self.place(node);
         }
-        let slots = &self.slots;
-        self.by_identity.sort_unstable_by(|&a, &b| {
-            let node = |bucket: u32| slots[bucket as usize].as_ref().expect("indexed").as_ref();
-            node(a).cmp(node(b))
-        });
+        let nodes = &self.nodes;
+        self.by_identity = (0..nodes.len() as u32).collect();
+        self.by_identity
+            .sort_unstable_by(|&a, &b| nodes[a as usize].as_ref().cmp(nodes[b as usize].as_ref()));
         Ok(())
     }
 
     /// The bucket count `m` of the jump hash.
     #[inline]
     fn bucket_count(&self) -> u32 {
-        self.slots.len() as u32
+        self.buckets.len() as u32
     }
 
     /// Puts `node` in the most recently removed bucket (undoing its removal)
-    /// or in a new bucket at the end; returns the bucket.
-    fn place(&mut self, node: N) -> u32 {
-        if self.last_removed == self.bucket_count() {
-            self.slots.push(Some(node));
-            self.replacers.push(WORKING);
-            self.previous.push(0);
+    /// or in a new bucket at the end.
+    fn place(&mut self, node: N) {
+        let position = self.nodes.len() as u32;
+        let working = Bucket { replacer: WORKING, link: position };
+        let bucket = if self.last_removed == self.bucket_count() {
+            self.buckets.push(working);
             self.last_removed = self.bucket_count();
             self.bucket_count() - 1
         } else {
             let bucket = self.last_removed;
-            self.last_removed = self.previous[bucket as usize];
-            self.replacers[bucket as usize] = WORKING;
-            self.slots[bucket as usize] = Some(node);
+            self.last_removed = self.buckets[bucket as usize].link;
+            self.buckets[bucket as usize] = working;
             bucket
-        }
+        };
+        self.nodes.push(node);
+        self.node_bucket.push(bucket);
     }
 
     fn find(&self, node: &[u8]) -> Result<usize, usize> {
-        let slots = &self.slots;
-        self.by_identity.binary_search_by(|&bucket| {
-            slots[bucket as usize].as_ref().expect("indexed buckets hold a node").as_ref().cmp(node)
-        })
+        let nodes = &self.nodes;
+        self.by_identity.binary_search_by(|&i| nodes[i as usize].as_ref().cmp(node))
     }
 
+    /// The node of a working bucket.
+    #[inline]
     fn node_in(&self, bucket: u32) -> &N {
-        self.slots[bucket as usize].as_ref().expect("lookups end on a working bucket")
+        &self.nodes[self.buckets[bucket as usize].link as usize]
     }
 
     fn preferences(&self, key_hash: u64) -> Preferences<'_> {
         Preferences {
             key_hash,
             state: Hypothetical {
-                base: &self.replacers,
+                base: &self.buckets,
                 inline: [(0, 0); INLINE_REMOVALS],
                 inline_len: 0,
                 owned: None,
             },
             buckets: self.bucket_count(),
-            working: self.by_identity.len() as u32,
+            working: self.nodes.len() as u32,
             none_removed: self.last_removed == self.bucket_count(),
         }
     }
@@ -376,10 +384,10 @@ trait Replacers {
     fn replacer(&self, bucket: u32) -> u32;
 }
 
-impl Replacers for [u32] {
+impl Replacers for [Bucket] {
     #[inline]
     fn replacer(&self, bucket: u32) -> u32 {
-        self[bucket as usize]
+        self[bucket as usize].replacer
     }
 }
 
@@ -422,7 +430,7 @@ const INLINE_REMOVALS: usize = 16;
 /// The router's replacement set with some more buckets hypothetically
 /// removed: inline for a few, then a full copy.
 struct Hypothetical<'a> {
-    base: &'a [u32],
+    base: &'a [Bucket],
     inline: [(u32, u32); INLINE_REMOVALS],
     inline_len: usize,
     owned: Option<Vec<u32>>,
@@ -436,7 +444,7 @@ impl Hypothetical<'_> {
             self.inline[self.inline_len] = (bucket, replacer);
             self.inline_len += 1;
         } else {
-            let mut owned = self.base.to_vec();
+            let mut owned: Vec<u32> = self.base.iter().map(|b| b.replacer).collect();
             for &(b, r) in &self.inline {
                 owned[b as usize] = r;
             }
@@ -455,7 +463,7 @@ impl Replacers for Hypothetical<'_> {
         self.inline[..self.inline_len]
             .iter()
             .find(|&&(b, _)| b == bucket)
-            .map_or(self.base[bucket as usize], |&(_, r)| r)
+            .map_or(self.base[bucket as usize].replacer, |&(_, r)| r)
     }
 }
 

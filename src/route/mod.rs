@@ -10,7 +10,7 @@
 //! | [`Rendezvous`]  | O(n) in the node count          | 24 B × nodes      | yes, exact | yes   | yes                |
 //! | [`JumpHash`]    | O(ln n), float loop             | 4 B × nodes       | no      | yes      | only the last added |
 //! | [`JumpBackHash`] | O(1) expected, integer only    | 4 B × nodes       | no      | yes      | only the last added |
-//! | [`MementoHash`] | O(1) expected; + O(ln(m/n)) on removed buckets | 12 B × buckets | no | yes | yes           |
+//! | [`MementoHash`] | O(1) expected; + O(ln(m/n)) on removed buckets | 8 B × buckets + 8 B × nodes | no | yes | yes |
 //! | [`Maglev`]      | O(1), one table read            | 4 B × table (65,537 default) | yes, to the entry | yes | yes, near-minimal disruption |
 //!
 //! (Memory beyond the nodes themselves.) [`BoundedLoads`] wraps any of them
