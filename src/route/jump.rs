@@ -25,7 +25,7 @@ use crate::hash::{KeyHasher, Xxh3};
 /// the **last** node can leave ([`Router::remove`] of any other node returns
 /// [`RouteError::Unsupported`]), and there are no weights. When nodes fail in
 /// the middle, route around them with [`Router::route_healthy`]; when any
-/// node must be able to leave, use [`Memento`](super::Memento).
+/// node must be able to leave, use [`MementoHash`](super::MementoHash).
 ///
 /// **Preference lists** (for [`Router::route_n`] and failover) follow the key
 /// back through the buckets it held as the list grew: the owner `b₀`, then

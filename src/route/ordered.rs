@@ -163,46 +163,6 @@ impl Iterator for Preferences {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn modulo_like(key: u64, buckets: u32) -> u32 {
-        // Not consistent, but enough to exercise the walk's bookkeeping.
-        (key % u64::from(buckets)) as u32
-    }
-
-    #[test]
-    fn the_walk_lists_every_bucket_once() {
-        for buckets in 0..40 {
-            for key in 0..50 {
-                let mut seen: Vec<u32> = Preferences::new(modulo_like, key, buckets).collect();
-                let first = seen.first().copied();
-                if buckets > 0 {
-                    assert_eq!(first, Some(modulo_like(key, buckets)));
-                }
-                seen.sort_unstable();
-                assert_eq!(seen, (0..buckets).collect::<Vec<_>>(), "key {key}, {buckets} buckets");
-            }
-        }
-    }
-
-    #[test]
-    fn extend_is_all_or_nothing() {
-        let mut nodes = OrderedNodes::default();
-        nodes.extend(["b", "a"], "test").unwrap();
-        assert_eq!(
-            nodes.extend(["c", "a"], "test"),
-            Err(RouteError::DuplicateNode { node: "a".into() })
-        );
-        assert_eq!(nodes.as_slice(), ["b", "a"]);
-        assert!(nodes.contains(b"a") && !nodes.contains(b"c"));
-        assert!(matches!(nodes.pop_last(b"b", "test"), Err(RouteError::Unsupported { .. })));
-        assert_eq!(nodes.pop_last(b"a", "test"), Ok("a"));
-        assert_eq!(nodes.pop_last(b"a", "test"), Err(RouteError::UnknownNode { node: "a".into() }));
-    }
-}
-
 /// Implements [`Router`](super::Router), `Default`, `Debug` and the common
 /// inherent methods for a jump-style router: a struct with fields
 /// `hasher: H` and `nodes: OrderedNodes<N>`, routing with `$bucket`.
@@ -378,3 +338,43 @@ macro_rules! jump_style_router {
 }
 
 pub(crate) use jump_style_router;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn modulo_like(key: u64, buckets: u32) -> u32 {
+        // Not consistent, but enough to exercise the walk's bookkeeping.
+        (key % u64::from(buckets)) as u32
+    }
+
+    #[test]
+    fn the_walk_lists_every_bucket_once() {
+        for buckets in 0..40 {
+            for key in 0..50 {
+                let mut seen: Vec<u32> = Preferences::new(modulo_like, key, buckets).collect();
+                let first = seen.first().copied();
+                if buckets > 0 {
+                    assert_eq!(first, Some(modulo_like(key, buckets)));
+                }
+                seen.sort_unstable();
+                assert_eq!(seen, (0..buckets).collect::<Vec<_>>(), "key {key}, {buckets} buckets");
+            }
+        }
+    }
+
+    #[test]
+    fn extend_is_all_or_nothing() {
+        let mut nodes = OrderedNodes::default();
+        nodes.extend(["b", "a"], "test").unwrap();
+        assert_eq!(
+            nodes.extend(["c", "a"], "test"),
+            Err(RouteError::DuplicateNode { node: "a".into() })
+        );
+        assert_eq!(nodes.as_slice(), ["b", "a"]);
+        assert!(nodes.contains(b"a") && !nodes.contains(b"c"));
+        assert!(matches!(nodes.pop_last(b"b", "test"), Err(RouteError::Unsupported { .. })));
+        assert_eq!(nodes.pop_last(b"a", "test"), Ok("a"));
+        assert_eq!(nodes.pop_last(b"a", "test"), Err(RouteError::UnknownNode { node: "a".into() }));
+    }
+}
