@@ -391,32 +391,29 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Maglev<N, H> {
                 needed: count as u64 * ENTRIES_PER_NODE,
             });
         }
-        added.sort_unstable_by(|a, b| a.node.as_ref().cmp(b.node.as_ref()));
-        if let Some(pair) = added.windows(2).find(|p| p[0].node.as_ref() == p[1].node.as_ref()) {
-            return Err(RouteError::DuplicateNode { node: display_node(pair[0].node.as_ref()) });
-        }
-        if let Some(dup) = added.iter().find(|m| self.find(m.node.as_ref()).is_ok()) {
-            return Err(RouteError::DuplicateNode { node: display_node(dup.node.as_ref()) });
-        }
-        if added.is_empty() {
+        let count_added = added.len();
+        if count_added == 0 {
             return Ok(());
         }
-        // Merge by identity; `renumber[old]` is the old member's new index.
-        let old = std::mem::take(&mut self.members);
-        let mut renumber = Vec::with_capacity(old.len());
-        let (mut old, mut new) = (old.into_iter().peekable(), added.into_iter().peekable());
-        loop {
-            let take_old = match (old.peek(), new.peek()) {
-                (Some(o), Some(n)) => o.node.as_ref() < n.node.as_ref(),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            if take_old {
-                renumber.push(self.members.len() as u32);
-            }
-            self.members.extend(if take_old { old.next() } else { new.next() });
+        // All members in identity order, each old one with its old index.
+        let mut all: Vec<(Member<N>, Option<u32>)> = std::mem::take(&mut self.members)
+            .into_iter()
+            .zip((0..).map(Some))
+            .chain(added.into_iter().map(|m| (m, None)))
+            .collect();
+        all.sort_by(|a, b| a.0.node.as_ref().cmp(b.0.node.as_ref()));
+        if let Some(pair) = all.windows(2).find(|p| p[0].0.node.as_ref() == p[1].0.node.as_ref()) {
+            let node = display_node(pair[0].0.node.as_ref());
+            self.members = all.into_iter().filter_map(|(m, old)| old.map(|_| m)).collect();
+            return Err(RouteError::DuplicateNode { node });
         }
+        let mut renumber = vec![0; all.len() - count_added];
+        for (new, (_, old)) in all.iter().enumerate() {
+            if let Some(old) = old {
+                renumber[*old as usize] = new as u32;
+            }
+        }
+        self.members = all.into_iter().map(|(m, _)| m).collect();
         self.rebuild(&renumber);
         Ok(())
     }
@@ -727,6 +724,17 @@ mod tests {
         assert_eq!(q.iter().map(|&q| u64::from(q)).sum::<u64>(), 65_537);
         assert_eq!(q, [65_536, 1]);
         assert_eq!(lb.table().filter(|n| *n == "tiny").count(), 1);
+    }
+
+    #[test]
+    fn extend_is_all_or_nothing() {
+        let mut lb: Maglev<&str> = Maglev::new();
+        lb.extend(["b", "d"]).unwrap();
+        let before: Vec<&str> = lb.table().copied().collect();
+        assert_eq!(lb.extend(["a", "d"]), Err(RouteError::DuplicateNode { node: "d".into() }));
+        assert_eq!(lb.extend(["c", "c"]), Err(RouteError::DuplicateNode { node: "c".into() }));
+        assert_eq!(lb.nodes().map(|(n, _)| *n).collect::<Vec<_>>(), ["b", "d"]);
+        assert_eq!(lb.table().copied().collect::<Vec<_>>(), before);
     }
 
     #[test]
