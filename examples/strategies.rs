@@ -6,9 +6,9 @@
 //! cargo run --release --example strategies -- --nodes 1000 --keys 200000 --hasher sip13
 //! ```
 //!
-//! Prints one markdown table with a row per strategy × hasher. Every strategy
-//! goes through the `Router` trait, so a new one joins with one line in
-//! `main`.
+//! Prints one markdown table with a row per strategy × hasher (`--csv` for
+//! plotting). Every strategy goes through the `Router` trait, so a new one
+//! joins with one line in `rows_for`.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -16,16 +16,19 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
-use routekit::route::{HashRing, Rendezvous, Router};
+use routekit::route::{
+    HashRing, JumpBackHash, JumpHash, LoadTracker, Maglev, MementoHash, Rendezvous, Router,
+};
 
 const USAGE: &str = "\
-usage: strategies [--nodes N] [--keys K] [--vnodes V] [--hasher all|xxh3|fnv1a|sip13] [--repeat R]
+usage: strategies [--nodes N] [--keys K] [--vnodes V] [--hasher all|xxh3|fnv1a|sip13] [--repeat R] [--csv]
 
   --nodes N    nodes to place keys on (default 100)
   --keys K     keys to route (default 1000000)
   --vnodes V   ring points per node (default 160)
   --hasher H   which hashers to compare (default all)
-  --repeat R   timing passes per row; the median is shown (default 3)";
+  --repeat R   timing passes per row; the median is shown (default 3)
+  --csv        print comma-separated values instead of a markdown table";
 
 /// The command line.
 struct Config {
@@ -34,7 +37,11 @@ struct Config {
     vnodes: u32,
     hashers: Vec<&'static str>,
     repeat: usize,
+    csv: bool,
 }
+
+/// The balance factor of the bounded-loads row.
+const BALANCE: f64 = 1.25;
 
 /// One row of the table.
 struct Row {
@@ -43,9 +50,16 @@ struct Row {
     ns_per_lookup: f64,
     peak_to_mean: f64,
     spread: f64,
-    moved_on_add: f64,
-    moved_on_remove: f64,
+    /// Keys moved when a node joins and when one leaves; `None` for the
+    /// bounded-loads row, whose placements depend on the loads.
+    moved_on_add: Option<f64>,
+    moved_on_remove: Option<f64>,
+    /// The last node leaves instead of the first (jump-style strategies).
+    removed_last: bool,
     memory_bytes: usize,
+    weights: bool,
+    any_removal: bool,
+    replicas: bool,
 }
 
 fn main() -> ExitCode {
@@ -90,6 +104,15 @@ fn rows_for<H: KeyHasher>(
     hasher_name: &'static str,
 ) -> Vec<Row> {
     let ring = HashRing::builder().vnodes(config.vnodes).hasher(hasher.clone()).build().unwrap();
+    // A table of at least 100 entries per node, for the node that joins too.
+    let maglev = Maglev::builder()
+        .table_size_for(config.nodes + 1)
+        .hasher(hasher.clone())
+        .build()
+        .expect("a prime size");
+    let table = format!("maglev ({} entries)", maglev.table_size());
+    let rendezvous = Rendezvous::with_hasher(hasher.clone());
+    let ring_for_bounded = ring.clone();
     vec![
         measure(
             config,
@@ -99,8 +122,51 @@ fn rows_for<H: KeyHasher>(
             names,
             keys,
         ),
-        measure(config, "rendezvous", hasher_name, Rendezvous::with_hasher(hasher), names, keys),
+        measure(config, "rendezvous", hasher_name, rendezvous, names, keys),
+        measure(config, "jump", hasher_name, JumpHash::with_hasher(hasher.clone()), names, keys),
+        measure(
+            config,
+            "jump-back",
+            hasher_name,
+            JumpBackHash::with_hasher(hasher.clone()),
+            names,
+            keys,
+        ),
+        measure(config, "memento", hasher_name, MementoHash::with_hasher(hasher), names, keys),
+        measure(config, &table, hasher_name, maglev, names, keys),
+        measure_bounded(
+            config,
+            &format!("bounded loads (ring, c = {BALANCE})"),
+            hasher_name,
+            ring_for_bounded,
+            names,
+            keys,
+        ),
     ]
+}
+
+/// The median of `passes` timings of `route_all`, in ns per key.
+fn time_per_key(config: &Config, keys: &[Vec<u8>], mut route_all: impl FnMut()) -> f64 {
+    let mut passes: Vec<f64> = (0..config.repeat)
+        .map(|_| {
+            let start = Instant::now();
+            route_all();
+            start.elapsed().as_nanos() as f64 / keys.len() as f64
+        })
+        .collect();
+    passes.sort_by(f64::total_cmp);
+    passes[passes.len() / 2]
+}
+
+/// Peak over mean, and the standard deviation over the mean, of per-node
+/// loads.
+fn balance(loads: &[usize], keys: usize) -> (f64, f64) {
+    let mean = keys as f64 / loads.len() as f64;
+    let peak = *loads.iter().max().expect("non-empty") as f64;
+    let spread =
+        (loads.iter().map(|&l| (l as f64 - mean).powi(2)).sum::<f64>() / loads.len() as f64).sqrt()
+            / mean;
+    (peak / mean, spread)
 }
 
 /// Fills `empty` with the nodes, then times and tallies it.
@@ -118,19 +184,14 @@ fn measure<R: Router<Node = String> + Clone>(
     }
 
     // Speed: route every key, several passes; the median pass counts.
-    let mut passes: Vec<f64> = (0..config.repeat)
-        .map(|_| {
-            let start = Instant::now();
-            for key in keys {
-                black_box(router.route(black_box(key)));
-            }
-            start.elapsed().as_nanos() as f64 / keys.len() as f64
-        })
-        .collect();
-    passes.sort_by(f64::total_cmp);
-    let ns_per_lookup = passes[passes.len() / 2];
+    let ns_per_lookup = time_per_key(config, keys, || {
+        for key in keys {
+            black_box(router.route(black_box(key)));
+        }
+    });
 
-    // Balance, then movement when the last node joins and the first leaves.
+    // Balance, then movement when the last node joins and one leaves: the
+    // first, or the last added where only the last can leave.
     let index: HashMap<&str, usize> =
         names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
     let owners = |r: &R| -> Vec<usize> {
@@ -141,28 +202,75 @@ fn measure<R: Router<Node = String> + Clone>(
     for &owner in &before {
         loads[owner] += 1;
     }
-    let mean = keys.len() as f64 / base.len() as f64;
-    let peak = *loads.iter().max().expect("non-empty") as f64;
-    let spread =
-        (loads.iter().map(|&l| (l as f64 - mean).powi(2)).sum::<f64>() / base.len() as f64).sqrt()
-            / mean;
+    let (peak_to_mean, spread) = balance(&loads, keys.len());
 
     let mut grown = router.clone();
     grown.insert(extra.clone()).expect("distinct node names");
     let moved_on_add = changed(&before, &owners(&grown));
+    let capabilities = router.capabilities();
+    let leaving = if capabilities.arbitrary_removal { &base[0] } else { &base[base.len() - 1] };
     let mut shrunk = router.clone();
-    shrunk.remove(base[0].as_bytes()).expect("present");
+    shrunk.remove(leaving.as_bytes()).expect("present");
     let moved_on_remove = changed(&before, &owners(&shrunk));
 
     Row {
         strategy: strategy.to_string(),
         hasher,
         ns_per_lookup,
-        peak_to_mean: peak / mean,
+        peak_to_mean,
         spread,
-        moved_on_add,
-        moved_on_remove,
+        moved_on_add: Some(moved_on_add),
+        moved_on_remove: Some(moved_on_remove),
+        removed_last: !capabilities.arbitrary_removal,
         memory_bytes: router.memory_bytes(),
+        weights: capabilities.weights,
+        any_removal: capabilities.arbitrary_removal,
+        replicas: capabilities.replicas,
+    }
+}
+
+/// Assigns every key as a session through a [`LoadTracker`] over `router`:
+/// the time per assignment (lock, preference walk, count) and the balance it
+/// reaches. Placements depend on the loads, so no movement columns.
+fn measure_bounded<R: Router<Node = String>>(
+    config: &Config,
+    strategy: &str,
+    hasher: &'static str,
+    mut router: R,
+    names: &[String],
+    keys: &[Vec<u8>],
+) -> Row {
+    let base = &names[..names.len() - 1];
+    for name in base {
+        router.insert(name.clone()).expect("distinct node names");
+    }
+    let capabilities = router.capabilities();
+    let memory_bytes = router.memory_bytes();
+    let tracker = LoadTracker::new(router, BALANCE).expect("a valid factor");
+    let ns_per_lookup = time_per_key(config, keys, || {
+        for key in keys {
+            let node = tracker.assign(black_box(key)).expect("non-empty").clone();
+            tracker.release(node.as_bytes()).expect("just assigned");
+        }
+    });
+    for key in keys {
+        tracker.assign(key).expect("non-empty");
+    }
+    let loads: Vec<usize> = base.iter().map(|n| tracker.load(n.as_bytes()) as usize).collect();
+    let (peak_to_mean, spread) = balance(&loads, keys.len());
+    Row {
+        strategy: strategy.to_string(),
+        hasher,
+        ns_per_lookup,
+        peak_to_mean,
+        spread,
+        moved_on_add: None,
+        moved_on_remove: None,
+        removed_last: false,
+        memory_bytes,
+        weights: capabilities.weights,
+        any_removal: capabilities.arbitrary_removal,
+        replicas: capabilities.replicas,
     }
 }
 
@@ -173,6 +281,33 @@ fn changed(before: &[usize], after: &[usize]) -> f64 {
 
 fn print_table(config: &Config, rows: &[Row]) {
     let n = config.nodes;
+    if config.csv {
+        println!(
+            "strategy,hasher,nodes,keys,ns_per_lookup,peak_to_mean,load_sd,moved_on_add,moved_on_remove,ideal_add,ideal_remove,memory_bytes,weights,any_removal,replicas"
+        );
+        let fraction = |f: Option<f64>| f.map_or(String::new(), |f| format!("{f:.6}"));
+        for row in rows {
+            println!(
+                "\"{}\",{},{},{},{:.2},{:.4},{:.5},{},{},{:.6},{:.6},{},{},{},{}",
+                row.strategy,
+                row.hasher,
+                n,
+                config.keys,
+                row.ns_per_lookup,
+                row.peak_to_mean,
+                row.spread,
+                fraction(row.moved_on_add),
+                fraction(row.moved_on_remove),
+                1.0 / (n + 1) as f64,
+                1.0 / n as f64,
+                row.memory_bytes,
+                row.weights,
+                row.any_removal,
+                row.replicas,
+            );
+        }
+        return;
+    }
     println!(
         "{} keys on {} nodes; then one node joins (ideal move {:.3}%) and one leaves (ideal {:.3}%)\n",
         config.keys,
@@ -181,27 +316,36 @@ fn print_table(config: &Config, rows: &[Row]) {
         100.0 / n as f64
     );
     println!(
-        "| strategy | hasher | ns/lookup | peak/mean | load sd | moved on add | moved on remove | memory |"
+        "| strategy | hasher | ns/lookup | peak/mean | load sd | moved on add | moved on remove | memory | weights | any node leaves | replicas |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|:-:|:-:|:-:|");
+    let yes = |b: bool| if b { "yes" } else { "no" };
     for row in rows {
+        let moved = |f: Option<f64>, ideal: usize, mark: &str| {
+            f.map_or("—".to_string(), |f| {
+                format!("{:.3}% (×{:.2}){mark}", 100.0 * f, f * ideal as f64)
+            })
+        };
         println!(
-            "| {} | {} | {:.1} | {:.3} | {:.2}% | {:.3}% (×{:.2}) | {:.3}% (×{:.2}) | {} |",
+            "| {} | {} | {:.1} | {:.3} | {:.2}% | {} | {} | {} | {} | {} | {} |",
             row.strategy,
             row.hasher,
             row.ns_per_lookup,
             row.peak_to_mean,
             100.0 * row.spread,
-            100.0 * row.moved_on_add,
-            row.moved_on_add * (n + 1) as f64,
-            100.0 * row.moved_on_remove,
-            row.moved_on_remove * n as f64,
+            moved(row.moved_on_add, n + 1, ""),
+            moved(row.moved_on_remove, n, if row.removed_last { " ¹" } else { "" }),
             human_bytes(row.memory_bytes),
+            yes(row.weights),
+            yes(row.any_removal),
+            yes(row.replicas),
         );
     }
     println!(
-        "\nns/lookup: median of {} passes over all keys (hash + lookup). load sd: standard deviation \
-         of the per-node load over its mean. ×: moved keys over the ideal.",
+        "\nns/lookup: median of {} passes over all keys (hash + lookup; for bounded loads, assign + \
+         release through a LoadTracker). load sd: standard deviation of the per-node load over its \
+         mean. ×: moved keys over the ideal. ¹ the last node added leaves (the others cannot). \
+         memory: the router's tables, not the node names.",
         config.repeat
     );
 }
@@ -235,10 +379,15 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Config, String> 
         vnodes: 160,
         hashers: vec!["xxh3", "fnv1a", "sip13"],
         repeat: 3,
+        csv: false,
     };
     while let Some(flag) = args.next() {
         if flag == "--help" || flag == "-h" {
             return Err("compare routing strategies".into());
+        }
+        if flag == "--csv" {
+            config.csv = true;
+            continue;
         }
         let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
         let number = || {

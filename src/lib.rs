@@ -27,6 +27,11 @@
 //! * `route::compat` (feature `compat`) — `CompatRing`: the placement of
 //!   routers already deployed, bit for bit: libketama, libmemcached and
 //!   twemproxy ketama, and nginx `hash $key consistent`.
+//!   nodes and [`SharedRouter`] for many threads; [`JumpHash`](route::JumpHash),
+//!   [`JumpBackHash`](route::JumpBackHash), [`MementoHash`](route::MementoHash)
+//!   (any node can leave) and [`Maglev`](route::Maglev) (one table read); and
+//!   [`BoundedLoads`](route::BoundedLoads) / [`LoadTracker`](route::LoadTracker)
+//!   to cap every node's load.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //! * [`keyset`] — keyset ("seek") pagination: [`Keyset`] builds exact page

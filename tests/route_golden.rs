@@ -6,7 +6,7 @@
 //! the first three nodes of the key's preference list.
 
 use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
-use routekit::route::{HashRing, Rendezvous, Router};
+use routekit::route::{HashRing, JumpBackHash, JumpHash, Maglev, MementoHash, Rendezvous, Router};
 
 const NODES: [(&str, f64); 5] =
     [("alpha", 1.0), ("bravo", 1.0), ("charlie", 2.0), ("delta", 0.5), ("echo", 1.0)];
@@ -92,4 +92,113 @@ fn ring_point_counts_follow_the_weights() {
         counts,
         [("alpha", 160), ("bravo", 160), ("charlie", 320), ("delta", 80), ("echo", 160)]
     );
+}
+
+fn filled<R: Router<Node = &'static str>>(mut router: R, weighted: bool) -> R {
+    for (node, weight) in NODES {
+        router.insert_weighted(node, if weighted { weight } else { 1.0 }).unwrap();
+    }
+    router
+}
+
+#[test]
+fn jump_placements_are_pinned() {
+    assert_eq!(
+        placements(&filled(JumpHash::new(), false)),
+        "bae bae ecb aed dae eba aed cae cba cba cba cba"
+    );
+    assert_eq!(
+        placements(&filled(JumpHash::with_hasher(Fnv1a), false)),
+        "aed bae dcb bae cae bae aed aed dca aed cba eba"
+    );
+    assert_eq!(
+        placements(&filled(JumpHash::with_hasher(Sip13::new(SIP_KEY)), false)),
+        "dcb ead bae bae cba edb cae bae aed cba cba dae"
+    );
+}
+
+#[test]
+fn jump_reference_vectors() {
+    // Lamping and Veach's reference JumpConsistentHash(key, num_buckets).
+    for (key, buckets, bucket) in [(1, 10, 6), (42, 57, 43), (256, 1024, 520)] {
+        assert_eq!(JumpHash::<&str>::bucket(key, buckets), Some(bucket), "({key}, {buckets})");
+    }
+}
+
+#[test]
+fn jump_back_placements_are_pinned() {
+    assert_eq!(
+        placements(&filled(JumpBackHash::new(), false)),
+        "edc bae cae aed cae bae bae cba edb bae aed cba"
+    );
+    assert_eq!(
+        placements(&filled(JumpBackHash::with_hasher(Fnv1a), false)),
+        "edb dcb cba dae dba aed aed cae ecb cba aed edb"
+    );
+    assert_eq!(
+        placements(&filled(JumpBackHash::with_hasher(Sip13::new(SIP_KEY)), false)),
+        "dba bae aed bae cae aed bae ead bae cae aed aed"
+    );
+}
+
+#[test]
+fn jump_back_equals_hash4j() {
+    // 2,000 cases of hash4j's checksum loop (hash, bucket count, bucket), written
+    // by tests/data/jump_back_hash4j_generate.rs, which also reproduces hash4j's
+    // pinned checksum over the loop's full million cases.
+    let vectors = include_str!("data/jump_back_hash4j.txt");
+    let mut checked = 0;
+    for line in vectors.lines() {
+        let fields: Vec<&str> = line.split(' ').collect();
+        let hash = u64::from_str_radix(fields[0], 16).unwrap();
+        let (buckets, bucket): (u32, u32) =
+            (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        assert_eq!(JumpBackHash::<&str>::bucket(hash, buckets), Some(bucket), "{line}");
+        checked += 1;
+    }
+    assert_eq!(checked, 2000);
+}
+
+#[test]
+fn memento_placements_are_pinned() {
+    let mut router = filled(MementoHash::new(), false);
+    assert_eq!(placements(&router), "edc bae ced abc cea bac bce cab edb bad acb cbe");
+    router.remove(b"bravo").unwrap();
+    router.remove(b"delta").unwrap();
+    assert_eq!(placements(&router), "eca ace cea ace cea aec cea cae eac ace aec cae");
+    router.insert("foxtrot").unwrap(); // takes delta's bucket
+    assert_eq!(placements(&router), "eca aec cfe aec cea ace cef cae eaf afe aec cae");
+    let mut sip = filled(MementoHash::with_hasher(Sip13::new(SIP_KEY)), false);
+    sip.remove(b"alpha").unwrap();
+    assert_eq!(placements(&sip), "deb bcd dcb bec cbd dec bcd ebd bde ced ced ecb");
+}
+
+#[test]
+fn maglev_placements_are_pinned() {
+    assert_eq!(
+        placements(&filled(Maglev::new(), true)),
+        "bcd ead bde cbd aed eba bde bad cba ced acb deb"
+    );
+    assert_eq!(
+        placements(&filled(Maglev::new(), false)),
+        "bcd ead bde cbd aed eba bde bad cba ced acb deb"
+    );
+    let fnv: Maglev<&str, Fnv1a> = Maglev::builder().hasher(Fnv1a).build().unwrap();
+    assert_eq!(placements(&filled(fnv, true)), "eab ebc cda bea ecb ebd abc deb bad eac cdb cbe");
+    let sip: Maglev<&str, Sip13> =
+        Maglev::builder().table_size(1009).hasher(Sip13::new(SIP_KEY)).build().unwrap();
+    assert_eq!(placements(&filled(sip, true)), "ead cbd bcd cbe dce dca eac adb edb edb cba cda");
+}
+
+#[test]
+fn maglev_table_is_pinned() {
+    let router = filled(Maglev::new(), true);
+    let head: String = router.table().take(24).map(|node| &node[..1]).collect();
+    assert_eq!(head, "cabcbccdbeacdacaccadabab");
+    let counts: Vec<usize> =
+        NODES.iter().map(|(n, _)| router.table().filter(|owner| *owner == n).count()).collect();
+    // 65,537 × weight / 5.5 = 11,915.8 (×2: 23,831.6; ×0.5: 5,957.9); the
+    // four entries left go to the largest remainders: delta, then alpha,
+    // bravo and echo.
+    assert_eq!(counts, [11_916, 11_916, 23_831, 5_958, 11_916]);
 }

@@ -2,7 +2,8 @@
 
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::route::{
-    Capabilities, HashRing, HashRingBuilder, Rendezvous, RouteError, SharedRouter, Snapshot,
+    BoundedLoads, Capabilities, HashRing, HashRingBuilder, JumpBackHash, JumpHash, LoadTracker,
+    Maglev, MaglevBuilder, MementoHash, Rendezvous, RouteError, SharedRouter, Snapshot,
 };
 use routekit::sql::{
     Ident, MySql, Postgres, SqlError, SqlWriter, Sqlite, Statement, Timestamp, Value,
@@ -23,6 +24,13 @@ fn public_types_are_send_and_sync() {
     send_sync::<Rendezvous<String, Fnv1a>>();
     send_sync::<SharedRouter<HashRing<String>>>();
     send_sync::<Snapshot<Rendezvous<String>>>();
+    send_sync::<JumpHash<String>>();
+    send_sync::<JumpBackHash<String, Sip13>>();
+    send_sync::<MementoHash<Vec<u8>>>();
+    send_sync::<Maglev<String>>();
+    send_sync::<MaglevBuilder<String, Xxh3>>();
+    send_sync::<BoundedLoads<HashRing<String>>>();
+    send_sync::<LoadTracker<Rendezvous<String>>>();
     send_sync::<RouteError>();
     send_sync::<Capabilities>();
     send_sync::<Postgres>();

@@ -17,6 +17,7 @@ mod inputs;
 mod keyset;
 mod optimistic;
 mod route;
+mod strategies;
 
 criterion_group!(
     benches,
@@ -28,7 +29,11 @@ criterion_group!(
     keyset::bench,
     keyset::bench_pages,
     bloom::bench,
-    optimistic::bench
+    optimistic::bench,
+    strategies::bench_maglev,
+    strategies::bench_jump,
+    strategies::bench_memento_removed,
+    strategies::bench_bounded
 );
 criterion_group!(compat_benches, compat::bench);
 criterion_main!(benches, compat_benches);

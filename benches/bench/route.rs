@@ -16,10 +16,10 @@ use routekit::route::{DEFAULT_VNODES, HashRing, Rendezvous, Router, SharedRouter
 
 use crate::inputs::{node_names, seeded, session_keys};
 
-const KEYS: usize = 1 << 14;
+pub(crate) const KEYS: usize = 1 << 14;
 
 /// Times `f` on the keys in turn, one key per iteration.
-fn cycle<T>(b: &mut Bencher<'_>, keys: &[Vec<u8>], mut f: impl FnMut(&[u8]) -> T) {
+pub(crate) fn cycle<T>(b: &mut Bencher<'_>, keys: &[Vec<u8>], mut f: impl FnMut(&[u8]) -> T) {
     let mut at = 0;
     b.iter(|| {
         at = (at + 1) & (KEYS - 1);

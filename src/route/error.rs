@@ -62,6 +62,38 @@ pub enum RouteError {
         /// The most points a ring holds.
         max: u64,
     },
+    /// A Maglev table size that is not prime: the permutations only visit
+    /// every entry when the size is prime.
+    #[error("maglev table size {size} is not prime: use a prime such as 65537")]
+    TableSizeNotPrime {
+        /// The rejected size.
+        size: u64,
+    },
+    /// A Maglev table with fewer than 100 entries per node, which the paper
+    /// advises against (shares would differ by more than 1%).
+    #[error(
+        "a maglev table of {size} entries is too small for {nodes} nodes: it needs at least 100 entries per node ({needed}); build it with a larger prime size"
+    )]
+    TableTooSmall {
+        /// The table size.
+        size: u64,
+        /// The node count it would have to hold.
+        nodes: usize,
+        /// The least size allowed for that many nodes.
+        needed: u64,
+    },
+    /// A bounded-loads balance factor that is not a finite number above 1.
+    #[error("balance factor {factor} is not allowed: it must be finite and greater than 1")]
+    InvalidBalanceFactor {
+        /// The rejected factor.
+        factor: f64,
+    },
+    /// A load was released from a node that holds none.
+    #[error("node {node:?} holds no load to release")]
+    NoLoad {
+        /// The node.
+        node: String,
+    },
     /// The strategy cannot do this operation (for example, remove a node
     /// other than the last one from a jump hash).
     #[error("{strategy} cannot {operation}")]

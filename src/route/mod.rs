@@ -8,15 +8,25 @@
 //! |-----------------|---------------------------------|-------------------|---------|----------|--------------------|
 //! | [`HashRing`]    | O(1) expected (bucketed index)  | 20 B × points     | yes     | yes      | yes                |
 //! | [`Rendezvous`]  | O(n) in the node count          | 24 B × nodes      | yes, exact | yes   | yes                |
+//! | [`JumpHash`]    | O(ln n), float loop             | 4 B × nodes       | no      | yes      | only the last added |
+//! | [`JumpBackHash`] | O(1) expected, integer only    | 4 B × nodes       | no      | yes      | only the last added |
+//! | [`MementoHash`] | O(1) expected; + O(ln(m/n)) on removed buckets | 8 B × buckets + 8 B × nodes | no | yes | yes |
+//! | [`Maglev`]      | O(1), one table read            | 4 B × table (65,537 default) | yes, to the entry | yes | yes, near-minimal disruption |
 //! | `compat::CompatRing` (feature `compat`) | O(1) expected after the key's MD5 or CRC-32 | about 20 B × points | whole numbers | yes | yes |
+//!
+//! (Memory beyond the nodes themselves.) [`BoundedLoads`] wraps any of them
+//! to cap every node at `⌈c · average⌉` load, and [`LoadTracker`] keeps the
+//! session counts it needs.
 //!
 //! Every strategy keeps the same contracts:
 //!
 //! * **Stable**: keys and node identities are hashed from their bytes with a
 //!   [`KeyHasher`](crate::hash::KeyHasher), so the answer does not depend on
-//!   the process, the platform, the release, or the order nodes were added.
+//!   the process, the platform, the release, or the order nodes were added
+//!   (except for the jump-style strategies, whose nodes are a list in
+//!   insertion order, and [`MementoHash`], which remembers its removals).
 //! * **Minimal disruption**: adding a node moves only keys onto it; removing
-//!   one moves only the keys it owned.
+//!   one moves only the keys it owned (Maglev: nearly; see its docs).
 //! * **Preference lists**: [`Router::route_n`] lists distinct nodes, owner
 //!   first, then the nodes that take over if it fails, so replicas of a key
 //!   live exactly where failover sends its traffic.
@@ -51,16 +61,27 @@
 //! # Ok::<(), routekit::route::RouteError>(())
 //! ```
 
+mod bounded;
 #[cfg(feature = "compat")]
 pub mod compat;
 mod error;
+mod jump;
+mod jump_back;
+mod maglev;
+mod memento;
 mod mix;
+mod ordered;
 mod points;
 mod rendezvous;
 mod ring;
 mod shared;
 
+pub use bounded::{BoundedLoads, LoadTracker};
 pub use error::RouteError;
+pub use jump::JumpHash;
+pub use jump_back::JumpBackHash;
+pub use maglev::{DEFAULT_TABLE_SIZE, Maglev, MaglevBuilder};
+pub use memento::MementoHash;
 pub use rendezvous::Rendezvous;
 pub use ring::{DEFAULT_VNODES, HashRing, HashRingBuilder};
 pub use shared::{SharedRouter, Snapshot};

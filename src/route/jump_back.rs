@@ -1,0 +1,262 @@
+//! JumpBackHash (Ertl, 2024): jump hashing in expected constant time with
+//! integer operations only, equal to hash4j's reference.
+
+use std::fmt;
+
+use super::ordered::{OrderedNodes, Preferences, jump_style_router};
+use super::{Capabilities, RouteError, Router, check_weight};
+use crate::hash::{KeyHasher, Xxh3, finalize64};
+
+/// JumpBackHash: the placements contract of [`JumpHash`](super::JumpHash) —
+/// perfect balance, growing moves keys only onto the new node, nodes leave
+/// only from the end — in expected constant time, without floating point.
+///
+/// Otmar Ertl's algorithm ("JumpBackHash: Say Goodbye to the Modulo
+/// Operation to Distribute Keys Uniformly to Buckets", 2024) looks at the
+/// key's jumps *backwards*: it draws, for the power-of-two range `[2^m, 2^(m+1))`
+/// that contains the bucket count, whether and where the key's last jump in
+/// that range happened, and only falls back to the next smaller range when
+/// that jump lies beyond the bucket count. Every step is a few bit
+/// operations on 64-bit pseudo-random words; the expected number of words
+/// drawn is below 2 for every bucket count, so the lookup cost does not grow
+/// with the number of nodes (jump's float loop runs about ln n times).
+///
+/// **Reference-compatible.** The pseudo-random words come from SplitMix64
+/// seeded with the key's 64-bit hash (state `+= 0x9e3779b97f4a7c15`, then
+/// the "mix13" finalizer), and [`JumpBackHash::bucket`] returns, for every
+/// 64-bit hash and every bucket count from 1 to 2³¹ - 1, the same bucket as
+/// hash4j's `ConsistentHashing.jumpBackHash(PseudoRandomGeneratorProvider.splitMix64_V1())`
+/// (and its `jumpBackHashSplitMix64()` variant). The tests pin hash4j's own
+/// demo vectors and 2,000 cases of hash4j's checksum loop; the script that
+/// wrote them (`tests/data/jump_back_hash4j_generate.rs`) reproduces hash4j's
+/// pinned checksum over all one million cases of that loop. Keys are hashed with
+/// [`KeyHasher::uniform64`] first; give hash4j the same 64-bit hash and both
+/// pick the same node.
+///
+/// Nodes, removal and preference lists work exactly as for
+/// [`JumpHash`](super::JumpHash): node `i` is bucket `i`, only the last node
+/// can leave, and a key's preference list is its jump-back chain (the owners
+/// it has as nodes leave from the end), then the other nodes from the last
+/// added down.
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::{JumpBackHash, Router};
+///
+/// let mut shards = JumpBackHash::new();
+/// shards.extend((0..100).map(|i| format!("shard-{i}")))?;
+/// let owner = shards.route(b"order:9001").unwrap().clone();
+///
+/// // A 101st shard takes about 1/101 of the keys and nothing else moves.
+/// shards.insert("shard-100".to_string())?;
+/// let now = shards.route(b"order:9001").unwrap();
+/// assert!(*now == owner || now == "shard-100");
+///
+/// // hash4j's demo: hash 0x85ef23a0b545d53b goes from bucket 0 of 2 to bucket 2 of 3.
+/// assert_eq!(JumpBackHash::<String>::bucket(0x85ef_23a0_b545_d53b, 2), Some(0));
+/// assert_eq!(JumpBackHash::<String>::bucket(0x85ef_23a0_b545_d53b, 3), Some(2));
+/// # Ok::<(), routekit::route::RouteError>(())
+/// ```
+#[derive(Clone)]
+pub struct JumpBackHash<N, H = Xxh3> {
+    hasher: H,
+    nodes: OrderedNodes<N>,
+}
+
+jump_style_router!(JumpBackHash, jump_back, "jump-back hash");
+
+impl<N, H> JumpBackHash<N, H> {
+    /// The bucket of a 64-bit `hash` among `buckets`, equal to hash4j's
+    /// `ConsistentJumpBackBucketHasher` with SplitMix64 for `buckets` up to
+    /// 2³¹ - 1 (and continuing the same integer algorithm up to 2³² - 1);
+    /// `None` when `buckets` is 0.
+    ///
+    /// Cost: expected constant, below two 64-bit pseudo-random words.
+    ///
+    /// ```
+    /// use routekit::route::JumpBackHash;
+    /// assert_eq!(JumpBackHash::<String>::bucket(0x7f74_87ee_708c_8a96, 3), Some(1));
+    /// assert_eq!(JumpBackHash::<String>::bucket(5, 1), Some(0));
+    /// assert_eq!(JumpBackHash::<String>::bucket(5, 0), None);
+    /// ```
+    pub fn bucket(hash: u64, buckets: u32) -> Option<u32> {
+        (buckets > 0).then(|| jump_back(hash, buckets))
+    }
+}
+
+/// The SplitMix64 increment ("golden gamma").
+const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// JumpBackHash of `hash` among `buckets ≥ 1` buckets.
+///
+/// The reference loop, for `u` the bits of the first word's halves XORed
+/// together and masked to the bit width of `buckets - 1`: take the highest set
+/// bit `q` of `u` ("the key's last jump below `2q` landed in `[q, 2q)`") and
+/// draw the landing bucket `q + (half & (q - 1))` from the first word's high
+/// or low half (chosen by the parity of the set bits of `u`: the reference
+/// shifts by `popcount · 32` modulo 64). If it lies at or beyond `buckets`,
+/// redraw it from fresh words over `[0, 2q)` until it is either a bucket of
+/// `[q, buckets)` (the answer) or falls below `q` ("no jump in this range
+/// after all"); then clear `q` and repeat with the next set bit.
+///
+/// Two facts flatten that loop without changing a single result: only the
+/// top bit `Q` of the mask can land at or beyond `buckets` (a lower `q` lands
+/// below `2q ≤ Q < buckets`), so redraws happen only for `q = Q`; and after
+/// one fall the next set bit always lands in range. (A branch-free variant
+/// that computes every outcome and selects measured twice as slow here: the
+/// mispredicted branch costs less than the work it would save.)
+#[inline]
+pub(crate) fn jump_back(hash: u64, buckets: u32) -> u32 {
+    if buckets <= 1 {
+        return 0;
+    }
+    let mask = u32::MAX >> (buckets - 1).leading_zeros();
+    let first = finalize64(hash.wrapping_add(GAMMA));
+    let pending = ((first ^ (first >> 32)) as u32) & mask;
+    if pending == 0 {
+        return 0;
+    }
+    // The landing in the range of `bits`' highest set bit, from the half of
+    // `first` that the parity of `bits` picks.
+    let landing = |bits: u32| {
+        let q = 1u32 << (31 - bits.leading_zeros());
+        let half = (first >> (32 * (bits.count_ones() & 1))) as u32;
+        q + (half & (q - 1))
+    };
+    let candidate = landing(pending);
+    if candidate < buckets {
+        return candidate;
+    }
+    // Only the top range gets here; if its jump falls below it, the next set
+    // bit (if any) decides, and always in range.
+    let top = mask ^ (mask >> 1);
+    let fallen = || if pending == top { 0 } else { landing(pending ^ top) };
+    let mut state = hash.wrapping_add(GAMMA);
+    loop {
+        state = state.wrapping_add(GAMMA);
+        let word = finalize64(state);
+        for value in [word as u32 & mask, (word >> 32) as u32 & mask] {
+            if value < top {
+                return fallen();
+            }
+            if value < buckets {
+                return value;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// hash4j's loop, transcribed as published: the oracle for the
+    /// branch-light version above.
+    fn reference(hash: u64, buckets: u32) -> u32 {
+        if buckets <= 1 {
+            return 0;
+        }
+        let mut state = hash;
+        let mut next = || {
+            state = state.wrapping_add(GAMMA);
+            finalize64(state)
+        };
+        let r0 = next();
+        let mut x = ((r0 ^ (r0 >> 32)) as u32) & (u32::MAX >> (buckets - 1).leading_zeros());
+        while x != 0 {
+            let q = 1u32 << (31 - x.leading_zeros());
+            let b = q + (r0.wrapping_shr(x.count_ones() << 5) as u32 & (q - 1));
+            if b < buckets {
+                return b;
+            }
+            let range_max = q | (q - 1);
+            loop {
+                let r1 = next();
+                let b = r1 as u32 & range_max;
+                if b < q {
+                    break;
+                }
+                if b < buckets {
+                    return b;
+                }
+                let b = (r1 >> 32) as u32 & range_max;
+                if b < q {
+                    break;
+                }
+                if b < buckets {
+                    return b;
+                }
+            }
+            x ^= q;
+        }
+        0
+    }
+
+    #[test]
+    fn equals_the_reference_loop_near_every_power_of_two() {
+        for bits in 1..32u32 {
+            for buckets in [(1u32 << bits) - 1, 1 << bits, (1 << bits) + 1, (1 << bits) + 3] {
+                for i in 0..3000u64 {
+                    let hash = finalize64(i ^ u64::from(buckets) << 20);
+                    assert_eq!(
+                        jump_back(hash, buckets),
+                        reference(hash, buckets),
+                        "{hash:#x}, {buckets}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hash4j_demo_vectors() {
+        // From hash4j's ConsistentHashingDemo.demoJumpBackHash: with 2 buckets
+        // {0=[6265648fbc797f25, 85ef23a0b545d53b], 1=[7f7487ee708c8a96]}, with 3
+        // {0=[6265648fbc797f25], 1=[7f7487ee708c8a96], 2=[85ef23a0b545d53b]}.
+        for (hash, two, three) in [
+            (0x7f74_87ee_708c_8a96, 1, 1),
+            (0x6265_648f_bc79_7f25, 0, 0),
+            (0x85ef_23a0_b545_d53b, 0, 2),
+        ] {
+            assert_eq!(jump_back(hash, 2), two, "{hash:#x}");
+            assert_eq!(jump_back(hash, 3), three, "{hash:#x}");
+        }
+    }
+
+    #[test]
+    fn the_largest_counts_stay_in_range() {
+        for hash in 0..2000u64 {
+            let h = finalize64(hash);
+            assert!(jump_back(h, u32::MAX) < u32::MAX);
+            assert!(jump_back(h, 1 << 31) < 1 << 31);
+            assert!(jump_back(h, (1 << 31) + 1) <= 1 << 31);
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn growing_moves_keys_only_onto_the_new_bucket(hash in any::<u64>(), buckets in 1..5000u32) {
+            let (before, after) = (jump_back(hash, buckets), jump_back(hash, buckets + 1));
+            prop_assert!(before < buckets);
+            prop_assert!(after == before || after == buckets);
+        }
+
+        #[test]
+        fn equals_the_reference_loop(hash in any::<u64>(), buckets in 1..u32::MAX) {
+            prop_assert_eq!(jump_back(hash, buckets), reference(hash, buckets));
+        }
+
+        #[test]
+        fn equals_the_reference_loop_on_small_counts(hash in any::<u64>(), buckets in 1..300u32) {
+            prop_assert_eq!(jump_back(hash, buckets), reference(hash, buckets));
+        }
+
+        #[test]
+        fn growing_is_consistent_at_large_counts(hash in any::<u64>(), buckets in 1..u32::MAX) {
+            let (before, after) = (jump_back(hash, buckets), jump_back(hash, buckets + 1));
+            prop_assert!(after == before || after == buckets);
+        }
+    }
+}

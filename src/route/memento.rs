@@ -1,0 +1,553 @@
+//! MementoHash (Coluzzi, Brocco, Antonucci, Leidi, 2023): jump hashing that
+//! lets any node leave, at jump speed.
+
+use std::fmt;
+
+use super::error::display_node;
+use super::jump_back::jump_back;
+use super::mix::mix64;
+use super::{Capabilities, RouteError, Router, check_weight};
+use crate::hash::{KeyHasher, Xxh3};
+
+/// Consistent hashing with arbitrary removal at jump speed: MementoHash over
+/// [`JumpBackHash`](super::JumpBackHash).
+///
+/// Nodes sit in buckets `0..m` as in a jump hash. When a node other than the
+/// last leaves, its bucket is not renumbered: MementoHash remembers it in a
+/// *replacement set* — the removed bucket, the number `w` of nodes left right
+/// after the removal, and the bucket removed before it. A lookup runs the jump
+/// hash over all `m` buckets; if it lands on a removed bucket, it rehashes the
+/// key into `[0, w)` — as if the remaining nodes were renumbered `0..w`, with
+/// slot `w` moved into the hole — and follows the replacements recorded before
+/// that removal until it reaches a working node. Only the removed node's keys
+/// move, each to a uniformly chosen remaining node, so balance and minimal
+/// disruption hold exactly. A new node takes the most recently removed bucket
+/// (which undoes that removal exactly), or a new bucket at the end when none
+/// is removed; removing the last bucket while none is removed is a plain jump
+/// shrink.
+///
+/// **Why MementoHash and not AnchorHash.** Both papers give the same
+/// guarantees (balance, minimal disruption, any node can leave) and the same
+/// lookup cost bound, `O(1 + ln(m / w))` rehash steps. AnchorHash fixes a
+/// capacity when it is built: the cluster can never grow past it, its arrays
+/// are sized for it, and lookups slow down as the working set shrinks below
+/// it, so the capacity is a guess the caller must make up front. MementoHash
+/// has no capacity — it grows as a jump hash does — and while no node has
+/// left out of order a lookup is exactly one jump-hash call plus one array
+/// read. That fits a `Router` that accepts `insert` at any time.
+///
+/// **This implementation** uses JumpBackHash (integer-only, expected
+/// constant time) as the jump hash, and keeps the replacement set in dense
+/// per-bucket array (8 bytes a bucket: the replacer, and the node's position
+/// or the previously removed bucket) instead of the paper's hash table, so a
+/// lookup reads one array entry that says both whether the bucket is removed
+/// and which node holds it, instead of probing a hash table. The rehash draws from
+/// `mix64` of the key's 64-bit hash and the removed bucket, reduced to `[0, w)`
+/// by multiply-shift. Placements depend on the history of insertions and
+/// removals, not only on the node set.
+///
+/// **Preference lists** are the nodes in the order the key would visit them
+/// as its owners are removed one after another: the owner, then where the key
+/// goes if the owner leaves, and so on. So when a node leaves, its keys go
+/// exactly to their second choice. `route_n` computes them on a copy-on-write
+/// view of the replacement set (inline for the first 16 removals).
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::{MementoHash, Router};
+///
+/// let mut cache = MementoHash::new();
+/// cache.extend(["cache-a", "cache-b", "cache-c", "cache-d"])?;
+/// let prefs = cache.route_n(b"object:77", 2)?;
+/// let (owner, next) = (*prefs[0], *prefs[1]);
+///
+/// // Any node can leave; only its keys move, to their second choice.
+/// cache.remove(owner.as_bytes())?;
+/// assert_eq!(cache.route(b"object:77"), Some(&next));
+///
+/// // A new node takes the freed bucket back, with the same keys.
+/// cache.insert("cache-e")?;
+/// assert_eq!(cache.route(b"object:77"), Some(&"cache-e"));
+/// # Ok::<(), routekit::route::RouteError>(())
+/// ```
+#[derive(Clone)]
+pub struct MementoHash<N, H = Xxh3> {
+    hasher: H,
+    /// The working nodes, densely; `node_bucket[i]` is node `i`'s bucket.
+    nodes: Vec<N>,
+    node_bucket: Vec<u32>,
+    /// The jump hash's buckets `0..m`.
+    buckets: Vec<Bucket>,
+    /// The most recently removed bucket, or `buckets.len()` when none is.
+    last_removed: u32,
+    /// Positions in `nodes`, sorted by the nodes' identity bytes.
+    by_identity: Vec<u32>,
+}
+
+/// One bucket of the jump hash.
+#[derive(Clone, Copy, Debug)]
+struct Bucket {
+    /// [`WORKING`], or for a removed bucket the number of nodes left right
+    /// after its removal (also the bucket that replaced it).
+    replacer: u32,
+    /// For a working bucket, its node's position in `nodes`; for a removed
+    /// one, the bucket removed just before it (`buckets.len()` for none).
+    link: u32,
+}
+
+/// The replacer of a bucket that holds a node.
+const WORKING: u32 = u32::MAX;
+
+impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
+    type Node = N;
+
+    /// One JumpBackHash call and one array read while no node has been
+    /// removed out of order; keys landing on a removed bucket take expected
+    /// `O(1 + ln(m / w))` more steps (`m` buckets, `w` nodes). No allocation.
+    #[inline]
+    fn route(&self, key: &[u8]) -> Option<&N> {
+        if self.nodes.is_empty() {
+            return None;
+        }
+        let bucket =
+            locate(self.buckets.as_slice(), self.bucket_count(), self.hasher.uniform64(key));
+        Some(self.node_in(bucket))
+    }
+
+    /// One lookup per node listed, each on the replacement set with the
+    /// nodes listed before it removed; allocation-free while `n ≤ 17` and
+    /// `out` has room.
+    fn route_n_into<'r>(
+        &'r self,
+        key: &[u8],
+        n: usize,
+        out: &mut Vec<&'r N>,
+    ) -> Result<(), RouteError> {
+        if n == 0 {
+            return Err(RouteError::ZeroReplicas);
+        }
+        out.clear();
+        let walk = self.preferences(self.hasher.uniform64(key));
+        out.extend(walk.take(n).map(|bucket| self.node_in(bucket)));
+        Ok(())
+    }
+
+    /// One lookup when the owner is healthy; else one more per unhealthy
+    /// node passed.
+    fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
+        self.preferences(self.hasher.uniform64(key))
+            .map(|bucket| self.node_in(bucket))
+            .find(|node| is_healthy(node))
+    }
+
+    /// Puts `node` in the most recently removed bucket, or a new bucket at
+    /// the end: O(n) for the identity index. Only weight 1 is accepted.
+    fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
+        check_weight(node.as_ref(), weight)?;
+        if weight != 1.0 {
+            return Err(RouteError::Unsupported {
+                strategy: "memento hash",
+                operation: "weight nodes: every bucket gets an equal share",
+            });
+        }
+        self.extend([node])
+    }
+
+    /// Removes any node: O(n) for the identity index; the lookup state
+    /// changes in O(1).
+    fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
+        let at =
+            self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
+        let position = self.by_identity.remove(at);
+        let last = self.nodes.len() - 1;
+        if position as usize != last {
+            // The last node takes the removed one's position.
+            let index = self.find(self.nodes[last].as_ref()).expect("indexed");
+            self.by_identity[index] = position;
+            self.buckets[self.node_bucket[last] as usize].link = position;
+        }
+        let bucket = self.node_bucket.swap_remove(position as usize);
+        let removed = self.nodes.swap_remove(position as usize);
+        let count = self.bucket_count();
+        if self.last_removed == count && bucket + 1 == count {
+            // Nothing removed out of order and this is the last bucket: a
+            // plain jump-hash shrink, nothing to remember.
+            self.buckets.pop();
+            self.last_removed = self.bucket_count();
+        } else {
+            let left = self.nodes.len() as u32;
+            self.buckets[bucket as usize] = Bucket { replacer: left, link: self.last_removed };
+            self.last_removed = bucket;
+        }
+        Ok(removed)
+    }
+
+    /// O(log n).
+    fn contains(&self, node: &[u8]) -> bool {
+        self.find(node).is_ok()
+    }
+
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.nodes.capacity() * std::mem::size_of::<N>()
+            + self.buckets.capacity() * std::mem::size_of::<Bucket>()
+            + (self.node_bucket.capacity() + self.by_identity.capacity())
+                * std::mem::size_of::<u32>()
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities { weights: false, arbitrary_removal: true, replicas: true }
+    }
+}
+
+impl<N, H: Default> Default for MementoHash<N, H> {
+    fn default() -> Self {
+        MementoHash::with_hasher(H::default())
+    }
+}
+
+impl<N: AsRef<[u8]>, H: fmt::Debug> fmt::Debug for MementoHash<N, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let buckets: Vec<_> =
+            self.buckets().map(|slot| slot.map(|n| String::from_utf8_lossy(n.as_ref()))).collect();
+        f.debug_struct("MementoHash")
+            .field("hasher", &self.hasher)
+            .field("buckets", &buckets)
+            .finish()
+    }
+}
+
+impl<N> MementoHash<N, Xxh3> {
+    /// An empty router hashing keys with [`Xxh3`] seed 0.
+    ///
+    /// ```
+    /// use routekit::route::{MementoHash, Router};
+    /// let router: MementoHash<String> = MementoHash::new();
+    /// assert!(router.route(b"k").is_none());
+    /// ```
+    pub fn new() -> Self {
+        MementoHash::with_hasher(Xxh3::new())
+    }
+}
+
+impl<N, H> MementoHash<N, H> {
+    /// An empty router hashing keys with `hasher`.
+    ///
+    /// ```
+    /// use routekit::hash::Sip13;
+    /// use routekit::route::MementoHash;
+    /// let router: MementoHash<String, Sip13> = MementoHash::with_hasher(Sip13::new([1; 16]));
+    /// # let _ = router;
+    /// ```
+    pub fn with_hasher(hasher: H) -> Self {
+        MementoHash {
+            hasher,
+            nodes: Vec::new(),
+            node_bucket: Vec::new(),
+            buckets: Vec::new(),
+            last_removed: 0,
+            by_identity: Vec::new(),
+        }
+    }
+
+    /// The hasher used for keys.
+    ///
+    /// ```
+    /// use routekit::hash::Xxh3;
+    /// use routekit::route::MementoHash;
+    /// assert_eq!(*MementoHash::<String>::new().hasher(), Xxh3::new());
+    /// ```
+    pub fn hasher(&self) -> &H {
+        &self.hasher
+    }
+
+    /// The buckets, each with its node or `None` where a node was removed:
+    /// the jump hash runs over all of them.
+    ///
+    /// ```
+    /// use routekit::route::{MementoHash, Router};
+    /// let mut router = MementoHash::new();
+    /// router.extend(["a", "b", "c"])?;
+    /// router.remove(b"b")?;
+    /// assert_eq!(router.buckets().collect::<Vec<_>>(), [Some(&"a"), None, Some(&"c")]);
+    /// router.remove(b"c")?; // the last bucket, but "b" left before it: remembered too
+    /// assert_eq!(router.buckets().len(), 3);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn buckets(&self) -> impl ExactSizeIterator<Item = Option<&N>> + '_ {
+        self.buckets.iter().map(|b| (b.replacer == WORKING).then(|| &self.nodes[b.link as usize]))
+    }
+}
+
+impl<N: AsRef<[u8]>, H: KeyHasher> MementoHash<N, H> {
+    /// Adds many nodes, each as [`Router::insert`] would, with one sort of
+    /// the identity index: O(n log n). Either every node is added or, on
+    /// error, none is.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::DuplicateNode`] when an identity repeats (among the new
+    /// nodes or with a present one).
+    ///
+    /// ```
+    /// use routekit::route::{MementoHash, Router};
+    /// let mut router = MementoHash::new();
+    /// router.extend((0..1000).map(|i| format!("node-{i}")))?;
+    /// assert_eq!(router.len(), 1000);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
+        let added: Vec<N> = nodes.into_iter().collect();
+        if u32::try_from(self.buckets.len() + added.len()).map_or(true, |total| total == WORKING) {
+            return Err(RouteError::Unsupported {
+                strategy: "memento hash",
+                operation: "hold more than 2^32 - 2 buckets",
+            });
+        }
+        let mut order: Vec<&N> = added.iter().collect();
+        order.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
+        if let Some(pair) = order.windows(2).find(|p| p[0].as_ref() == p[1].as_ref()) {
+            return Err(RouteError::DuplicateNode { node: display_node(pair[0].as_ref()) });
+        }
+        if let Some(dup) = added.iter().find(|n| self.find(n.as_ref()).is_ok()) {
+            return Err(RouteError::DuplicateNode { node: display_node(dup.as_ref()) });
+        }
+        for node in added {
+            self.place(node);
+        }
+        let nodes = &self.nodes;
+        self.by_identity = (0..nodes.len() as u32).collect();
+        self.by_identity
+            .sort_unstable_by(|&a, &b| nodes[a as usize].as_ref().cmp(nodes[b as usize].as_ref()));
+        Ok(())
+    }
+
+    /// The bucket count `m` of the jump hash.
+    #[inline]
+    fn bucket_count(&self) -> u32 {
+        self.buckets.len() as u32
+    }
+
+    /// Puts `node` in the most recently removed bucket (undoing its removal)
+    /// or in a new bucket at the end.
+    fn place(&mut self, node: N) {
+        let position = self.nodes.len() as u32;
+        let working = Bucket { replacer: WORKING, link: position };
+        let bucket = if self.last_removed == self.bucket_count() {
+            self.buckets.push(working);
+            self.last_removed = self.bucket_count();
+            self.bucket_count() - 1
+        } else {
+            let bucket = self.last_removed;
+            self.last_removed = self.buckets[bucket as usize].link;
+            self.buckets[bucket as usize] = working;
+            bucket
+        };
+        self.nodes.push(node);
+        self.node_bucket.push(bucket);
+    }
+
+    fn find(&self, node: &[u8]) -> Result<usize, usize> {
+        let nodes = &self.nodes;
+        self.by_identity.binary_search_by(|&i| nodes[i as usize].as_ref().cmp(node))
+    }
+
+    /// The node of a working bucket.
+    #[inline]
+    fn node_in(&self, bucket: u32) -> &N {
+        &self.nodes[self.buckets[bucket as usize].link as usize]
+    }
+
+    fn preferences(&self, key_hash: u64) -> Preferences<'_> {
+        Preferences {
+            key_hash,
+            state: Hypothetical {
+                base: &self.buckets,
+                inline: [(0, 0); INLINE_REMOVALS],
+                inline_len: 0,
+                owned: None,
+            },
+            buckets: self.bucket_count(),
+            working: self.nodes.len() as u32,
+            none_removed: self.last_removed == self.bucket_count(),
+        }
+    }
+}
+
+/// Where the replacement set is read from: the router's own array, or a
+/// hypothetical copy with more buckets removed.
+trait Replacers {
+    fn replacer(&self, bucket: u32) -> u32;
+}
+
+impl Replacers for [Bucket] {
+    #[inline]
+    fn replacer(&self, bucket: u32) -> u32 {
+        self[bucket as usize].replacer
+    }
+}
+
+/// MementoHash's lookup over `buckets` buckets.
+#[inline]
+fn locate<R: Replacers + ?Sized>(replacers: &R, buckets: u32, key_hash: u64) -> u32 {
+    let mut bucket = jump_back(key_hash, buckets);
+    let mut replacer = replacers.replacer(bucket);
+    while replacer != WORKING {
+        // `bucket` was removed when `replacer` nodes were left: choose among
+        // the slots 0..replacer of that moment ...
+        bucket = reduce(mix64(key_hash, rehash_seed(bucket)), replacer);
+        // ... and follow the slots that had already been replaced then.
+        let mut next = replacers.replacer(bucket);
+        while next != WORKING && next >= replacer {
+            bucket = next;
+            next = replacers.replacer(bucket);
+        }
+        replacer = next;
+    }
+    bucket
+}
+
+/// A per-bucket seed for the rehash, distinct from the SplitMix64 sequence
+/// that JumpBackHash draws from the same key hash.
+#[inline]
+fn rehash_seed(bucket: u32) -> u64 {
+    u64::from(bucket).wrapping_mul(0xd1b5_4a32_d192_ed03) ^ 0x8cb9_2ba7_2f3d_8dd7
+}
+
+/// Multiply-shift reduction of a uniform `x` to `[0, range)`.
+#[inline]
+fn reduce(x: u64, range: u32) -> u32 {
+    ((u128::from(x) * u128::from(range)) >> 64) as u32
+}
+
+/// Removals kept inline before a preference walk copies the whole array.
+const INLINE_REMOVALS: usize = 16;
+
+/// The router's replacement set with some more buckets hypothetically
+/// removed: inline for a few, then a full copy.
+struct Hypothetical<'a> {
+    base: &'a [Bucket],
+    inline: [(u32, u32); INLINE_REMOVALS],
+    inline_len: usize,
+    owned: Option<Vec<u32>>,
+}
+
+impl Hypothetical<'_> {
+    fn remember(&mut self, bucket: u32, replacer: u32) {
+        if let Some(owned) = &mut self.owned {
+            owned[bucket as usize] = replacer;
+        } else if self.inline_len < INLINE_REMOVALS {
+            self.inline[self.inline_len] = (bucket, replacer);
+            self.inline_len += 1;
+        } else {
+            let mut owned: Vec<u32> = self.base.iter().map(|b| b.replacer).collect();
+            for &(b, r) in &self.inline {
+                owned[b as usize] = r;
+            }
+            owned[bucket as usize] = replacer;
+            self.owned = Some(owned);
+        }
+    }
+}
+
+impl Replacers for Hypothetical<'_> {
+    #[inline]
+    fn replacer(&self, bucket: u32) -> u32 {
+        if let Some(owned) = &self.owned {
+            return owned[bucket as usize];
+        }
+        self.inline[..self.inline_len]
+            .iter()
+            .find(|&&(b, _)| b == bucket)
+            .map_or(self.base[bucket as usize].replacer, |&(_, r)| r)
+    }
+}
+
+/// A key's preference list: look the key up, then remove that bucket the way
+/// [`Router::remove`] would, and repeat.
+struct Preferences<'a> {
+    key_hash: u64,
+    state: Hypothetical<'a>,
+    buckets: u32,
+    working: u32,
+    none_removed: bool,
+}
+
+impl Iterator for Preferences<'_> {
+    type Item = u32;
+
+    fn next(&mut self) -> Option<u32> {
+        if self.working == 0 {
+            return None;
+        }
+        let bucket = locate(&self.state, self.buckets, self.key_hash);
+        self.working -= 1;
+        if self.none_removed && bucket + 1 == self.buckets {
+            self.buckets -= 1;
+        } else {
+            self.state.remember(bucket, self.working);
+            self.none_removed = false;
+        }
+        Some(bucket)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router(nodes: usize) -> MementoHash<String> {
+        let mut router = MementoHash::new();
+        router.extend((0..nodes).map(|i| format!("n{i}"))).unwrap();
+        router
+    }
+
+    #[test]
+    fn long_preference_walks_spill_to_a_copy_and_agree_with_real_removals() {
+        let full = router(60);
+        for key in 0u32..40 {
+            let key = key.to_le_bytes();
+            let prefs: Vec<String> = full.route_n(&key, 60).unwrap().into_iter().cloned().collect();
+            let mut shrinking = full.clone();
+            for expected in &prefs {
+                let owner = shrinking.route(&key).unwrap().clone();
+                assert_eq!(&owner, expected);
+                shrinking.remove(owner.as_bytes()).unwrap();
+            }
+            assert!(shrinking.is_empty());
+        }
+    }
+
+    #[test]
+    fn removing_the_last_bucket_shrinks_only_when_nothing_else_is_removed() {
+        let mut r = router(4);
+        r.remove(b"n3").unwrap();
+        assert_eq!(r.buckets().len(), 3);
+        r.remove(b"n0").unwrap();
+        r.remove(b"n2").unwrap();
+        assert_eq!(r.buckets().len(), 3);
+        // Insertions take the freed buckets back, latest first.
+        r.insert("x".to_string()).unwrap();
+        r.insert("y".to_string()).unwrap();
+        let names: Vec<_> = r.buckets().map(|s| s.cloned()).collect();
+        assert_eq!(names, [Some("y".to_string()), Some("n1".into()), Some("x".into())]);
+        r.insert("z".to_string()).unwrap();
+        assert_eq!(r.buckets().len(), 4);
+    }
+
+    #[test]
+    fn an_emptied_router_routes_nowhere_and_refills() {
+        let mut r = router(3);
+        for name in ["n1", "n0", "n2"] {
+            r.remove(name.as_bytes()).unwrap();
+        }
+        assert!(r.route(b"k").is_none());
+        assert!(r.route_n(b"k", 2).unwrap().is_empty());
+        r.insert("again".to_string()).unwrap();
+        assert_eq!(r.route(b"k").map(String::as_str), Some("again"));
+    }
+}
