@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::ordered::{OrderedNodes, Preferences, jump_style_router};
+use super::ordered::{BucketCount, OrderedNodes, Preferences, jump_style_router};
 use super::{Capabilities, RouteError, Router, check_weight};
 use crate::hash::{KeyHasher, Xxh3};
 
@@ -64,7 +64,7 @@ use crate::hash::{KeyHasher, Xxh3};
 #[derive(Clone)]
 pub struct JumpHash<N, H = Xxh3> {
     hasher: H,
-    nodes: OrderedNodes<N>,
+    nodes: OrderedNodes<N, u32>,
 }
 
 jump_style_router!(JumpHash, jump, "jump hash");
@@ -84,6 +84,18 @@ impl<N, H> JumpHash<N, H> {
     /// ```
     pub fn bucket(key: u64, buckets: u32) -> Option<u32> {
         (buckets > 0).then(|| jump(key, buckets))
+    }
+}
+
+/// Jump needs nothing but the count.
+impl BucketCount for u32 {
+    fn prepare(buckets: u32) -> u32 {
+        buckets
+    }
+
+    #[inline]
+    fn bucket(self, key: u64) -> u32 {
+        jump(key, self)
     }
 }
 

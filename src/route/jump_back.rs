@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use super::ordered::{OrderedNodes, Preferences, jump_style_router};
+use super::ordered::{BucketCount, OrderedNodes, Preferences, jump_style_router};
 use super::{Capabilities, RouteError, Router, check_weight};
 use crate::hash::{KeyHasher, Xxh3, finalize64};
 
@@ -61,7 +61,7 @@ use crate::hash::{KeyHasher, Xxh3, finalize64};
 #[derive(Clone)]
 pub struct JumpBackHash<N, H = Xxh3> {
     hasher: H,
-    nodes: OrderedNodes<N>,
+    nodes: OrderedNodes<N, JumpBackRange>,
 }
 
 jump_style_router!(JumpBackHash, jump_back, "jump-back hash");
@@ -89,6 +89,13 @@ impl<N, H> JumpBackHash<N, H> {
 const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// JumpBackHash of `hash` among `buckets ≥ 1` buckets.
+#[inline]
+pub(crate) fn jump_back(hash: u64, buckets: u32) -> u32 {
+    JumpBackRange::new(buckets).bucket(hash)
+}
+
+/// A bucket count with what JumpBackHash derives from the count alone,
+/// prepared once (per membership change in the routers) instead of per key.
 ///
 /// The reference loop, for `u` the bits of the first word's halves XORed
 /// together and masked to the bit width of `buckets - 1`: take the highest set
@@ -100,51 +107,129 @@ const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
 /// `[q, buckets)` (the answer) or falls below `q` ("no jump in this range
 /// after all"); then clear `q` and repeat with the next set bit.
 ///
-/// Two facts flatten that loop without changing a single result: only the
-/// top bit `Q` of the mask can land at or beyond `buckets` (a lower `q` lands
-/// below `2q ≤ Q < buckets`), so redraws happen only for `q = Q`; and after
-/// one fall the next set bit always lands in range. (A branch-free variant
-/// that computes every outcome and selects measured twice as slow here: the
-/// mispredicted branch costs less than the work it would save.)
-#[inline]
-pub(crate) fn jump_back(hash: u64, buckets: u32) -> u32 {
-    if buckets <= 1 {
-        return 0;
+/// Facts that flatten that loop without changing a single result: only the
+/// top range `[top, 2·top)`, which holds bucket `buckets - 1`, can land at or
+/// beyond `buckets` (a lower `q` lands below `2q ≤ top`), so redraws happen
+/// only there; after one fall the next set bit always lands in range; and
+/// that next landing is the one `u` without its top bit would give, so it
+/// can be computed beside the top range's landing and one selected — no
+/// branch on coin flips. Mispredicted branches are what a lookup costs:
+/// where more than 3/16 of the top range lies beyond `buckets` (10 or 10,000
+/// buckets, say, where 6 of 16 do), the first redraw word is computed and
+/// selected without a branch as well, leaving a branch that is taken for at
+/// most 1 key in 8 (the cube of the share beyond).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct JumpBackRange {
+    /// The bucket count `n`.
+    buckets: u32,
+    /// `2^k - 1` for the least `k` with `n ≤ 2^k`: the bits a draw keeps.
+    mask: u32,
+    /// `2^(k-1)` (1 when `n = 1`): the first bucket of the top range.
+    top: u32,
+    /// Whether the first redraw word is computed for every key.
+    redraw_eagerly: bool,
+}
+
+impl JumpBackRange {
+    /// The range of `buckets`; a count of 0 routes nowhere and is never
+    /// asked for a bucket.
+    pub(crate) fn new(buckets: u32) -> JumpBackRange {
+        let mask = u32::MAX.checked_shr(buckets.saturating_sub(1).leading_zeros()).unwrap_or(0);
+        let beyond = u64::from(mask) + 1 - u64::from(buckets.max(1));
+        JumpBackRange {
+            buckets,
+            mask,
+            top: (mask >> 1) + 1,
+            redraw_eagerly: beyond * 16 > 3 * (u64::from(mask) + 1),
+        }
     }
-    let mask = u32::MAX >> (buckets - 1).leading_zeros();
-    let first = finalize64(hash.wrapping_add(GAMMA));
-    let pending = ((first ^ (first >> 32)) as u32) & mask;
-    if pending == 0 {
-        return 0;
+
+    /// The bucket count.
+    #[inline]
+    pub(crate) fn buckets(self) -> u32 {
+        self.buckets
     }
-    // The landing in the range of `bits`' highest set bit, from the half of
-    // `first` that the parity of `bits` picks.
-    let landing = |bits: u32| {
-        let q = 1u32 << (31 - bits.leading_zeros());
-        let half = (first >> (32 * (bits.count_ones() & 1))) as u32;
-        q + (half & (q - 1))
-    };
-    let candidate = landing(pending);
-    if candidate < buckets {
-        return candidate;
-    }
-    // Only the top range gets here; if its jump falls below it, the next set
-    // bit (if any) decides, and always in range.
-    let top = mask ^ (mask >> 1);
-    let fallen = || if pending == top { 0 } else { landing(pending ^ top) };
-    let mut state = hash.wrapping_add(GAMMA);
-    loop {
-        state = state.wrapping_add(GAMMA);
-        let word = finalize64(state);
-        for value in [word as u32 & mask, (word >> 32) as u32 & mask] {
-            if value < top {
-                return fallen();
+
+    /// The bucket of `hash`; the count must be at least 1.
+    #[inline]
+    pub(crate) fn bucket(self, hash: u64) -> u32 {
+        let JumpBackRange { buckets, mask, top, .. } = self;
+        let first = finalize64(hash.wrapping_add(GAMMA));
+        let (low, high) = (first as u32, (first >> 32) as u32);
+        let drawn = (low ^ high) & mask;
+        // The landing of the bits below the top range: the answer when the
+        // top bit is clear, and the fall-back when the top range's jump
+        // turns out to lie below it. With the top bit set the draw has one
+        // more set bit, so its landing takes the other half.
+        let below = drawn & (top - 1);
+        let (half, other) = if below.count_ones() & 1 == 1 { (high, low) } else { (low, high) };
+        let fallen = landing(below, half);
+        let candidate = if drawn >= top { top | (other & (top - 1)) } else { fallen };
+        if self.redraw_eagerly {
+            let word = finalize64(hash.wrapping_add(GAMMA.wrapping_mul(2)));
+            let (low, high) = (word as u32 & mask, (word >> 32) as u32 & mask);
+            let from_low = if low < top { fallen } else { low };
+            let from_high = if high < top { fallen } else { high };
+            let redrawn = if low < buckets { from_low } else { from_high };
+            let bucket = if candidate < buckets { candidate } else { redrawn };
+            if bucket < buckets {
+                return bucket;
             }
-            if value < buckets {
-                return value;
+            return self.redraw(hash, 2, fallen);
+        }
+        if candidate < buckets {
+            return candidate;
+        }
+        self.redraw(hash, 1, fallen)
+    }
+
+    /// The top range's redraws from word `word` of the sequence on: the
+    /// first half-word below `buckets` decides, `fallen` if it lies below
+    /// the top range.
+    #[cold]
+    #[inline(never)]
+    fn redraw(self, hash: u64, word: u64, fallen: u32) -> u32 {
+        let mut state = hash.wrapping_add(GAMMA.wrapping_mul(word));
+        loop {
+            state = state.wrapping_add(GAMMA);
+            let word = finalize64(state);
+            for value in [word as u32 & self.mask, (word >> 32) as u32 & self.mask] {
+                if value < self.top {
+                    return fallen;
+                }
+                if value < self.buckets {
+                    return value;
+                }
             }
         }
     }
+}
+
+impl BucketCount for JumpBackRange {
+    fn prepare(buckets: u32) -> JumpBackRange {
+        JumpBackRange::new(buckets)
+    }
+
+    #[inline]
+    fn bucket(self, key: u64) -> u32 {
+        JumpBackRange::bucket(self, key)
+    }
+}
+
+/// `q + (half & (q - 1))` for `q` the highest set bit of `bits`; 0 when
+/// `bits` is 0. The highest bit comes from smearing it downwards: x86-64's
+/// baseline has no `lzcnt`, and its `bsr` is microcoded on AMD processors,
+/// slower than these ten simple operations.
+#[inline(always)]
+fn landing(bits: u32, half: u32) -> u32 {
+    let mut smeared = bits;
+    smeared |= smeared >> 1;
+    smeared |= smeared >> 2;
+    smeared |= smeared >> 4;
+    smeared |= smeared >> 8;
+    smeared |= smeared >> 16;
+    let under = smeared >> 1;
+    (smeared ^ under) | (half & under)
 }
 
 #[cfg(test)]
@@ -208,6 +293,38 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn both_redraw_paths_equal_the_reference_loop() {
+        // The eager first redraw is chosen by the count; force the other
+        // path too, on counts of both kinds and around powers of two.
+        let mut counts: Vec<u32> = (1..200).collect();
+        for bits in 8..32u32 {
+            counts.extend([(1u32 << bits) - 1, 1 << bits, (1 << bits) + 1, 3 << (bits - 2)]);
+            counts.push((1 << bits) + (1 << (bits - 3)) + 1);
+        }
+        counts.push(u32::MAX);
+        for buckets in counts {
+            let range = JumpBackRange::new(buckets);
+            let other = JumpBackRange { redraw_eagerly: !range.redraw_eagerly, ..range };
+            for i in 0..400u64 {
+                let hash = finalize64(i ^ u64::from(buckets) << 24);
+                let expected = reference(hash, buckets);
+                assert_eq!(range.bucket(hash), expected, "{hash:#x}, {buckets}");
+                assert_eq!(other.bucket(hash), expected, "{hash:#x}, {buckets}, forced");
+            }
+        }
+    }
+
+    #[test]
+    fn the_range_chooses_the_eager_redraw_where_over_3_16ths_lie_beyond() {
+        // 10 of 16: 6/16 beyond; 100 of 128: 28/128; 1000 of 1024: 24/1024.
+        let eager = |buckets| JumpBackRange::new(buckets).redraw_eagerly;
+        assert!(eager(10) && eager(100) && eager(10_000) && eager(100_000));
+        assert!(!eager(1) && !eager(2) && !eager(1000) && !eager(1_000_000) && !eager(13));
+        assert!(eager(12) && eager(1 << 20 | 1));
+        assert_eq!(JumpBackRange::new(1).bucket(42), 0);
     }
 
     #[test]

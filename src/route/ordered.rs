@@ -10,22 +10,36 @@ use super::error::display_node;
 /// buckets moves a key only onto bucket `m`).
 pub(crate) type BucketFn = fn(u64, u32) -> u32;
 
+/// A bucket count prepared for a bucket function: whatever the function
+/// derives from the count alone, computed once per membership change
+/// instead of once per key.
+pub(crate) trait BucketCount: Copy {
+    /// The prepared form of `buckets` (0 included: it is never asked for a
+    /// bucket).
+    fn prepare(buckets: u32) -> Self;
+
+    /// The bucket of a 64-bit key hash; the count is at least 1.
+    fn bucket(self, key: u64) -> u32;
+}
+
 /// Nodes in bucket order (node `i` is bucket `i`), with an index sorted by
-/// identity for `contains` and duplicate checks.
+/// identity for `contains` and duplicate checks, and their count prepared
+/// for the bucket function `C`.
 #[derive(Clone, Debug)]
-pub(crate) struct OrderedNodes<N> {
+pub(crate) struct OrderedNodes<N, C> {
     nodes: Vec<N>,
     /// Positions in `nodes`, sorted by the nodes' identity bytes.
     by_identity: Vec<u32>,
+    count: C,
 }
 
-impl<N> Default for OrderedNodes<N> {
+impl<N, C: BucketCount> Default for OrderedNodes<N, C> {
     fn default() -> Self {
-        OrderedNodes { nodes: Vec::new(), by_identity: Vec::new() }
+        OrderedNodes { nodes: Vec::new(), by_identity: Vec::new(), count: C::prepare(0) }
     }
 }
 
-impl<N: AsRef<[u8]>> OrderedNodes<N> {
+impl<N: AsRef<[u8]>, C: BucketCount> OrderedNodes<N, C> {
     pub(crate) fn len(&self) -> usize {
         self.nodes.len()
     }
@@ -34,6 +48,12 @@ impl<N: AsRef<[u8]>> OrderedNodes<N> {
     #[inline]
     pub(crate) fn buckets(&self) -> u32 {
         self.nodes.len() as u32
+    }
+
+    /// The bucket count prepared for the bucket function.
+    #[inline]
+    pub(crate) fn count(&self) -> C {
+        self.count
     }
 
     #[inline]
@@ -86,6 +106,7 @@ impl<N: AsRef<[u8]>> OrderedNodes<N> {
             return Err(RouteError::DuplicateNode { node });
         }
         self.by_identity = index;
+        self.count = C::prepare(self.buckets());
         Ok(())
     }
 
@@ -104,7 +125,9 @@ impl<N: AsRef<[u8]>> OrderedNodes<N> {
             });
         }
         self.by_identity.remove(at);
-        Ok(self.nodes.pop().expect("the node was found, so the list is not empty"))
+        let last = self.nodes.pop().expect("the node was found, so the list is not empty");
+        self.count = C::prepare(self.buckets());
+        Ok(last)
     }
 
     pub(crate) fn contains(&self, node: &[u8]) -> bool {
@@ -165,7 +188,9 @@ impl Iterator for Preferences {
 
 /// Implements [`Router`](super::Router), `Default`, `Debug` and the common
 /// inherent methods for a jump-style router: a struct with fields
-/// `hasher: H` and `nodes: OrderedNodes<N>`, routing with `$bucket`.
+/// `hasher: H` and `nodes: OrderedNodes<N, C>`, routing with `C`'s bucket
+/// function and walking preferences with `$bucket`, the same function on a
+/// plain count.
 macro_rules! jump_style_router {
     ($router:ident, $bucket:path, $strategy:literal) => {
         impl<N: AsRef<[u8]>, H: KeyHasher> Router for $router<N, H> {
@@ -174,11 +199,10 @@ macro_rules! jump_style_router {
             /// One bucket computation: no allocation, no table.
             #[inline]
             fn route(&self, key: &[u8]) -> Option<&N> {
-                let buckets = self.nodes.buckets();
-                if buckets == 0 {
+                if self.nodes.len() == 0 {
                     return None;
                 }
-                Some(self.nodes.get($bucket(self.hasher.uniform64(key), buckets)))
+                Some(self.nodes.get(self.nodes.count().bucket(self.hasher.uniform64(key))))
             }
 
             /// The jump-back chain, then the other nodes from the last added
@@ -343,6 +367,19 @@ pub(crate) use jump_style_router;
 mod tests {
     use super::*;
 
+    #[derive(Clone, Copy)]
+    struct Modulo(u32);
+
+    impl BucketCount for Modulo {
+        fn prepare(buckets: u32) -> Modulo {
+            Modulo(buckets)
+        }
+
+        fn bucket(self, key: u64) -> u32 {
+            modulo_like(key, self.0)
+        }
+    }
+
     fn modulo_like(key: u64, buckets: u32) -> u32 {
         // Not consistent, but enough to exercise the walk's bookkeeping.
         (key % u64::from(buckets)) as u32
@@ -365,7 +402,7 @@ mod tests {
 
     #[test]
     fn extend_is_all_or_nothing() {
-        let mut nodes = OrderedNodes::default();
+        let mut nodes = OrderedNodes::<_, Modulo>::default();
         nodes.extend(["b", "a"], "test").unwrap();
         assert_eq!(
             nodes.extend(["c", "a"], "test"),
