@@ -52,7 +52,8 @@ const EMPTY: u32 = u32::MAX;
 /// paper advises (shares then differ by at most about 1%); inserting more
 /// nodes than `M / 100` is refused with [`RouteError::TableTooSmall`]. Use
 /// [`MaglevBuilder::table_size_for`] to size a table for a node count. Memory:
-/// 4 bytes per entry.
+/// 2 bytes per entry up to 65,536 nodes (128 KB for the default size), 4
+/// beyond.
 ///
 /// **Preference lists.** After the owner, the other nodes rank by how early
 /// the key's entry comes in their permutation: the node whose permutation
@@ -84,7 +85,7 @@ pub struct Maglev<N, H = Xxh3> {
     /// Members sorted by identity bytes.
     members: Vec<Member<N>>,
     /// The member index owning each entry; empty when there are no members.
-    table: Vec<u32>,
+    table: Table,
     /// The fraction of entries that changed owner on the last rebuild.
     last_change: f64,
 }
@@ -106,7 +107,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
     /// One hash and one table read: O(1), no allocation.
     #[inline]
     fn route(&self, key: &[u8]) -> Option<&N> {
-        let owner = *self.table.get(self.entry_of(key))?;
+        let owner = self.table.get(self.entry_of(key))?;
         Some(&self.members[owner as usize].node)
     }
 
@@ -124,7 +125,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
         }
         out.clear();
         let entry = self.entry_of(key);
-        let Some(&owner) = self.table.get(entry) else {
+        let Some(owner) = self.table.get(entry) else {
             return Ok(());
         };
         out.push(&self.members[owner as usize].node);
@@ -148,7 +149,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
     /// only for nodes that rank before the best healthy node so far.
     fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
         let entry = self.entry_of(key);
-        let &owner = self.table.get(entry)?;
+        let owner = self.table.get(entry)?;
         let owner_node = &self.members[owner as usize].node;
         if is_healthy(owner_node) {
             return Some(owner_node);
@@ -195,8 +196,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
     }
 
     fn memory_bytes(&self) -> usize {
-        self.members.capacity() * std::mem::size_of::<Member<N>>()
-            + self.table.capacity() * std::mem::size_of::<u32>()
+        self.members.capacity() * std::mem::size_of::<Member<N>>() + self.table.memory_bytes()
     }
 
     fn capabilities(&self) -> Capabilities {
@@ -254,7 +254,13 @@ impl<N> Maglev<N, Xxh3> {
 
 impl<N, H> Maglev<N, H> {
     fn with_parts(hasher: H, size: u32) -> Self {
-        Maglev { hasher, size, members: Vec::new(), table: Vec::new(), last_change: 0.0 }
+        Maglev {
+            hasher,
+            size,
+            members: Vec::new(),
+            table: Table::Narrow(Vec::new()),
+            last_change: 0.0,
+        }
     }
 
     /// The number of table entries `M`.
@@ -307,7 +313,7 @@ impl<N, H> Maglev<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn table(&self) -> impl ExactSizeIterator<Item = &N> + '_ {
-        self.table.iter().map(|&m| &self.members[m as usize].node)
+        self.table.owners().map(|m| &self.members[m as usize].node)
     }
 
     /// The nodes with their weights, in identity order.
@@ -444,13 +450,66 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Maglev<N, H> {
             self.size as usize
         } else {
             self.table
-                .iter()
+                .owners()
                 .zip(&table)
-                .filter(|&(&old, &new)| renumber[old as usize] != new)
+                .filter(|&(old, &new)| renumber[old as usize] != new)
                 .count()
         };
         self.last_change = changed as f64 / f64::from(self.size);
-        self.table = table;
+        self.table = Table::new(table, self.members.len());
+    }
+}
+
+/// The lookup table: each entry's owner as a member index, in 16 bits while
+/// every index fits (up to 65,536 members), which halves the memory a lookup
+/// reads from.
+#[derive(Clone)]
+enum Table {
+    Narrow(Vec<u16>),
+    Wide(Vec<u32>),
+}
+
+impl Table {
+    /// The table of `owners`, member indices below `members`.
+    fn new(owners: Vec<u32>, members: usize) -> Table {
+        if members <= 1 << 16 {
+            // Every owner is below `members`, so it fits in 16 bits.
+            Table::Narrow(owners.into_iter().map(|owner| owner as u16).collect())
+        } else {
+            Table::Wide(owners)
+        }
+    }
+
+    /// The owner of `entry`, if the table has it.
+    #[inline]
+    fn get(&self, entry: usize) -> Option<u32> {
+        match self {
+            Table::Narrow(table) => table.get(entry).map(|&owner| u32::from(owner)),
+            Table::Wide(table) => table.get(entry).copied(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Table::Narrow(table) => table.len(),
+            Table::Wide(table) => table.len(),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The owners in entry order.
+    fn owners(&self) -> impl ExactSizeIterator<Item = u32> + '_ {
+        (0..self.len()).map(|entry| self.get(entry).unwrap_or(EMPTY))
+    }
+
+    fn memory_bytes(&self) -> usize {
+        match self {
+            Table::Narrow(table) => table.capacity() * std::mem::size_of::<u16>(),
+            Table::Wide(table) => table.capacity() * std::mem::size_of::<u32>(),
+        }
     }
 }
 
@@ -724,6 +783,19 @@ mod tests {
         assert_eq!(q.iter().map(|&q| u64::from(q)).sum::<u64>(), 65_537);
         assert_eq!(q, [65_536, 1]);
         assert_eq!(lb.table().filter(|n| *n == "tiny").count(), 1);
+    }
+
+    #[test]
+    fn the_table_narrows_to_16_bits_while_every_member_index_fits() {
+        let owners = vec![0, 65_535, 7, 65_535];
+        let narrow = Table::new(owners.clone(), 1 << 16);
+        assert!(matches!(narrow, Table::Narrow(_)));
+        assert_eq!(narrow.owners().collect::<Vec<_>>(), owners);
+        assert_eq!(narrow.memory_bytes(), 8);
+        let wide = Table::new(vec![0, 65_536, 3], (1 << 16) + 1);
+        assert!(matches!(wide, Table::Wide(_)));
+        assert_eq!((wide.get(1), wide.get(3)), (Some(65_536), None));
+        assert_eq!(wide.owners().len(), 3);
     }
 
     #[test]
