@@ -21,6 +21,13 @@ use crate::hash::{KeyHasher, Xxh3, finalize64};
 /// drawn is below 2 for every bucket count, so the lookup cost does not grow
 /// with the number of nodes (jump's float loop runs about ln n times).
 ///
+/// **Cost of a route**: the key's hash, one SplitMix64 word and a few dozen
+/// integer operations with no branch on the key but one, to the rare
+/// redraws: it is taken by at most 3 keys in 16, or, at the counts where
+/// more would land beyond the last bucket (10, 100, 10,000 …), a second word
+/// is always drawn and it is taken by at most 1 key in 8. What depends only
+/// on the node count is prepared when the nodes change.
+///
 /// **Reference-compatible.** The pseudo-random words come from SplitMix64
 /// seeded with the key's 64-bit hash (state `+= 0x9e3779b97f4a7c15`, then
 /// the "mix13" finalizer), and [`JumpBackHash::bucket`] returns, for every

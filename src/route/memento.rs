@@ -152,7 +152,9 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
     }
 
     /// Puts `node` in the most recently removed bucket, or a new bucket at
-    /// the end: O(n) for the identity index. Only weight 1 is accepted.
+    /// the end: O(n) for the identity index, O(n log n) when it refills a
+    /// removed bucket (the nodes are put back in bucket order). Only weight
+    /// 1 is accepted.
     fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
         check_weight(node.as_ref(), weight)?;
         if weight != 1.0 {
