@@ -118,13 +118,16 @@ pub(crate) fn jump_back(hash: u64, buckets: u32) -> u32 {
 /// top range `[top, 2·top)`, which holds bucket `buckets - 1`, can land at or
 /// beyond `buckets` (a lower `q` lands below `2q ≤ top`), so redraws happen
 /// only there; after one fall the next set bit always lands in range; and
-/// that next landing is the one `u` without its top bit would give, so it
-/// can be computed beside the top range's landing and one selected — no
-/// branch on coin flips. Mispredicted branches are what a lookup costs:
-/// where more than 3/16 of the top range lies beyond `buckets` (10 or 10,000
-/// buckets, say, where 6 of 16 do), the first redraw word is computed and
-/// selected without a branch as well, leaving a branch that is taken for at
-/// most 1 key in 8 (the cube of the share beyond).
+/// the landing of `u` needs no branch (the highest set bit comes from
+/// smearing it down, and `u = 0` lands on 0 by itself). What a lookup costs
+/// is mostly its mispredicted branches, so the one left, to the redraws, is
+/// taken by at most 3 keys in 16: where more of the top range lies beyond
+/// `buckets` (10 or 10,000 buckets, say, where 6 of 16 do), the lookup
+/// computes the first redraw word for every key and selects its outcome
+/// without a branch; it needs the fall-back landing for that, which is the
+/// landing of `u` without its top bit, so it computes that landing and the
+/// top range's side by side and selects one. The branch left there is taken
+/// by at most 1 key in 8 (the cube of the share beyond).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct JumpBackRange {
     /// The bucket count `n`.
@@ -160,34 +163,42 @@ impl JumpBackRange {
     /// The bucket of `hash`; the count must be at least 1.
     #[inline]
     pub(crate) fn bucket(self, hash: u64) -> u32 {
-        let JumpBackRange { buckets, mask, top, .. } = self;
         let first = finalize64(hash.wrapping_add(GAMMA));
+        if self.redraw_eagerly {
+            return self.bucket_with_eager_redraw(hash, first);
+        }
+        let drawn = ((first ^ (first >> 32)) as u32) & self.mask;
+        let candidate = landing(drawn, half_by_parity(first, drawn));
+        if candidate < self.buckets {
+            return candidate;
+        }
+        let below = drawn & (self.top - 1);
+        self.redraw(hash, 1, landing(below, half_by_parity(first, below)))
+    }
+
+    /// [`bucket`](Self::bucket) with the first redraw word drawn for every
+    /// key, from the first word `first`.
+    #[inline(always)]
+    fn bucket_with_eager_redraw(self, hash: u64, first: u64) -> u32 {
+        let JumpBackRange { buckets, mask, top, .. } = self;
         let (low, high) = (first as u32, (first >> 32) as u32);
         let drawn = (low ^ high) & mask;
-        // The landing of the bits below the top range: the answer when the
-        // top bit is clear, and the fall-back when the top range's jump
-        // turns out to lie below it. With the top bit set the draw has one
-        // more set bit, so its landing takes the other half.
+        // With the top bit set the draw has one more set bit than below
+        // it, so the top range's landing takes the other half.
         let below = drawn & (top - 1);
         let (half, other) = if below.count_ones() & 1 == 1 { (high, low) } else { (low, high) };
         let fallen = landing(below, half);
         let candidate = if drawn >= top { top | (other & (top - 1)) } else { fallen };
-        if self.redraw_eagerly {
-            let word = finalize64(hash.wrapping_add(GAMMA.wrapping_mul(2)));
-            let (low, high) = (word as u32 & mask, (word >> 32) as u32 & mask);
-            let from_low = if low < top { fallen } else { low };
-            let from_high = if high < top { fallen } else { high };
-            let redrawn = if low < buckets { from_low } else { from_high };
-            let bucket = if candidate < buckets { candidate } else { redrawn };
-            if bucket < buckets {
-                return bucket;
-            }
-            return self.redraw(hash, 2, fallen);
+        let word = finalize64(hash.wrapping_add(GAMMA.wrapping_mul(2)));
+        let (low, high) = (word as u32 & mask, (word >> 32) as u32 & mask);
+        let from_low = if low < top { fallen } else { low };
+        let from_high = if high < top { fallen } else { high };
+        let redrawn = if low < buckets { from_low } else { from_high };
+        let bucket = if candidate < buckets { candidate } else { redrawn };
+        if bucket < buckets {
+            return bucket;
         }
-        if candidate < buckets {
-            return candidate;
-        }
-        self.redraw(hash, 1, fallen)
+        self.redraw(hash, 2, fallen)
     }
 
     /// The top range's redraws from word `word` of the sequence on: the
@@ -223,20 +234,45 @@ impl BucketCount for JumpBackRange {
     }
 }
 
+/// The half of `first` the reference draws a landing of `bits` from: the
+/// high half when `bits` has an odd number of set bits (it shifts by
+/// `popcount · 32`, modulo 64).
+#[inline(always)]
+fn half_by_parity(first: u64, bits: u32) -> u32 {
+    if bits.count_ones() & 1 == 1 { (first >> 32) as u32 } else { first as u32 }
+}
+
 /// `q + (half & (q - 1))` for `q` the highest set bit of `bits`; 0 when
-/// `bits` is 0. The highest bit comes from smearing it downwards: x86-64's
-/// baseline has no `lzcnt`, and its `bsr` is microcoded on AMD processors,
-/// slower than these ten simple operations.
+/// `bits` is 0.
 #[inline(always)]
 fn landing(bits: u32, half: u32) -> u32 {
+    let smeared = if FAST_LEADING_ZEROS { smeared_by_count(bits) } else { smeared_by_shifts(bits) };
+    let under = smeared >> 1;
+    (smeared ^ under) | (half & under)
+}
+
+/// Whether counting leading zeros is one fast instruction: everywhere but
+/// on x86 without `lzcnt` (the x86-64 baseline), where it compiles to `bsr`,
+/// which is microcoded on AMD processors and measured slower there than
+/// [`smeared_by_shifts`].
+const FAST_LEADING_ZEROS: bool =
+    cfg!(any(target_feature = "lzcnt", not(any(target_arch = "x86", target_arch = "x86_64"))));
+
+/// `bits` with every bit below its highest set bit set.
+#[inline(always)]
+fn smeared_by_count(bits: u32) -> u32 {
+    (u64::from(u32::MAX) >> bits.leading_zeros()) as u32
+}
+
+/// [`smeared_by_count`] with ten shifts and ors.
+#[inline(always)]
+fn smeared_by_shifts(bits: u32) -> u32 {
     let mut smeared = bits;
     smeared |= smeared >> 1;
     smeared |= smeared >> 2;
     smeared |= smeared >> 4;
     smeared |= smeared >> 8;
-    smeared |= smeared >> 16;
-    let under = smeared >> 1;
-    (smeared ^ under) | (half & under)
+    smeared | smeared >> 16
 }
 
 #[cfg(test)]
@@ -332,6 +368,18 @@ mod tests {
         assert!(!eager(1) && !eager(2) && !eager(1000) && !eager(1_000_000) && !eager(13));
         assert!(eager(12) && eager(1 << 20 | 1));
         assert_eq!(JumpBackRange::new(1).bucket(42), 0);
+    }
+
+    #[test]
+    fn both_ways_of_smearing_agree() {
+        for bits in (0..32).flat_map(|b| [1u32 << b, (1 << b) - 1, (1 << b) | 1, u32::MAX >> b]) {
+            assert_eq!(smeared_by_count(bits), smeared_by_shifts(bits), "{bits:#x}");
+        }
+        for i in 0..10_000u64 {
+            let bits = finalize64(i) as u32 >> (i % 32);
+            assert_eq!(smeared_by_count(bits), smeared_by_shifts(bits), "{bits:#x}");
+        }
+        assert_eq!(smeared_by_count(0), 0);
     }
 
     #[test]
