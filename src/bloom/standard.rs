@@ -63,14 +63,12 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
 
     #[inline]
     fn insert(&mut self, key: &[u8]) -> bool {
-        let bits = self.bits();
         let words = &mut self.words;
         let mut present = true;
-        for position in self.hashing.hash(key).positions(bits, self.hashes) {
-            let word = &mut words[(position / 64) as usize];
-            let mask = 1 << (position % 64);
-            present &= *word & mask != 0;
-            *word |= mask;
+        for (word, bit) in self.hashing.hash(key).positions(words.len() as u64, self.hashes) {
+            let word = &mut words[word];
+            present &= *word >> bit & 1 != 0;
+            *word |= 1 << bit;
         }
         // A branch, not `+= !present`: the count then waits on no cache miss.
         if !present {
@@ -82,9 +80,8 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
     #[inline]
     fn contains(&self, key: &[u8]) -> bool {
         let words = &self.words;
-        self.hashing.hash(key).all_set(self.bits(), self.hashes, |position| {
-            words[(position / 64) as usize] >> (position % 64) & 1
-        })
+        let hash = self.hashing.hash(key);
+        hash.all_set(words.len() as u64, self.hashes, |word, bit| words[word] >> bit & 1)
     }
 
     fn union(&mut self, other: &Self) -> Result<(), BloomError> {
