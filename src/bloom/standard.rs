@@ -5,7 +5,7 @@ use std::fmt;
 use bitvec::order::Lsb0;
 use bitvec::slice::BitSlice;
 
-use super::sizing::{self, MAX_BITS_PER_WORD, MAX_HASHES};
+use super::sizing::{self, MAX_BITS_PER_LANE, MAX_HASHES};
 use super::wire::{self, Header, Layout};
 use super::{
     AtomicBloomFilter, BlockedBloomFilter, BloomError, Filter, Hashing, check_shape, keys_for_fill,
@@ -457,13 +457,13 @@ impl<H: KeyHasher> BloomBuilder<H> {
         self
     }
 
-    /// The number of bits, exactly (rounded up to a multiple of 64, or of 512
+    /// The number of bits, exactly (rounded up to a multiple of 64, or of 256
     /// for the blocked filter); use with [`hashes`](Self::hashes).
     ///
     /// ```
     /// use routekit::bloom::{BloomFilter, Filter};
     /// let filter = BloomFilter::builder().bits(100).hashes(8).build_blocked()?;
-    /// assert_eq!(filter.bits(), 512);
+    /// assert_eq!(filter.bits(), 256);
     /// # Ok::<(), routekit::bloom::BloomError>(())
     /// ```
     pub fn bits(&mut self, bits: u64) -> &mut Self {
@@ -547,7 +547,7 @@ impl<H: KeyHasher> BloomBuilder<H> {
                 if hashes == 0 {
                     return Err(BloomError::ZeroHashes);
                 }
-                if hashes % 8 != 0 || hashes / 8 > MAX_BITS_PER_WORD {
+                if hashes % 8 != 0 || hashes / 8 > MAX_BITS_PER_LANE {
                     return Err(BloomError::BlockedHashes { hashes });
                 }
                 BlockedBloomFilter::with_parts(bits, hashes / 8, self.hasher.clone())
