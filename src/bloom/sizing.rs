@@ -136,7 +136,7 @@ pub(super) fn blocked_size(items: u64, fpr: f64) -> Result<(u64, u32), BloomErro
 }
 
 /// Bits in a lane of a blocked filter's block.
-pub(super) const LANE_BITS: u32 = 32;
+const LANE_BITS: u32 = 32;
 
 /// The blocked filter's model rate after `items` distinct inserts into
 /// `blocks` blocks with `per_lane` bits set in each of a block's 8 lanes.
@@ -196,7 +196,7 @@ pub(super) fn blocked_fpr(blocks: u64, per_lane: u32, items: u64) -> f64 {
 
 /// `P_b(d)`: the probability that `draws` uniform positions in a 32-bit
 /// lane cover exactly `d` distinct positions, for `d` in `0..=draws`.
-pub(super) fn distinct_positions(draws: u32) -> Vec<f64> {
+fn distinct_positions(draws: u32) -> Vec<f64> {
     let lane = f64::from(LANE_BITS);
     let mut distinct = vec![1.0];
     for _ in 0..draws {
@@ -211,7 +211,7 @@ pub(super) fn distinct_positions(draws: u32) -> Vec<f64> {
 }
 
 /// `C(n, k)` as a float, for the small `n` of a lane's draws.
-pub(super) fn binomial(n: usize, k: usize) -> f64 {
+fn binomial(n: usize, k: usize) -> f64 {
     (0..k).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64)
 }
 
