@@ -4,8 +4,8 @@
 use super::BloomError;
 
 /// The most bits a filter may have: what `bitvec` can index on this platform
-/// (`usize::MAX >> 3`), rounded down to a whole 512-bit block.
-pub(super) const MAX_BITS: u64 = ((usize::MAX >> 3) as u64) & !511;
+/// (`usize::MAX >> 3`), rounded down to a whole number of words and blocks.
+pub(super) const MAX_BITS: u64 = ((usize::MAX >> 3) as u64) & !(BLOCK_BITS - 1);
 
 /// The most hash functions per key of the standard filter. A target rate
 /// needs about `log2(1 / fpr)`; 64 reaches below 1e-19.
