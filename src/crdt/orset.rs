@@ -458,59 +458,61 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
         removed: &[(A, u64)],
     ) -> Result<(), CrdtError> {
         let hash = self.hasher.hash_one(value);
-        let mut unseen = None;
+        let mut new_dot = None;
         if let Some((actor, counter)) = added {
-            match self.context.index_of(actor) {
-                Some(actor) if self.context.contains_at(actor, counter) => {
-                    // Seen already: held under `value` (a repeat), or removed
-                    // here, unless another element holds it (a reused id).
-                    let dot = Dot { actor, counter };
-                    let held = self
-                        .entries
-                        .find(hash, |entry| entry.value == *value)
-                        .is_some_and(|entry| self.links.holds(entry, dot));
-                    if !held && self.entries.iter().any(|entry| self.links.holds(entry, dot)) {
-                        return Err(CrdtError::DotConflict { counter });
-                    }
+            // Interning shows nothing before the dot is recorded: an actor
+            // new here has seen no dot, so the checks below cannot fail.
+            let dot = Dot { actor: self.context.intern(actor), counter };
+            if !self.context.contains_at(dot.actor, counter) {
+                new_dot = Some(dot);
+            } else {
+                // Seen already: held under `value` (a repeat), or removed
+                // here, unless another element holds it (a reused id).
+                let held = self
+                    .entries
+                    .find(hash, |entry| entry.value == *value)
+                    .is_some_and(|entry| self.links.holds(entry, dot));
+                if !held && self.entries.iter().any(|entry| self.links.holds(entry, dot)) {
+                    return Err(CrdtError::DotConflict { counter });
                 }
-                _ => unseen = Some((actor, counter)),
             }
         }
 
         // Nothing fails from here on. Record the dots as seen.
-        let new_dot = unseen.map(|(actor, counter)| {
-            let actor = self.context.intern(actor);
-            self.context.insert_at(actor, counter);
-            Dot { actor, counter }
-        });
+        if let Some(dot) = new_dot {
+            self.context.insert_at(dot.actor, dot.counter);
+        }
         for (actor, counter) in removed {
             let actor = self.context.intern(actor);
             self.context.insert_at(actor, *counter);
         }
         let OrSet { context, entries, links, hasher } = self;
-        let is_removed = |dot: Dot| {
-            removed.iter().any(|(actor, counter)| {
+        let mut keep = |_: &T, dot: Dot| {
+            !removed.iter().any(|(actor, counter)| {
                 *counter == dot.counter && context.clock(dot.actor).actor == *actor
             })
         };
-        match entries.find_entry(hash, |entry| entry.value == *value) {
-            Ok(mut found) => {
-                let entry = found.get_mut();
-                let kept = removed.is_empty() || links.retain(entry, |_, dot| !is_removed(dot));
-                match (kept, new_dot) {
-                    (true, Some(dot)) => links.push(entry, dot),
-                    (false, Some(dot)) => links.replace(entry, dot),
-                    (true, None) => {}
-                    (false, None) => drop(found.remove()),
+        let eq = |entry: &Entry<T>| entry.value == *value;
+        match new_dot {
+            Some(dot) => match entries.entry(hash, eq, |entry| hasher.hash_one(&entry.value)) {
+                Slot::Occupied(mut found) => {
+                    let entry = found.get_mut();
+                    if removed.is_empty() || links.retain(entry, keep) {
+                        links.push(entry, dot);
+                    } else {
+                        links.replace(entry, dot);
+                    }
                 }
-            }
-            Err(absent) => {
-                if let Some(dot) = new_dot {
-                    absent.into_table().insert_unique(
-                        hash,
-                        Entry::new(value.clone(), dot),
-                        |entry| hasher.hash_one(&entry.value),
-                    );
+                Slot::Vacant(slot) => {
+                    slot.insert(Entry::new(value.clone(), dot));
+                }
+            },
+            None if removed.is_empty() => {}
+            None => {
+                if let Ok(mut found) = entries.find_entry(hash, eq) {
+                    if !links.retain(found.get_mut(), &mut keep) {
+                        found.remove();
+                    }
                 }
             }
         }
