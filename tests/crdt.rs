@@ -374,6 +374,19 @@ mod serde_support {
     }
 
     #[test]
+    fn a_delta_serializes_as_the_state_it_stands_for() {
+        let mut set = OrSet::new();
+        set.add(&1u8, 5u8).unwrap();
+        set.add(&2u8, 6u8).unwrap();
+        let deltas = [set.add(&1, 5).unwrap(), set.remove(&6), set.remove(&7), set.clear()];
+        for delta in deltas {
+            let json = serde_json::to_string(&delta).unwrap();
+            let state: OrSet<u8, u8> = serde_json::from_str(&json).unwrap();
+            assert_eq!(state, OrSet::from(delta));
+        }
+    }
+
+    #[test]
     fn invalid_json_states_are_refused() {
         // A dot outside the context, a zero count, unsorted actors.
         assert!(serde_json::from_str::<OrSet<u8, u8>>("[[[7,1,[]]],[[5,[[0,2]]]]]").is_err());

@@ -41,7 +41,8 @@ use super::{Crdt, CrdtError, DecodeError};
 ///
 /// An element takes its own size plus 16 bytes in the hash table (24 bytes
 /// for a `u64`), with one add's dot inline; each further concurrent add of
-/// the same element takes 16 bytes more.
+/// the same element takes 16 bytes more, in an arena of at most 2^32 - 1
+/// such dots per set (64 GiB of them): a merge that would pass it panics.
 ///
 /// # Example
 ///
@@ -203,9 +204,9 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
     /// Merges the delta of one mutation, without building a state.
     ///
     /// Cost: O(1) expected for an add or a remove, plus O(log a) in the
-    /// actors; O(n) for an add this set has already seen removed (a late or
-    /// repeated add), which is checked against every element for a reused
-    /// dot, and for a clear.
+    /// actors. O(n) for a clear, and for an add whose dot this set has seen
+    /// and no longer holds (its remove arrived first, or it arrives again
+    /// after one): every element is checked for a reused dot.
     ///
     /// # Errors
     ///
