@@ -20,6 +20,12 @@
 //! records the gaps a lost delta leaves until it arrives. Sending the whole
 //! state now and then repairs any loss that is never re-sent.
 //!
+//! | type           | state                                   | value   | delta |
+//! |----------------|-----------------------------------------|---------|-------|
+//! | [`GCounter`]   | a `u64` count per actor                 | `u128`, exact | a `GCounter`: the actor's new count |
+//! | [`PNCounter`]  | two `GCounter`s (increments, decrements) | `i128`, exact | a `PNCounter`: the actor's new total |
+//! | [`OrSet`]      | elements with dots, and a causal context | add-wins set, no tombstones | an [`OrSetDelta`] |
+//!
 //! **Actor ids** are any `Ord + Clone` value (a node id, a UUID, a string)
 //! and must be **unique per replica incarnation**: a replica that restarts
 //! without its state must take a new id. A state is a summary of what each
