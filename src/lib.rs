@@ -68,10 +68,10 @@
 //!
 //! // Deltas arrive late, out of order and twice: the carts still agree.
 //! for delta in to_west.iter().rev().chain(&to_west) {
-//!     west.merge(delta)?;
+//!     west.merge_delta(delta)?;
 //! }
 //! for delta in &to_east {
-//!     east.merge(delta)?;
+//!     east.merge_delta(delta)?;
 //! }
 //! assert_eq!(east, west);
 //! // West's remove of "milk" had not seen east's add, so the add wins.
