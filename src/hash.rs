@@ -91,6 +91,7 @@ pub trait KeyHasher: Clone + fmt::Debug + Send + Sync {
     /// let (a, b) = (Fnv1a.uniform64(b"key-1"), Fnv1a.uniform64(b"key-2"));
     /// assert!((a ^ b) >> 32 != 0); // the high halves differ
     /// ```
+    #[inline]
     fn uniform64(&self, bytes: &[u8]) -> u64 {
         self.hash64(bytes)
     }
@@ -103,6 +104,7 @@ pub trait KeyHasher: Clone + fmt::Debug + Send + Sync {
     /// let h = Sip13::new([1; 16]);
     /// assert_eq!(h.uniform128(b"k"), h.hash128(b"k"));
     /// ```
+    #[inline]
     fn uniform128(&self, bytes: &[u8]) -> u128 {
         self.hash128(bytes)
     }

@@ -10,33 +10,32 @@
 //! * [`route`] — the [`Router`] trait and its strategies: [`HashRing`]
 //!   (consistent hashing with virtual nodes) and [`Rendezvous`] (highest
 //!   random weight), with weights, preference lists, failover past unhealthy
-//!   nodes and [`SharedRouter`] for many threads.
-//! * [`crdt`] — replicated state that converges without coordination: the
-//!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
-//!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
-//!   any order, twice or late, and a versioned byte encoding.
-//! * [`bloom`] — approximate membership behind the [`Filter`] trait:
-//!   [`BloomFilter`] (the textbook false-positive rate), [`BlockedBloomFilter`]
-//!   (one cache line per key), [`AtomicBloomFilter`](bloom::AtomicBloomFilter)
-//!   (inserts from many threads), and a versioned byte format to ship them.
-//! * [`optimistic`] — no lost updates: [`Versioned`] values,
-//!   [`VersionedCell`] (compare-and-set shared by threads), [`RetryPolicy`]
-//!   (bounded, jittered retries of a read-modify-write), [`OptimisticUpdate`]
-//!   (version-checked SQL that tells a conflict from a missing row) and
-//!   [`ETag`] with `If-Match` / `If-None-Match` evaluation per RFC 9110.
-//! * `route::compat` (feature `compat`) — `CompatRing`: the placement of
-//!   routers already deployed, bit for bit: libketama, libmemcached and
-//!   twemproxy ketama, and nginx `hash $key consistent`.
 //!   nodes and [`SharedRouter`] for many threads; [`JumpHash`](route::JumpHash),
 //!   [`JumpBackHash`](route::JumpBackHash), [`MementoHash`](route::MementoHash)
 //!   (any node can leave) and [`Maglev`](route::Maglev) (one table read); and
 //!   [`BoundedLoads`](route::BoundedLoads) / [`LoadTracker`](route::LoadTracker)
 //!   to cap every node's load.
+//! * `route::compat` (feature `compat`) — `CompatRing`: the placement of
+//!   routers already deployed, bit for bit: libketama, libmemcached and
+//!   twemproxy ketama, and nginx `hash $key consistent`.
+//! * [`bloom`] — approximate membership behind the [`Filter`] trait:
+//!   [`BloomFilter`] (the textbook false-positive rate), [`BlockedBloomFilter`]
+//!   (one cache line per key), [`AtomicBloomFilter`](bloom::AtomicBloomFilter)
+//!   (inserts from many threads), and a versioned byte format to ship them.
+//! * [`crdt`] — replicated state that converges without coordination: the
+//!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
+//!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
+//!   any order, twice or late, and a versioned byte encoding.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
 //!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
 //! * [`keyset`] — keyset ("seek") pagination: [`Keyset`] builds exact page
 //!   queries for any ordering (mixed directions, `NULL`s, both directions)
 //!   and turns their rows into a [`Page`] with opaque, authenticated cursors.
+//! * [`optimistic`] — no lost updates: [`Versioned`] values,
+//!   [`VersionedCell`] (compare-and-set shared by threads), [`RetryPolicy`]
+//!   (bounded, jittered retries of a read-modify-write), [`OptimisticUpdate`]
+//!   (version-checked SQL that tells a conflict from a missing row) and
+//!   [`ETag`] with `If-Match` / `If-None-Match` evaluation per RFC 9110.
 //!
 //! # Example: route a session
 //!
@@ -69,10 +68,10 @@
 //!
 //! // Deltas arrive late, out of order and twice: the carts still agree.
 //! for delta in to_west.iter().rev().chain(&to_west) {
-//!     west.merge(delta)?;
+//!     west.merge_delta(delta)?;
 //! }
 //! for delta in &to_east {
-//!     east.merge(delta)?;
+//!     east.merge_delta(delta)?;
 //! }
 //! assert_eq!(east, west);
 //! // West's remove of "milk" had not seen east's add, so the add wins.

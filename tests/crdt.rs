@@ -1,7 +1,7 @@
 //! The lattice laws by name, the delta law, and the byte encoding, for every
 //! CRDT in routekit, over states made by random operation histories on 2 to
 //! 5 replicas (local mutations, deltas delivered late, out of order and
-//! twice, and whole-state syncs).
+//! twice, in memory or through their bytes, and whole-state syncs).
 //!
 //! Cases: 64 per property by default; `PROPTEST_CASES=n` sets the count,
 //! `ROUTEKIT_LONG_TESTS=1` runs 2048.
@@ -9,7 +9,7 @@
 use std::fmt::Debug;
 
 use proptest::prelude::*;
-use routekit::crdt::{Crdt, CrdtError, DecodeError, GCounter, OrSet, PNCounter};
+use routekit::crdt::{Crdt, CrdtError, DecodeError, GCounter, OrSet, OrSetDelta, PNCounter};
 
 fn config() -> ProptestConfig {
     let cases = match (std::env::var("PROPTEST_CASES"), std::env::var("ROUTEKIT_LONG_TESTS")) {
@@ -21,13 +21,15 @@ fn config() -> ProptestConfig {
 }
 
 /// A CRDT under test: its random local operations, and how to encode it.
-trait Subject: Crdt + Debug + 'static {
+trait Subject: Crdt<Delta: Debug + Clone> + Debug + 'static {
     type Op: Debug + Clone + 'static;
     fn op() -> BoxedStrategy<Self::Op>;
     /// Applies `op` as actor `actor`, returning the delta.
-    fn apply(&mut self, actor: u8, op: &Self::Op) -> Result<Self, CrdtError>;
+    fn apply(&mut self, actor: u8, op: &Self::Op) -> Result<Self::Delta, CrdtError>;
     fn encode(&self) -> Vec<u8>;
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError>;
+    /// The delta as it arrives over the wire: its bytes, decoded.
+    fn delta_from_bytes(delta: &Self::Delta) -> Self;
 }
 
 #[derive(Clone, Debug)]
@@ -57,6 +59,9 @@ impl Subject for GCounter<u8> {
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         Self::decode(bytes)
     }
+    fn delta_from_bytes(delta: &Self) -> Self {
+        Self::decode(&delta.encode()).unwrap()
+    }
 }
 
 impl Subject for PNCounter<u8> {
@@ -76,6 +81,9 @@ impl Subject for PNCounter<u8> {
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         Self::decode(bytes)
     }
+    fn delta_from_bytes(delta: &Self) -> Self {
+        Self::decode(&delta.encode()).unwrap()
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -92,7 +100,7 @@ impl Subject for OrSet<u8, u8> {
         prop_oneof![6 => (0..6u8).prop_map(SetOp::Add), 4 => (0..6u8).prop_map(SetOp::Remove), 1 => Just(SetOp::Clear)]
             .boxed()
     }
-    fn apply(&mut self, actor: u8, op: &SetOp) -> Result<Self, CrdtError> {
+    fn apply(&mut self, actor: u8, op: &SetOp) -> Result<OrSetDelta<u8, u8>, CrdtError> {
         match *op {
             SetOp::Add(x) => self.add(&actor, x),
             SetOp::Remove(x) => Ok(self.remove(&x)),
@@ -105,6 +113,9 @@ impl Subject for OrSet<u8, u8> {
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         Self::decode(bytes)
     }
+    fn delta_from_bytes(delta: &OrSetDelta<u8, u8>) -> Self {
+        Self::decode(&delta.encode()).unwrap()
+    }
 }
 
 /// One step of a history.
@@ -113,8 +124,8 @@ enum Step<Op> {
     /// Replica `replica` mutates its state; the delta goes to the log.
     Local { replica: usize, op: Op },
     /// Replica `to` receives a delta from the log (any earlier one: late,
-    /// out of order, or again).
-    Deliver { to: usize, delta: usize },
+    /// out of order, or again), in memory or through its bytes.
+    Deliver { to: usize, delta: usize, as_bytes: bool },
     /// Replica `to` receives the whole state of `from`.
     Sync { from: usize, to: usize },
 }
@@ -124,7 +135,8 @@ fn world<S: Subject>() -> impl Strategy<Value = Vec<S>> {
     (2..=5usize).prop_flat_map(|n| {
         let step = prop_oneof![
             5 => (0..n, S::op()).prop_map(|(replica, op)| Step::Local { replica, op }),
-            3 => (0..n, any::<usize>()).prop_map(|(to, delta)| Step::Deliver { to, delta }),
+            3 => (0..n, any::<usize>(), any::<bool>())
+                .prop_map(|(to, delta, as_bytes)| Step::Deliver { to, delta, as_bytes }),
             1 => (0..n, 0..n).prop_map(|(from, to)| Step::Sync { from, to }),
         ];
         proptest::collection::vec(step, 0..40).prop_map(move |steps| run(n, &steps))
@@ -133,7 +145,7 @@ fn world<S: Subject>() -> impl Strategy<Value = Vec<S>> {
 
 fn run<S: Subject>(n: usize, steps: &[Step<S::Op>]) -> Vec<S> {
     let mut replicas = vec![S::default(); n];
-    let mut log: Vec<S> = Vec::new();
+    let mut log: Vec<S::Delta> = Vec::new();
     for step in steps {
         match step {
             Step::Local { replica, op } => {
@@ -141,8 +153,13 @@ fn run<S: Subject>(n: usize, steps: &[Step<S::Op>]) -> Vec<S> {
                     log.push(delta);
                 }
             }
-            Step::Deliver { to, delta } if !log.is_empty() => {
-                replicas[*to].merge(&log[delta % log.len()]).unwrap();
+            Step::Deliver { to, delta, as_bytes } if !log.is_empty() => {
+                let delta = &log[delta % log.len()];
+                if *as_bytes {
+                    replicas[*to].merge(&S::delta_from_bytes(delta)).unwrap();
+                } else {
+                    replicas[*to].merge_delta(delta).unwrap();
+                }
             }
             Step::Deliver { .. } => {}
             Step::Sync { from, to } => {
@@ -157,6 +174,12 @@ fn run<S: Subject>(n: usize, steps: &[Step<S::Op>]) -> Vec<S> {
 fn join<S: Crdt>(a: &S, b: &S) -> S {
     let mut out = a.clone();
     out.merge(b).unwrap();
+    out
+}
+
+fn join_delta<S: Crdt>(a: &S, delta: &S::Delta) -> S {
+    let mut out = a.clone();
+    out.merge_delta(delta).unwrap();
     out
 }
 
@@ -218,12 +241,19 @@ macro_rules! laws {
                     let mut mutated = x.clone();
                     match mutated.apply(i as u8, &op) {
                         Ok(delta) => {
-                            // m(X) = X ⊔ mδ(X) ...
-                            prop_assert_eq!(join(&x, &delta), mutated.clone());
+                            // m(X) = X ⊔ mδ(X), in memory and through the
+                            // delta's bytes ...
+                            let wire = <$t as Subject>::delta_from_bytes(&delta);
+                            prop_assert_eq!(join_delta(&x, &delta), mutated.clone());
+                            prop_assert_eq!(join(&x, &wire), mutated.clone());
                             // ... so any replica that has seen X gets the same
-                            // from the delta as from the mutated state.
+                            // from the delta as from the mutated state ...
                             let seen = join(&y, &x);
-                            prop_assert_eq!(join(&seen, &delta), join(&y, &mutated));
+                            prop_assert_eq!(join_delta(&seen, &delta), join(&y, &mutated));
+                            prop_assert_eq!(join(&seen, &wire), join(&y, &mutated));
+                            // ... and any replica at all the same from the
+                            // delta as from its bytes (it may arrive first).
+                            prop_assert_eq!(join_delta(&y, &delta), join(&y, &wire));
                         }
                         // A refused mutation changes nothing.
                         Err(_) => prop_assert_eq!(mutated, x),
@@ -340,6 +370,19 @@ mod serde_support {
             let ab = join(&a, &b);
             let json = serde_json::to_string(&ab).unwrap();
             prop_assert_eq!(serde_json::from_str::<PNCounter<u8>>(&json).unwrap(), ab);
+        }
+    }
+
+    #[test]
+    fn a_delta_serializes_as_the_state_it_stands_for() {
+        let mut set = OrSet::new();
+        set.add(&1u8, 5u8).unwrap();
+        set.add(&2u8, 6u8).unwrap();
+        let deltas = [set.add(&1, 5).unwrap(), set.remove(&6), set.remove(&7), set.clear()];
+        for delta in deltas {
+            let json = serde_json::to_string(&delta).unwrap();
+            let state: OrSet<u8, u8> = serde_json::from_str(&json).unwrap();
+            assert_eq!(state, OrSet::from(delta));
         }
     }
 

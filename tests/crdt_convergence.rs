@@ -2,9 +2,9 @@
 //! regression tests for the failures `crdts` 7.3.2 shows.
 //!
 //! The simulation runs N replicas doing random adds, removes, clears and
-//! counter changes; every delta (and now and then a whole state) is sent to
-//! every other replica over a channel that shuffles, duplicates and loses
-//! messages. Lost messages are re-sent at the end. Then every replica must
+//! counter changes; every delta (in memory or as its bytes, and now and then
+//! a whole state) is sent to every other replica over a channel that
+//! shuffles, duplicates and loses messages. Lost messages are re-sent at the end. Then every replica must
 //! equal every other, equal the reference models (an OR-Set with explicit
 //! tombstones, the plain sum of counter changes), and its causal context
 //! must have no gaps left. Along the way each replica's set must equal its
@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use routekit::crdt::{Crdt, CrdtError, GCounter, OrSet, PNCounter};
+use routekit::crdt::{Crdt, CrdtError, GCounter, OrSet, OrSetDelta, PNCounter};
 
 fn config() -> ProptestConfig {
     let cases = match (std::env::var("PROPTEST_CASES"), std::env::var("ROUTEKIT_LONG_TESTS")) {
@@ -86,22 +86,37 @@ impl ModelSet {
 /// What one replica holds: the real CRDTs and the models fed the same way.
 #[derive(Clone, Debug, Default)]
 struct Replica {
-    set: OrSet<usize, u8>,
+    set: OrSet<u32, u8>,
     counter: PNCounter<usize>,
     model: ModelSet,
+}
+
+/// How a set change travels.
+#[derive(Clone, Debug)]
+enum SetMessage {
+    /// A mutation's delta, merged with `merge_delta`.
+    Delta(OrSetDelta<u32, u8>),
+    /// A delta's bytes, read back as a state and merged with `merge`.
+    Bytes(Vec<u8>),
+    /// A whole state.
+    State(OrSet<u32, u8>),
 }
 
 /// A message: a delta or a whole state, with the model's counterpart.
 #[derive(Clone, Debug)]
 struct Message {
-    set: OrSet<usize, u8>,
+    set: SetMessage,
     counter: PNCounter<usize>,
     model: ModelSet,
 }
 
 impl Replica {
     fn receive(&mut self, message: &Message) {
-        self.set.merge(&message.set).unwrap();
+        match &message.set {
+            SetMessage::Delta(delta) => self.set.merge_delta(delta).unwrap(),
+            SetMessage::Bytes(bytes) => self.set.merge(&OrSet::decode(bytes).unwrap()).unwrap(),
+            SetMessage::State(state) => self.set.merge(state).unwrap(),
+        }
         self.counter.merge(&message.counter).unwrap();
         self.model.merge(&message.model);
         assert_eq!(self.set.iter().copied().collect::<Vec<_>>(), self.model.elements());
@@ -120,23 +135,29 @@ fn simulate(seed: u64, replicas: usize, steps: usize) {
         let r = rng.below(replicas);
         let node = &mut nodes[r];
         let x = rng.below(8) as u8;
+        // A set delta travels as bytes one time in three.
+        let as_bytes = rng.chance(33);
+        let delta = |delta: OrSetDelta<u32, u8>| match as_bytes {
+            true => SetMessage::Bytes(delta.encode()),
+            false => SetMessage::Delta(delta),
+        };
         let message = match rng.below(20) {
             0..=8 => {
                 next_tag[r] += 1;
                 let tag = (r, next_tag[r]);
                 let mut model = node.model.tombstone(|y| y == x);
                 model.adds.insert((x, tag));
-                let set = node.set.add(&r, x).unwrap();
+                let set = delta(node.set.add(&(r as u32), x).unwrap());
                 Some(Message { set, counter: PNCounter::new(), model })
             }
             9..=13 => {
                 let model = node.model.tombstone(|y| y == x);
-                let set = node.set.remove(&x);
+                let set = delta(node.set.remove(&x));
                 Some(Message { set, counter: PNCounter::new(), model })
             }
             14 => {
                 let model = node.model.tombstone(|_| true);
-                let set = node.set.clear();
+                let set = delta(node.set.clear());
                 Some(Message { set, counter: PNCounter::new(), model })
             }
             15..=17 => {
@@ -148,10 +169,11 @@ fn simulate(seed: u64, replicas: usize, steps: usize) {
                     total -= i128::from(by);
                     node.counter.decrement(&r, by).unwrap()
                 };
-                Some(Message { set: OrSet::new(), counter, model: ModelSet::default() })
+                let set = SetMessage::State(OrSet::new());
+                Some(Message { set, counter, model: ModelSet::default() })
             }
             18 => Some(Message {
-                set: node.set.clone(),
+                set: SetMessage::State(node.set.clone()),
                 counter: node.counter.clone(),
                 model: node.model.clone(),
             }),
@@ -223,10 +245,15 @@ fn out_of_order_ops_of_one_replica_keep_both_adds() {
     let second = origin.add(&"a", "y").unwrap();
 
     let mut replica = OrSet::new();
-    replica.merge(&second).unwrap();
-    replica.merge(&first).unwrap();
+    replica.merge_delta(&second).unwrap();
+    replica.merge_delta(&first).unwrap();
     assert_eq!(replica.iter().collect::<Vec<_>>(), [&"x", &"y"]);
     assert_eq!(replica, origin);
+    // The same with the deltas as the states they stand for (the wire form).
+    let mut by_state = OrSet::new();
+    by_state.merge(&OrSet::from(second)).unwrap();
+    by_state.merge(&OrSet::from(first)).unwrap();
+    assert_eq!(by_state, origin);
 
     // And it stays so through further merges in both directions.
     let mut other = OrSet::new();
@@ -244,10 +271,15 @@ fn a_remove_arriving_before_its_add_is_not_lost_and_the_add_stays_removed() {
     let remove = origin.remove(&7);
 
     let mut replica = OrSet::new();
-    replica.merge(&remove).unwrap(); // nothing to remove yet: the context keeps it
-    replica.merge(&add).unwrap(); // the add arrives, already removed
+    replica.merge_delta(&remove).unwrap(); // nothing to remove yet: the context keeps it
+    replica.merge_delta(&add).unwrap(); // the add arrives, already removed
     assert!(!replica.contains(&7));
     assert_eq!(replica, origin);
+
+    let mut by_state = OrSet::new();
+    by_state.merge(&OrSet::from(remove)).unwrap();
+    by_state.merge(&OrSet::from(add)).unwrap();
+    assert_eq!(by_state, origin);
 }
 
 #[test]
@@ -287,8 +319,8 @@ fn pending_state_encodes_and_decodes() {
     let remove_far = other.remove("z");
 
     let mut pending = OrSet::new();
-    pending.merge(&second).unwrap();
-    pending.merge(&remove_far).unwrap();
+    pending.merge_delta(&second).unwrap();
+    pending.merge_delta(&remove_far).unwrap();
     assert!(!pending.context().is_compact());
 
     let bytes = pending.encode();
@@ -302,8 +334,8 @@ fn pending_state_encodes_and_decodes() {
     }
 
     // The decoded replica finishes catching up like the original would.
-    decoded.merge(&far).unwrap();
-    decoded.merge(&first).unwrap();
+    decoded.merge_delta(&far).unwrap();
+    decoded.merge(&OrSet::decode(&first.encode()).unwrap()).unwrap();
     assert!(decoded.context().is_compact());
     assert_eq!(decoded.iter().collect::<Vec<_>>(), ["x", "y"]);
 }
@@ -319,6 +351,8 @@ fn two_replicas_sharing_an_actor_id_are_detected() {
 
     let before = left.clone();
     assert_eq!(left.merge(&right), Err(CrdtError::DotConflict { counter: 1 }));
+    assert_eq!(left.merge_delta(&right_delta), Err(CrdtError::DotConflict { counter: 1 }));
+    let right_delta = OrSet::from(right_delta); // as it arrives from the wire
     assert_eq!(left.merge(&right_delta), Err(CrdtError::DotConflict { counter: 1 }));
     assert_eq!(right.merge(&before), Err(CrdtError::DotConflict { counter: 1 }));
     assert_eq!(left, before);
@@ -327,8 +361,9 @@ fn two_replicas_sharing_an_actor_id_are_detected() {
 
 #[test]
 fn a_large_state_receives_small_deltas_exactly() {
-    // Deltas merged into a state much larger than them take the sparse path
-    // (no full scan); check it against merging whole states.
+    // Deltas merged into a state much larger than them, in memory and as the
+    // states they stand for (which take the sparse path, no full scan);
+    // check both against merging whole states.
     let mut big = OrSet::new();
     for x in 0..1000u32 {
         big.add(&0u8, x).unwrap();
@@ -339,10 +374,13 @@ fn a_large_state_receives_small_deltas_exactly() {
     deltas.push(peer.clear());
     deltas.push(peer.add(&1, 3).unwrap());
     let mut by_delta = big.clone();
+    let mut by_state = big.clone();
     for delta in deltas.iter().rev() {
-        by_delta.merge(delta).unwrap();
+        by_delta.merge_delta(delta).unwrap();
+        by_state.merge(&OrSet::from(delta.clone())).unwrap();
     }
     big.merge(&peer).unwrap();
     assert_eq!(by_delta, big);
+    assert_eq!(by_state, big);
     assert_eq!(big.iter().collect::<Vec<_>>(), [&3]);
 }

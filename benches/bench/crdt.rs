@@ -1,7 +1,8 @@
 //! CRDTs against the raw collection work they cannot avoid: an `OrSet` add
-//! against a `BTreeSet` / `HashSet` insert of the same element, a merge of
-//! two replicas against the union of two sets, a counter merge against a
-//! per-actor max over two sorted vectors.
+//! (and a replica merging the delta of each add) against a `BTreeSet` /
+//! `HashSet` insert of the same element, a merge of two replicas against the
+//! union of two sets, a counter merge against a per-actor max over two sorted
+//! vectors.
 
 use std::collections::{BTreeSet, HashSet};
 use std::hint::black_box;
@@ -42,6 +43,19 @@ pub(crate) fn bench(c: &mut Criterion) {
                 set.add_without_delta(&1u64, key).unwrap();
             }
             black_box(set.len())
+        })
+    });
+    let deltas: Vec<_> = {
+        let mut origin = OrSet::new();
+        keys.iter().map(|&key| origin.add(&1u64, key).unwrap()).collect()
+    };
+    group.bench_function(BenchmarkId::new("orset_merge_delta", n), |b| {
+        b.iter(|| {
+            let mut replica = OrSet::new();
+            for delta in &deltas {
+                replica.merge_delta(delta).unwrap();
+            }
+            black_box(replica.len())
         })
     });
     group.bench_function(BenchmarkId::new("baseline_hashset_insert", n), |b| {

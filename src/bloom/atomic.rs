@@ -159,9 +159,9 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     #[inline]
     pub fn insert(&self, key: &[u8]) -> bool {
         let mut present = true;
-        for position in self.hashing.hash(key).positions(self.bits(), self.hashes) {
-            let mask = 1 << (position % 64);
-            let before = self.words[(position / 64) as usize].fetch_or(mask, Relaxed);
+        for (word, bit) in self.hashing.hash(key).positions(self.words.len() as u64, self.hashes) {
+            let mask = 1 << bit;
+            let before = self.words[word].fetch_or(mask, Relaxed);
             present &= before & mask != 0;
         }
         if !present {
@@ -182,8 +182,9 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// ```
     #[inline]
     pub fn contains(&self, key: &[u8]) -> bool {
-        self.hashing.hash(key).all_set(self.bits(), self.hashes, |position| {
-            self.words[(position / 64) as usize].load(Relaxed) >> (position % 64) & 1
+        let hash = self.hashing.hash(key);
+        hash.all_set(self.words.len() as u64, self.hashes, |word, bit| {
+            self.words[word].load(Relaxed) >> bit & 1
         })
     }
 

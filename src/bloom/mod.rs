@@ -11,7 +11,7 @@
 //! | filter                  | bits touched per key      | fpr at 10 bits/key | use it when                                    |
 //! |-------------------------|---------------------------|--------------------|------------------------------------------------|
 //! | [`BloomFilter`]         | `k` anywhere in the table | 0.819% (k = 7)     | memory matters most; the textbook rate         |
-//! | [`BlockedBloomFilter`]  | 8 in one 64-byte line     | 1.049% (k = 8)     | speed matters most: one cache miss per key     |
+//! | [`BlockedBloomFilter`]  | 8 in one 32-byte block    | 1.265% (k = 8)     | speed matters most: one cache miss per key     |
 //! | [`AtomicBloomFilter`]   | as `BloomFilter`          | 0.819% (k = 7)     | many threads insert into one filter at once    |
 //!
 //! Size a filter from the number of keys you expect and the false-positive
@@ -22,24 +22,28 @@
 //!
 //! # How keys become bits
 //!
-//! Each key is hashed **once**, with [`KeyHasher::uniform128`], from its bytes;
-//! the two 64-bit halves `h1`, `h2` give all of its bit positions:
+//! Each key is hashed **once**, from its bytes, and that hash gives all of
+//! its bit positions. `reduce(x, n) = (x · n) >> 64` over a 128-bit product
+//! maps a 64-bit value onto `0..n` without a division and without bias
+//! towards low positions.
 //!
-//! * standard filter: position `i` (for `i` in `0..k`) is
-//!   `reduce(h1 + i·(h2 | 1), m)` (wrapping 64-bit arithmetic), where
-//!   `reduce(x, m) = (x · m) >> 64` over a 128-bit product maps a 64-bit value
-//!   onto `0..m` without a division and without bias towards low positions
-//!   (Kirsch–Mitzenmacher double hashing; the step is odd, so the `k` values
-//!   are distinct before reduction);
-//! * blocked filter: the block is `reduce(h1, blocks)`; with one bit per word,
-//!   bits `6w..6w+6` of `h2` place the bit of word `w` (further bits per word
-//!   come from a mix of `h2`).
+//! * standard filter: the two 64-bit halves `h1`, `h2` of
+//!   [`KeyHasher::uniform128`] give position `i` (for `i` in `0..k`)
+//!   `reduce(h1 + i·(h2 | 1), m)` (wrapping 64-bit arithmetic; Kirsch–Mitzenmacher
+//!   double hashing, and the step is odd, so the `k` values are distinct
+//!   before reduction);
+//! * blocked filter: the 64-bit [`KeyHasher::uniform64`] `h` picks block
+//!   `reduce(h, blocks)` of 256 bits, and the 32 bits below the block in the
+//!   product `h · blocks` are a `seed` that sets bit `(seed · salt_i) >> 27`
+//!   (wrapping 32-bit product) of lane `i` of the block's eight 32-bit lanes,
+//!   for eight fixed odd salts (those of Parquet's split block Bloom filter;
+//!   filters with 2–4 bits per lane use further salts, listed in the source).
 //!
 //! Indexes are 64-bit throughout, so filters larger than 2³² bits work.
-//! `uniform128` is [`Xxh3`] and [`Sip13`]'s `hash128` as it is; for
-//! [`Fnv1a`](crate::hash::Fnv1a), whose 128-bit output does not mix a key's
-//! last bytes into its high bits, it is the FNV-1a value run through a
-//! finalizer.
+//! `uniform128` and `uniform64` are [`Xxh3`] and [`Sip13`]'s `hash128` and
+//! `hash64` as they are; for [`Fnv1a`](crate::hash::Fnv1a), whose output
+//! barely changes in its high bits when only a key's last bytes do, they are
+//! the FNV-1a value run through a finalizer.
 //!
 //! # Keyed hashing
 //!
@@ -83,13 +87,13 @@
 //! |--------|-----------|------------------------------------------------------------------------|
 //! | 0      | 4         | magic `RKBF`                                                           |
 //! | 4      | 1         | format version, `1`                                                    |
-//! | 5      | 1         | layout: `1` standard ([`BloomFilter`], [`AtomicBloomFilter`]), `2` blocked |
+//! | 5      | 1         | layout: `1` standard ([`BloomFilter`], [`AtomicBloomFilter`]), `3` blocked (`2` was an unreleased 512-bit blocked layout and is refused) |
 //! | 6      | 1         | hasher algorithm ([`HashAlgorithm::code`](crate::hash::HashAlgorithm::code)) |
 //! | 7      | 1         | `k`, hash functions per key                                            |
 //! | 8      | 8         | hasher tag ([`HasherId::tag`](crate::hash::HasherId::tag): the Xxh3 seed, 0 for Fnv1a, a one-way tag of a Sip13 key) |
-//! | 16     | 8         | `m`, bits (a multiple of 64; of 512 for blocked)                       |
+//! | 16     | 8         | `m`, bits (a multiple of 64; of 256 for blocked)                       |
 //! | 24     | 8         | items inserted (see [`BloomFilter::inserted`])                         |
-//! | 32     | `m / 8`   | the bits as `m / 64` 64-bit words; bit `i` is bit `i % 64` of word `i / 64` (blocked: 8 words per block, block by block) |
+//! | 32     | `m / 8`   | the bits as `m / 64` 64-bit words; bit `i` is bit `i % 64` of word `i / 64` (blocked: 32 bytes per block, block by block, lane `j` of a block the 32-bit integer at its byte `4j`) |
 //! | end−8  | 8         | checksum: XXH3-64 (seed 0) of every byte before it                     |
 //!
 //! Reading checks every field, the exact length and the checksum before
@@ -118,6 +122,7 @@
 mod atomic;
 mod blocked;
 mod error;
+mod kernel;
 #[cfg(feature = "serde")]
 mod serde_impl;
 mod sizing;
@@ -256,7 +261,10 @@ impl<H: KeyHasher> Hashing<H> {
                 "its 128-bit hash has two equal halves, so double hashing would probe one position k times: make hash128 return two independent halves",
             );
         }
-        if (1..hashes.len()).any(|i| hashes[..i].contains(&hashes[i])) {
+        fn repeats<T: PartialEq>(values: &[T]) -> bool {
+            (1..values.len()).any(|i| values[..i].contains(&values[i]))
+        }
+        if repeats(&hashes) || repeats(&PROBES.map(|probe| hasher.uniform64(probe))) {
             return refuse("it hashes different keys to the same value");
         }
         Ok(Hashing { hasher })
@@ -266,6 +274,12 @@ impl<H: KeyHasher> Hashing<H> {
     fn hash(&self, key: &[u8]) -> KeyHash {
         let hash = self.hasher.uniform128(key);
         KeyHash { low: hash as u64, high: (hash >> 64) as u64 }
+    }
+
+    /// The blocked filter's 64-bit hash of `key`.
+    #[inline]
+    fn hash64(&self, key: &[u8]) -> u64 {
+        self.hasher.uniform64(key)
     }
 
     /// Refuses to combine with a filter under another hasher.
@@ -290,14 +304,15 @@ impl<H: KeyHasher> Hashing<H> {
 }
 
 impl KeyHash {
-    /// The standard filter's `hashes` positions in `0..bits`: double hashing
-    /// with an odd step, reduced by multiply-shift.
+    /// The standard filter's `hashes` positions in a table of `words`
+    /// 64-bit words, as (word, bit) pairs: double hashing with an odd step,
+    /// reduced by multiply-shift (see [`locate`]).
     #[inline(always)]
-    fn positions(self, bits: u64, hashes: u32) -> Positions {
-        Positions { at: self.low, step: self.high | 1, bits, left: hashes }
+    fn positions(self, words: u64, hashes: u32) -> Positions {
+        Positions { at: self.low, step: self.high | 1, words, left: hashes }
     }
 
-    /// Whether `bit_at(position)` is 1 for every position of
+    /// Whether `bit_at(word, bit)` is 1 for every position of
     /// [`positions`](Self::positions), stopping at the first 0.
     ///
     /// The first two bits are read with no branch between them: at the
@@ -306,41 +321,59 @@ impl KeyHash {
     /// CPU cannot predict. Measured against a loop that branches on every
     /// bit: absent keys about 25% faster, present keys about the same.
     #[inline(always)]
-    fn all_set(self, bits: u64, hashes: u32, bit_at: impl Fn(u64) -> u64) -> bool {
+    fn all_set(self, words: u64, hashes: u32, bit_at: impl Fn(usize, u32) -> u64) -> bool {
         let step = self.high | 1;
         let second = if hashes > 1 { self.low.wrapping_add(step) } else { self.low };
-        if bit_at(reduce(self.low, bits)) & bit_at(reduce(second, bits)) == 0 {
+        let ((w0, b0), (w1, b1)) = (locate(self.low, words), locate(second, words));
+        if bit_at(w0, b0) & bit_at(w1, b1) == 0 {
             return false;
         }
         let mut at = second;
-        (2..hashes).all(|_| {
+        for _ in 2..hashes {
             at = at.wrapping_add(step);
-            bit_at(reduce(at, bits)) == 1
-        })
+            let (word, bit) = locate(at, words);
+            if bit_at(word, bit) == 0 {
+                return false;
+            }
+        }
+        true
     }
 }
 
-/// The iterator of [`KeyHash::positions`]: `reduce(low + i·step, bits)`.
+/// The iterator of [`KeyHash::positions`]: `locate(low + i·step, words)`.
 struct Positions {
     at: u64,
     step: u64,
-    bits: u64,
+    words: u64,
     left: u32,
 }
 
 impl Iterator for Positions {
-    type Item = u64;
+    type Item = (usize, u32);
 
     #[inline(always)]
-    fn next(&mut self) -> Option<u64> {
+    fn next(&mut self) -> Option<(usize, u32)> {
         if self.left == 0 {
             return None;
         }
         self.left -= 1;
-        let position = reduce(self.at, self.bits);
+        let position = locate(self.at, self.words);
         self.at = self.at.wrapping_add(self.step);
         Some(position)
     }
+}
+
+/// Position `reduce(x, 64·words)` as its word and its bit in the word.
+///
+/// With `P = x · words` (128 bits), the position `⌊x · 64·words / 2^64⌋` is
+/// `⌊P / 2^58⌋`: its word `⌊P / 2^64⌋` is the high half of `P`, and its bit
+/// (the position mod 64) is bits 58..64 of `P`, the top six bits of the low
+/// half. One multiplication gives both, with no shift or mask of the
+/// position.
+#[inline(always)]
+fn locate(x: u64, words: u64) -> (usize, u32) {
+    let product = u128::from(x) * u128::from(words);
+    ((product >> 64) as usize, (product as u64 >> 58) as u32)
 }
 
 /// Refuses to combine filters of different sizes or hash counts.
@@ -356,13 +389,6 @@ fn check_shape(bits: (u64, u64), hashes: (u32, u32)) -> Result<(), BloomError> {
         });
     }
     Ok(())
-}
-
-/// Maps `x` onto `0..n` by the high half of the 128-bit product `x · n`:
-/// uniform for uniform `x`, no division.
-#[inline(always)]
-fn reduce(x: u64, n: u64) -> u64 {
-    ((u128::from(x) * u128::from(n)) >> 64) as u64
 }
 
 /// A zeroed vector of `len` items, or [`BloomError::OutOfMemory`].
@@ -454,12 +480,20 @@ mod tests {
     }
 
     #[test]
-    fn reduce_is_uniform_over_the_range_and_never_reaches_n() {
-        assert_eq!(reduce(u64::MAX, 10), 9);
-        assert_eq!(reduce(0, 10), 0);
-        assert_eq!(reduce(1 << 63, 10), 5);
-        // Beyond 32 bits: a table of 2^40 bits is fully addressable.
-        assert_eq!(reduce(u64::MAX, 1 << 40), (1 << 40) - 1);
+    fn locate_is_the_documented_reduction_split_into_word_and_bit() {
+        // reduce(x, m) = (x · m) >> 64, as the module docs state it.
+        let reduce = |x: u64, m: u64| ((u128::from(x) * u128::from(m)) >> 64) as u64;
+        for (x, words) in
+            [(0, 1), (u64::MAX, 1), (u64::MAX, 3), (1 << 63, 5), (0x1234_5678_9abc_def0, 156_250)]
+        {
+            let position = reduce(x, 64 * words);
+            assert_eq!(locate(x, words), ((position / 64) as usize, (position % 64) as u32));
+        }
+        // Uniform over the range and never past it, beyond 32-bit indexes too:
+        // a table of 2^40 bits is fully addressable.
+        assert_eq!(locate(0, 1 << 34), (0, 0));
+        assert_eq!(locate(u64::MAX, 1 << 34), ((1 << 34) - 1, 63));
+        assert_eq!(locate(1 << 63, 10), (5, 0));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt;
 use bitvec::order::Lsb0;
 use bitvec::slice::BitSlice;
 
-use super::sizing::{self, MAX_BITS_PER_WORD, MAX_HASHES};
+use super::sizing::{self, MAX_BITS_PER_LANE, MAX_HASHES};
 use super::wire::{self, Header, Layout};
 use super::{
     AtomicBloomFilter, BlockedBloomFilter, BloomError, Filter, Hashing, check_shape, keys_for_fill,
@@ -63,14 +63,12 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
 
     #[inline]
     fn insert(&mut self, key: &[u8]) -> bool {
-        let bits = self.bits();
         let words = &mut self.words;
         let mut present = true;
-        for position in self.hashing.hash(key).positions(bits, self.hashes) {
-            let word = &mut words[(position / 64) as usize];
-            let mask = 1 << (position % 64);
-            present &= *word & mask != 0;
-            *word |= mask;
+        for (word, bit) in self.hashing.hash(key).positions(words.len() as u64, self.hashes) {
+            let word = &mut words[word];
+            present &= *word >> bit & 1 != 0;
+            *word |= 1 << bit;
         }
         // A branch, not `+= !present`: the count then waits on no cache miss.
         if !present {
@@ -82,9 +80,8 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
     #[inline]
     fn contains(&self, key: &[u8]) -> bool {
         let words = &self.words;
-        self.hashing.hash(key).all_set(self.bits(), self.hashes, |position| {
-            words[(position / 64) as usize] >> (position % 64) & 1
-        })
+        let hash = self.hashing.hash(key);
+        hash.all_set(words.len() as u64, self.hashes, |word, bit| words[word] >> bit & 1)
     }
 
     fn union(&mut self, other: &Self) -> Result<(), BloomError> {
@@ -460,13 +457,13 @@ impl<H: KeyHasher> BloomBuilder<H> {
         self
     }
 
-    /// The number of bits, exactly (rounded up to a multiple of 64, or of 512
+    /// The number of bits, exactly (rounded up to a multiple of 64, or of 256
     /// for the blocked filter); use with [`hashes`](Self::hashes).
     ///
     /// ```
     /// use routekit::bloom::{BloomFilter, Filter};
     /// let filter = BloomFilter::builder().bits(100).hashes(8).build_blocked()?;
-    /// assert_eq!(filter.bits(), 512);
+    /// assert_eq!(filter.bits(), 256);
     /// # Ok::<(), routekit::bloom::BloomError>(())
     /// ```
     pub fn bits(&mut self, bits: u64) -> &mut Self {
@@ -550,7 +547,7 @@ impl<H: KeyHasher> BloomBuilder<H> {
                 if hashes == 0 {
                     return Err(BloomError::ZeroHashes);
                 }
-                if hashes % 8 != 0 || hashes / 8 > MAX_BITS_PER_WORD {
+                if hashes % 8 != 0 || hashes / 8 > MAX_BITS_PER_LANE {
                     return Err(BloomError::BlockedHashes { hashes });
                 }
                 BlockedBloomFilter::with_parts(bits, hashes / 8, self.hasher.clone())

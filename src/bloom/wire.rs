@@ -2,7 +2,7 @@
 //! [module docs](super#byte-format)).
 
 use super::BloomError;
-use super::sizing::{BLOCK_BITS, MAX_BITS, MAX_BITS_PER_WORD, MAX_HASHES};
+use super::sizing::{BLOCK_BITS, MAX_BITS, MAX_BITS_PER_LANE, MAX_HASHES};
 use crate::hash::{HashAlgorithm, HasherId};
 
 /// The first four bytes of every filter.
@@ -21,7 +21,8 @@ pub(super) enum Layout {
     /// [`AtomicBloomFilter`](super::AtomicBloomFilter): `k` positions over
     /// all bits.
     Standard,
-    /// [`BlockedBloomFilter`](super::BlockedBloomFilter): 512-bit blocks.
+    /// [`BlockedBloomFilter`](super::BlockedBloomFilter): 256-bit split
+    /// blocks. (Code 2 was an earlier, unreleased 512-bit blocked layout.)
     Blocked,
 }
 
@@ -29,7 +30,7 @@ impl Layout {
     fn code(self) -> u8 {
         match self {
             Layout::Standard => 1,
-            Layout::Blocked => 2,
+            Layout::Blocked => 3,
         }
     }
 
@@ -51,7 +52,7 @@ impl Layout {
     fn hashes_allowed(self, hashes: u32) -> bool {
         match self {
             Layout::Standard => (1..=MAX_HASHES).contains(&hashes),
-            Layout::Blocked => hashes % 8 == 0 && (1..=MAX_BITS_PER_WORD).contains(&(hashes / 8)),
+            Layout::Blocked => hashes % 8 == 0 && (1..=MAX_BITS_PER_LANE).contains(&(hashes / 8)),
         }
     }
 }
@@ -99,7 +100,7 @@ pub(super) fn decode(
     let word_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
     let found = match bytes[5] {
         1 => Layout::Standard,
-        2 => Layout::Blocked,
+        3 => Layout::Blocked,
         _ => return corrupt("unknown layout code"),
     };
     if found != layout {

@@ -22,12 +22,12 @@ use std::fmt;
 /// let second = origin.add(&"a", 2)?;
 ///
 /// let mut replica = OrSet::new();
-/// replica.merge(&second)?; // arrives first
+/// replica.merge_delta(&second)?; // arrives first
 /// assert!(!replica.context().is_compact());
 /// assert_eq!(replica.context().version(&"a"), 0);
 /// assert!(replica.context().contains(&"a", 2));
 ///
-/// replica.merge(&first)?; // the gap closes
+/// replica.merge_delta(&first)?; // the gap closes
 /// assert!(replica.context().is_compact());
 /// assert_eq!(replica.context().version(&"a"), 2);
 /// # Ok::<(), routekit::crdt::CrdtError>(())
@@ -53,6 +53,13 @@ pub(crate) struct ActorClock<A> {
 impl<A> Default for CausalContext<A> {
     fn default() -> Self {
         CausalContext { clocks: Vec::new(), sorted: Vec::new() }
+    }
+}
+
+impl<A> CausalContext<A> {
+    /// The number of actors.
+    pub(crate) fn actor_count(&self) -> usize {
+        self.clocks.len()
     }
 }
 
@@ -158,11 +165,6 @@ impl<A: Ord> CausalContext<A> {
     /// The clock at `index`.
     pub(crate) fn clock(&self, index: u32) -> &ActorClock<A> {
         &self.clocks[index as usize]
-    }
-
-    /// The number of actors.
-    pub(crate) fn actor_count(&self) -> usize {
-        self.clocks.len()
     }
 
     /// Clock indexes in actor order.

@@ -46,6 +46,9 @@ impl<A> Default for GCounter<A> {
 }
 
 impl<A: Ord + Clone> Crdt for GCounter<A> {
+    /// A counter holding the incremented actor's new count.
+    type Delta = Self;
+
     /// Takes each actor's larger count. Never fails.
     ///
     /// Cost: O(a + b) in the two actor counts, without allocating when
@@ -79,6 +82,11 @@ impl<A: Ord + Clone> Crdt for GCounter<A> {
             self.counts = merge_sorted(&self.counts, &other.counts);
         }
         Ok(())
+    }
+
+    /// The same as [`merge`](Crdt::merge): a counter's delta is a counter.
+    fn merge_delta(&mut self, delta: &Self) -> Result<(), CrdtError> {
+        self.merge(delta)
     }
 }
 
@@ -326,12 +334,20 @@ impl<A> Default for PNCounter<A> {
 }
 
 impl<A: Ord + Clone> Crdt for PNCounter<A> {
+    /// A counter holding the changed actor's new total.
+    type Delta = Self;
+
     /// Merges increments and decrements separately. Never fails.
     ///
     /// Cost: O(a + b) in the two actor counts.
     fn merge(&mut self, other: &Self) -> Result<(), CrdtError> {
         self.increments.merge(&other.increments)?;
         self.decrements.merge(&other.decrements)
+    }
+
+    /// The same as [`merge`](Crdt::merge): a counter's delta is a counter.
+    fn merge_delta(&mut self, delta: &Self) -> Result<(), CrdtError> {
+        self.merge(delta)
     }
 }
 

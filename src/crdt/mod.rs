@@ -7,21 +7,24 @@
 //! replicas that have received the same changes hold the same state, whatever
 //! the order, the duplicates or the delays in between.
 //!
-//! **Deltas.** Every mutator returns its delta: a value of the same type,
-//! usually tiny, such that merging it into any replica has the same effect as
-//! merging the mutated state (m(X) = X ⊔ mδ(X), after Almeida, Shoker and
-//! Baquero, *Delta State Replicated Data Types*). Send deltas instead of
-//! whole states; join several into one with `merge` to batch them. Deltas need
-//! no causal or exactly-once delivery: any order, duplicated, or re-sent after
-//! a loss gives the same result, and the [`OrSet`]'s [`CausalContext`] records
-//! the gaps a lost delta leaves until it arrives. Sending the whole state now
-//! and then repairs any loss that is never re-sent.
+//! **Deltas.** Every mutator returns its delta, and merging that delta into
+//! any replica with [`Crdt::merge_delta`] has the same effect as merging the
+//! mutated state (m(X) = X ⊔ mδ(X), after Almeida, Shoker and Baquero,
+//! *Delta State Replicated Data Types*). A counter's delta is a counter
+//! holding the actor's new count; an [`OrSet`]'s is an [`OrSetDelta`]: the
+//! element, its new dot and the dots it took away, made and merged in O(1)
+//! without building a set. Send deltas instead of whole states; to batch
+//! several, merge them into an empty state and send that. Deltas need no
+//! causal or exactly-once delivery: any order, duplicated, or re-sent after
+//! a loss gives the same result, and the [`OrSet`]'s [`CausalContext`]
+//! records the gaps a lost delta leaves until it arrives. Sending the whole
+//! state now and then repairs any loss that is never re-sent.
 //!
-//! | type           | state                                   | value   |
-//! |----------------|-----------------------------------------|---------|
-//! | [`GCounter`]   | a `u64` count per actor                 | `u128`, exact |
-//! | [`PNCounter`]  | two `GCounter`s (increments, decrements) | `i128`, exact |
-//! | [`OrSet`]      | elements with dots, and a causal context | add-wins set, no tombstones |
+//! | type           | state                                   | value   | delta |
+//! |----------------|-----------------------------------------|---------|-------|
+//! | [`GCounter`]   | a `u64` count per actor                 | `u128`, exact | a `GCounter`: the actor's new count |
+//! | [`PNCounter`]  | two `GCounter`s (increments, decrements) | `i128`, exact | a `PNCounter`: the actor's new total |
+//! | [`OrSet`]      | elements with dots, and a causal context | add-wins set, no tombstones | an [`OrSetDelta`] |
 //!
 //! **Actor ids** are any `Ord + Clone` value (a node id, a UUID, a string)
 //! and must be **unique per replica incarnation**: a replica that restarts
@@ -36,7 +39,9 @@
 //!
 //! **Bytes.** States and deltas have a versioned, deterministic byte encoding
 //! (`encode` / `decode`; the same state always gives the same bytes) described
-//! with the [`Wire`] trait, which turns actor ids and elements into bytes.
+//! with the [`Wire`] trait, which turns actor ids and elements into bytes. An
+//! [`OrSetDelta`] encodes as the [`OrSet`] it stands for, read back with
+//! [`OrSet::decode`] and joined with [`Crdt::merge`].
 //! With the `serde` feature the three types also implement `Serialize` and
 //! `Deserialize`, checked on the way in as strictly as the bytes are.
 //!
@@ -51,8 +56,8 @@
 //!
 //! // Every delta to every replica, backwards and twice.
 //! for delta in deltas.iter().rev().chain(&deltas) {
-//!     a.merge(delta)?;
-//!     b.merge(delta)?;
+//!     a.merge_delta(delta)?;
+//!     b.merge_delta(delta)?;
 //! }
 //! assert_eq!(a, b);
 //! assert_eq!(a.iter().collect::<Vec<_>>(), [&"bread"]);
@@ -66,6 +71,8 @@
 
 mod context;
 mod counter;
+mod delta;
+mod dots;
 mod error;
 mod orset;
 #[cfg(feature = "serde")]
@@ -74,6 +81,7 @@ mod wire;
 
 pub use context::CausalContext;
 pub use counter::{GCounter, PNCounter};
+pub use delta::OrSetDelta;
 pub use error::{CrdtError, DecodeError};
 pub use orset::OrSet;
 pub use wire::Wire;
@@ -91,8 +99,10 @@ pub use wire::Wire;
 /// and [`Default`] is the bottom state, the identity of `merge`. The
 /// crate's property tests check each law by name for every implementation.
 ///
-/// Mutators are inherent methods of each type and return their delta, a
-/// state of the same type with `x ⊔ delta` equal to the mutated `x`.
+/// Mutators are inherent methods of each type and return a
+/// [`Delta`](Crdt::Delta) (the delta law): when mutating `x` gives `x'` and
+/// the delta `d`, merging `d` into `x` gives `x'`, and merging it into any
+/// replica `y` that has seen `x` gives `y ⊔ x'`.
 ///
 /// # Example
 ///
@@ -117,14 +127,20 @@ pub use wire::Wire;
 /// assert_eq!(counters[0].value(), 5);
 ///
 /// let mut sets = vec![OrSet::new(), OrSet::new()];
-/// sets[0].add(&0u8, 'x')?;
+/// let delta = sets[0].add(&0u8, 'x')?;
+/// sets[1].merge_delta(&delta)?;
 /// converge(&mut sets)?;
 /// assert!(sets[1].contains(&'x'));
 /// # Ok::<(), routekit::crdt::CrdtError>(())
 /// ```
 pub trait Crdt: Clone + Default + PartialEq {
+    /// What a mutator returns to send to the other replicas: the type itself
+    /// for the counters, [`OrSetDelta`] for the [`OrSet`].
+    type Delta;
+
     /// Joins `other` into `self`: afterwards `self` is the least state that
-    /// includes both. `other` may be a whole state or a delta.
+    /// includes both. `other` may be a whole state, a delta read back from
+    /// bytes, or several deltas merged into one state.
     ///
     /// # Errors
     ///
@@ -132,6 +148,16 @@ pub trait Crdt: Clone + Default + PartialEq {
     /// (an [`OrSet`] dot names two elements: an actor id was reused); `self`
     /// is then unchanged. Counters never fail.
     fn merge(&mut self, other: &Self) -> Result<(), CrdtError>;
+
+    /// Joins the delta of one mutation into `self`, with the effect of
+    /// merging the state the mutation produced (the delta law).
+    ///
+    /// # Errors
+    ///
+    /// As [`merge`](Crdt::merge): [`CrdtError::DotConflict`] for an
+    /// [`OrSet`] add whose dot names another element here; `self` is then
+    /// unchanged.
+    fn merge_delta(&mut self, delta: &Self::Delta) -> Result<(), CrdtError>;
 }
 
 #[cfg(test)]
@@ -144,6 +170,7 @@ mod tests {
         send_sync::<GCounter<String>>();
         send_sync::<PNCounter<String>>();
         send_sync::<OrSet<String, String>>();
+        send_sync::<OrSetDelta<String, String>>();
         send_sync::<CausalContext<String>>();
         send_sync::<CrdtError>();
         send_sync::<DecodeError>();

@@ -5,6 +5,8 @@
 //! keeps a dot when both stores hold it, or when one holds it and the other
 //! has not seen it; a dot one side has seen but no longer holds was removed.
 //! Removes leave no tombstone: the context alone remembers what was seen.
+//! Mutators return an [`OrSetDelta`], merged with
+//! [`Crdt::merge_delta`] without building a state.
 
 use std::borrow::Borrow;
 use std::collections::HashSet;
@@ -13,8 +15,11 @@ use std::hash::{BuildHasher, Hash};
 
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
+use hashbrown::hash_table::Entry as Slot;
 
 use super::context::{ActorClock, CausalContext};
+use super::delta::{Change, OrSetDelta};
+use super::dots::{Dot, Entry, Links};
 use super::wire::{self, Kind, Wire};
 use super::{Crdt, CrdtError, DecodeError};
 
@@ -22,7 +27,7 @@ use super::{Crdt, CrdtError, DecodeError};
 /// coordinating, and a remove takes away only the adds it has seen, so an add
 /// concurrent with a remove wins.
 ///
-/// Every mutator returns its **delta**, a small `OrSet` that has the same
+/// Every mutator returns its **delta**, an [`OrSetDelta`] that has the same
 /// effect on any replica as the whole new state: ship deltas, merge them in
 /// any order, duplicated or re-sent after a loss, and every replica that has
 /// seen the same adds and removes holds the same set. Nothing is lost and
@@ -34,6 +39,11 @@ use super::{Crdt, CrdtError, DecodeError};
 /// (deltas carry a copy). Actors need `Ord + Clone` and must be unique per
 /// replica incarnation (see the [module docs](super)).
 ///
+/// An element takes its own size plus 16 bytes in the hash table (24 bytes
+/// for a `u64`), with one add's dot inline; each further concurrent add of
+/// the same element takes 16 bytes more, in an arena of at most 2^32 - 1
+/// such dots per set (64 GiB of them): a merge that would pass it panics.
+///
 /// # Example
 ///
 /// ```
@@ -42,16 +52,16 @@ use super::{Crdt, CrdtError, DecodeError};
 /// let mut phone = OrSet::new();
 /// let mut laptop = OrSet::new();
 /// let add_tea = phone.add(&"phone", "tea")?;
-/// laptop.merge(&add_tea)?;
+/// laptop.merge_delta(&add_tea)?;
 ///
 /// // Concurrently: the laptop removes tea, the phone adds it again.
 /// let remove = laptop.remove("tea");
 /// let add_again = phone.add(&"phone", "tea")?;
 ///
 /// // Deliver in opposite orders, with a duplicate: the add wins on both.
-/// phone.merge(&remove)?;
-/// laptop.merge(&add_again)?;
-/// laptop.merge(&add_again)?;
+/// phone.merge_delta(&remove)?;
+/// laptop.merge_delta(&add_again)?;
+/// laptop.merge_delta(&add_again)?;
 /// assert_eq!(phone, laptop);
 /// assert!(phone.contains("tea"));
 /// # Ok::<(), routekit::crdt::CrdtError>(())
@@ -60,65 +70,9 @@ use super::{Crdt, CrdtError, DecodeError};
 pub struct OrSet<A, T> {
     context: CausalContext<A>,
     entries: HashTable<Entry<T>>,
+    /// The dots beyond the first of every element.
+    links: Links,
     hasher: RandomState,
-}
-
-/// One add event: the actor's index in the context and its counter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-struct Dot {
-    actor: u32,
-    counter: u64,
-}
-
-/// A present element and the dots of the adds that keep it present.
-#[derive(Clone, Debug)]
-struct Entry<T> {
-    value: T,
-    dots: Dots,
-}
-
-/// A non-empty set of dots; almost always exactly one, kept inline.
-#[derive(Clone, Debug)]
-struct Dots {
-    first: Dot,
-    rest: Vec<Dot>,
-}
-
-impl Dots {
-    fn one(dot: Dot) -> Self {
-        Dots { first: dot, rest: Vec::new() }
-    }
-
-    fn iter(&self) -> impl Iterator<Item = Dot> + '_ {
-        std::iter::once(self.first).chain(self.rest.iter().copied())
-    }
-
-    fn len(&self) -> usize {
-        1 + self.rest.len()
-    }
-
-    fn contains(&self, dot: Dot) -> bool {
-        self.first == dot || self.rest.contains(&dot)
-    }
-
-    fn push(&mut self, dot: Dot) {
-        self.rest.push(dot);
-    }
-
-    /// Keeps the dots for which `keep` is true; false when none is left.
-    fn retain(&mut self, mut keep: impl FnMut(Dot) -> bool) -> bool {
-        self.rest.retain(|&dot| keep(dot));
-        if keep(self.first) {
-            return true;
-        }
-        match self.rest.pop() {
-            Some(dot) => {
-                self.first = dot;
-                true
-            }
-            None => false,
-        }
-    }
 }
 
 impl<A, T> Default for OrSet<A, T> {
@@ -126,6 +80,7 @@ impl<A, T> Default for OrSet<A, T> {
         OrSet {
             context: CausalContext::default(),
             entries: HashTable::new(),
+            links: Links::default(),
             hasher: RandomState::default(),
         }
     }
@@ -143,12 +98,15 @@ impl<A: Ord, T: Hash + Eq> PartialEq for OrSet<A, T> {
         for (&i, &j) in self.context.sorted().iter().zip(other.context.sorted()) {
             translate[i as usize] = j;
         }
+        // An element's dots are distinct: all of ours held there, and as
+        // many, means the same dots.
         self.entries.iter().all(|entry| {
             other.find(&entry.value).is_some_and(|theirs| {
-                theirs.dots.len() == entry.dots.len()
-                    && entry.dots.iter().all(|dot| {
-                        theirs.dots.contains(Dot { actor: translate[dot.actor as usize], ..dot })
-                    })
+                let mut count = 0;
+                self.links.dots(entry).all(|dot| {
+                    count += 1;
+                    other.links.holds(theirs, Dot { actor: translate[dot.actor as usize], ..dot })
+                }) && count == other.links.count(theirs)
             })
         })
     }
@@ -163,9 +121,9 @@ impl<A: Ord + fmt::Debug, T: Ord + fmt::Debug> fmt::Debug for OrSet<A, T> {
         let elements: Vec<_> = entries
             .iter()
             .map(|entry| {
-                let dots: Vec<_> = entry
-                    .dots
-                    .iter()
+                let dots: Vec<_> = self
+                    .links
+                    .dots(entry)
                     .map(|dot| (&self.context.clock(dot.actor).actor, dot.counter))
                     .collect();
                 (&entry.value, dots)
@@ -179,10 +137,13 @@ impl<A: Ord + fmt::Debug, T: Ord + fmt::Debug> fmt::Debug for OrSet<A, T> {
 }
 
 impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
-    /// Joins `other` (a state or a delta) into this set.
+    type Delta = OrSetDelta<A, T>;
+
+    /// Joins `other` (a state, or a delta read from bytes) into this set.
     ///
-    /// Cost: O(m) expected in the elements of `other` when `other` is a delta
-    /// that removes nothing this set holds; O(n + m) otherwise.
+    /// Cost: O(m) expected in the elements of `other` when the two sets
+    /// have no actor in common, or when `other` is small and removes nothing
+    /// this set holds; O(n + m) otherwise.
     ///
     /// # Errors
     ///
@@ -194,45 +155,11 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
         let known: Vec<Option<u32>> = (0..other.context.actor_count() as u32)
             .map(|j| self.context.index_of(&other.context.clock(j).actor))
             .collect();
-
-        // When `other` is a delta, list the dots it has seen that we have seen
-        // too; those it does not hold were removed, and must go here as well.
-        let mut seen_by_both = (other.context.dot_count() <= (self.entries.len() as u64) / 4)
-            .then(|| self.dots_seen_by_both(other, &known));
-
-        // Their dots we have seen must be held here under the same element,
-        // or have been removed here; a dot held under another element was
-        // reused. Only these need a lookup; nothing changes until all pass.
-        let seen_here =
-            |j: u32, counter| known[j as usize].filter(|&i| self.context.contains_at(i, counter));
-        let mut suspects = HashSet::with_hasher(RandomState::default());
-        for theirs in other.entries.iter() {
-            let mut mine = None;
-            for dot in theirs.dots.iter() {
-                let Some(actor) = seen_here(dot.actor, dot.counter) else { continue };
-                let ours = Dot { actor, ..dot };
-                if let Some(seen) = &mut seen_by_both {
-                    seen.remove(&ours);
-                }
-                let mine = *mine.get_or_insert_with(|| self.find(&theirs.value));
-                if !mine.is_some_and(|entry| entry.dots.contains(ours)) {
-                    suspects.insert(ours);
-                }
-            }
-        }
-        if !suspects.is_empty() {
-            // A suspect we still hold is held under another element.
-            for entry in self.entries.iter() {
-                if let Some(dot) = entry.dots.iter().find(|dot| suspects.contains(dot)) {
-                    return Err(CrdtError::DotConflict { counter: dot.counter });
-                }
-            }
-        }
-
-        // Drop what `other` has seen and no longer holds.
-        match seen_by_both {
-            Some(removed) => self.drop_dots(other, removed),
-            None => self.drop_removed_by(other, &known),
+        // Only dots of actors both know can have been seen by both; when
+        // there are none (replicas that never met), there is nothing to
+        // check and nothing to remove.
+        if known.iter().any(Option::is_some) {
+            self.check_and_remove(other, &known)?;
         }
 
         // Add the dots we had not seen, then join the contexts.
@@ -242,40 +169,60 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> Crdt for OrSet<A, T> {
                 known.unwrap_or_else(|| self.context.intern(&other.context.clock(j).actor))
             })
             .collect();
-        let context = &self.context;
-        let is_new = |dot: &Dot| {
-            known[dot.actor as usize].is_none_or(|i| !context.contains_at(i, dot.counter))
-        };
-        let additions: Vec<&Entry<T>> = other
-            .entries
-            .iter()
-            .filter(|theirs| theirs.dots.iter().any(|dot| is_new(&dot)))
-            .collect();
-        let hasher = &self.hasher;
-        self.entries.reserve(additions.len(), |entry| hasher.hash_one(&entry.value));
-        for theirs in additions {
-            let mut dots = theirs
-                .dots
-                .iter()
-                .filter(is_new)
+        let OrSet { context, entries, links, hasher } = self;
+        for theirs in other.entries.iter() {
+            let mut new_dots = other
+                .links
+                .dots(theirs)
+                .filter(|dot| {
+                    known[dot.actor as usize].is_none_or(|i| !context.contains_at(i, dot.counter))
+                })
                 .map(|dot| Dot { actor: translate[dot.actor as usize], ..dot });
+            let Some(first) = new_dots.next() else { continue };
             let hash = hasher.hash_one(&theirs.value);
-            match self.entries.find_mut(hash, |entry| entry.value == theirs.value) {
-                Some(entry) => dots.for_each(|dot| entry.dots.push(dot)),
-                None => {
-                    let Some(first) = dots.next() else { continue };
-                    let mut element_dots = Dots::one(first);
-                    dots.for_each(|dot| element_dots.push(dot));
-                    self.entries.insert_unique(
-                        hash,
-                        Entry { value: theirs.value.clone(), dots: element_dots },
-                        |entry| hasher.hash_one(&entry.value),
-                    );
+            match entries.entry(
+                hash,
+                |entry| entry.value == theirs.value,
+                |entry| hasher.hash_one(&entry.value),
+            ) {
+                Slot::Occupied(mut found) => {
+                    let entry = found.get_mut();
+                    links.push(entry, first);
+                    new_dots.for_each(|dot| links.push(entry, dot));
+                }
+                Slot::Vacant(slot) => {
+                    let mut entry = Entry::new(theirs.value.clone(), first);
+                    new_dots.for_each(|dot| links.push(&mut entry, dot));
+                    slot.insert(entry);
                 }
             }
         }
-        self.context.merge_translated(&other.context, &translate);
+        context.merge_translated(&other.context, &translate);
         Ok(())
+    }
+
+    /// Merges the delta of one mutation, without building a state.
+    ///
+    /// Cost: O(1) expected for an add or a remove, plus O(log a) in the
+    /// actors. O(n) for a clear, and for an add whose dot this set has seen
+    /// and no longer holds (its remove arrived first, or it arrives again
+    /// after one): every element is checked for a reused dot.
+    ///
+    /// # Errors
+    ///
+    /// [`CrdtError::DotConflict`] when the add's dot names another element
+    /// here: two replicas used the same actor id. The set is then unchanged.
+    fn merge_delta(&mut self, delta: &OrSetDelta<A, T>) -> Result<(), CrdtError> {
+        match &delta.change {
+            Change::Add { value, actor, counter, replaced } => {
+                self.merge_element(value, Some((actor, *counter)), replaced)
+            }
+            Change::Remove { value, dots } => self.merge_element(value, None, dots),
+            Change::Clear { dots } => {
+                self.merge_cleared(dots);
+                Ok(())
+            }
+        }
     }
 }
 
@@ -294,7 +241,8 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     ///
     /// The add gets a fresh dot (`actor`, next counter) and replaces the dots
     /// the element had here, so it overrides every remove this replica has
-    /// seen and survives every remove it has not.
+    /// seen and survives every remove it has not. The delta holds a clone of
+    /// `value` and of `actor`, and the dots it replaced.
     ///
     /// Cost: O(1) expected, plus O(log a) in the number of actors (O(a) the
     /// first time an actor adds).
@@ -310,23 +258,21 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     /// let mut mine = OrSet::new();
     /// let delta = mine.add(&7u32, "x")?;
     /// let mut theirs = OrSet::new();
-    /// theirs.merge(&delta)?;
+    /// theirs.merge_delta(&delta)?;
     /// assert_eq!(theirs, mine);
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
-    pub fn add(&mut self, actor: &A, value: T) -> Result<Self, CrdtError> {
-        let mut delta = OrSet::new();
-        let (dot, replaced) = self.add_dot(actor, value.clone())?;
-        let delta_actor = delta.context.intern(actor);
-        delta.context.insert_at(delta_actor, dot.counter);
-        delta.cover(&self.context, replaced.iter().flat_map(Dots::iter));
-        delta.insert_new(value, Dots::one(Dot { actor: delta_actor, ..dot }));
-        Ok(delta)
+    pub fn add(&mut self, actor: &A, value: T) -> Result<OrSetDelta<A, T>, CrdtError> {
+        let mut replaced = Vec::new();
+        let counter = self.add_dot(actor, value.clone(), |actor, counter| {
+            replaced.push((actor.clone(), counter));
+        })?;
+        Ok(OrSetDelta { change: Change::Add { value, actor: actor.clone(), counter, replaced } })
     }
 
     /// Adds `value` as `actor` like [`add`](Self::add), without making a
-    /// delta: for replicas that exchange whole states, or to load a set.
-    /// Two to three times faster than `add`, which allocates its delta.
+    /// delta: for replicas that exchange whole states, or to load a set. It
+    /// saves cloning the element and the actor id.
     ///
     /// Cost: O(1) expected, plus O(log a) in the number of actors.
     ///
@@ -344,14 +290,15 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
     pub fn add_without_delta(&mut self, actor: &A, value: T) -> Result<(), CrdtError> {
-        self.add_dot(actor, value).map(drop)
+        self.add_dot(actor, value, |_, _| {}).map(drop)
     }
 
-    /// Removes `value` and returns the delta: the dots it had here, so the
-    /// remove takes away exactly the adds this replica has seen. Removing an
-    /// absent element changes nothing and returns an empty delta.
+    /// Removes `value` and returns the delta: the element and the dots it
+    /// had here, so the remove takes away exactly the adds this replica has
+    /// seen. Removing an absent element changes nothing and returns an empty
+    /// delta.
     ///
-    /// Cost: O(1) expected, plus O(d log a) for an element with d dots.
+    /// Cost: O(1) expected, plus O(d) for an element with d dots.
     ///
     /// ```
     /// use routekit::crdt::OrSet;
@@ -359,27 +306,32 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     /// let mut set = OrSet::new();
     /// set.add(&1u8, String::from("x"))?;
     /// let delta = set.remove("x");
-    /// assert!(!set.contains("x") && delta.is_empty());
-    /// assert_eq!(set.remove("x"), OrSet::new()); // nothing left to remove
+    /// assert!(!set.contains("x") && !delta.is_empty());
+    /// assert!(set.remove("x").is_empty()); // nothing left to remove
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
-    pub fn remove<Q>(&mut self, value: &Q) -> Self
+    pub fn remove<Q>(&mut self, value: &Q) -> OrSetDelta<A, T>
     where
         T: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let mut delta = OrSet::new();
         let hash = self.hasher.hash_one(value);
-        if let Ok(found) = self.entries.find_entry(hash, |entry| entry.value.borrow() == value) {
-            let (removed, _) = found.remove();
-            delta.cover(&self.context, removed.dots.iter());
-        }
-        delta
+        let Ok(found) = self.entries.find_entry(hash, |entry| entry.value.borrow() == value) else {
+            return OrSetDelta::nothing();
+        };
+        let (entry, _) = found.remove();
+        let dots = self
+            .links
+            .dots(&entry)
+            .map(|dot| (self.context.clock(dot.actor).actor.clone(), dot.counter))
+            .collect();
+        self.links.release(&entry);
+        OrSetDelta { change: Change::Remove { value: entry.value, dots } }
     }
 
     /// Removes every element and returns the delta: every dot the set held.
     ///
-    /// Cost: O(n + d log a) for n elements and d dots.
+    /// Cost: O(n + d log d) for n elements and d dots.
     ///
     /// ```
     /// use routekit::crdt::{Crdt, OrSet};
@@ -388,17 +340,31 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     /// a.add(&1u8, 10)?;
     /// let mut b = a.clone();
     /// let delta = a.clear();
-    /// b.merge(&delta)?;
+    /// b.merge_delta(&delta)?;
     /// assert!(a.is_empty() && b.is_empty());
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
-    pub fn clear(&mut self) -> Self {
-        let mut delta = OrSet::new();
-        let mut dots: Vec<Dot> = self.entries.iter().flat_map(|entry| entry.dots.iter()).collect();
+    pub fn clear(&mut self) -> OrSetDelta<A, T> {
+        let mut dots: Vec<Dot> =
+            self.entries.iter().flat_map(|entry| self.links.dots(entry)).collect();
         dots.sort_unstable();
-        delta.cover(&self.context, dots.into_iter());
+        let mut removed = CausalContext::default();
+        // Dots come grouped by actor: intern each actor once.
+        let mut actor: Option<(u32, u32)> = None;
+        for dot in dots {
+            let index = match actor {
+                Some((ours, theirs)) if ours == dot.actor => theirs,
+                _ => {
+                    let theirs = removed.intern(&self.context.clock(dot.actor).actor);
+                    actor = Some((dot.actor, theirs));
+                    theirs
+                }
+            };
+            removed.insert_at(index, dot.counter);
+        }
         self.entries.clear();
-        delta
+        self.links.clear();
+        OrSetDelta { change: Change::Clear { dots: removed } }
     }
 
     /// Whether `value` is in the set.
@@ -450,38 +416,175 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
         &self.context
     }
 
-    /// Adds `value` under a fresh dot of `actor`; returns the dot and the
-    /// dots the element had before.
-    fn add_dot(&mut self, actor: &A, value: T) -> Result<(Dot, Option<Dots>), CrdtError> {
+    /// Adds `value` under a fresh dot of `actor`, and returns its counter;
+    /// `replaced` hears of each dot the element had before (its actor id and
+    /// counter).
+    fn add_dot(
+        &mut self,
+        actor: &A,
+        value: T,
+        mut replaced: impl FnMut(&A, u64),
+    ) -> Result<u64, CrdtError> {
         let index = self.context.intern(actor);
         let counter = self.context.next_counter(index).ok_or(CrdtError::DotsExhausted)?;
-        let dot = Dot { actor: index, counter };
         self.context.insert_at(index, counter);
-        let hash = self.hasher.hash_one(&value);
-        if let Some(entry) = self.entries.find_mut(hash, |entry| entry.value == value) {
-            return Ok((dot, Some(std::mem::replace(&mut entry.dots, Dots::one(dot)))));
+        let dot = Dot { actor: index, counter };
+        let OrSet { context, entries, links, hasher } = self;
+        let hash = hasher.hash_one(&value);
+        match entries.entry(
+            hash,
+            |entry| entry.value == value,
+            |entry| hasher.hash_one(&entry.value),
+        ) {
+            Slot::Occupied(mut found) => {
+                let entry = found.get_mut();
+                for old in links.dots(entry) {
+                    replaced(&context.clock(old.actor).actor, old.counter);
+                }
+                links.replace(entry, dot);
+            }
+            Slot::Vacant(slot) => {
+                slot.insert(Entry::new(value, dot));
+            }
         }
-        let hasher = &self.hasher;
-        self.entries.insert_unique(hash, Entry { value, dots: Dots::one(dot) }, |entry| {
-            hasher.hash_one(&entry.value)
-        });
-        Ok((dot, None))
+        Ok(counter)
     }
 
-    /// Adds `value` with `dots`, when it is not present.
-    fn insert_new(&mut self, value: T, dots: Dots) {
-        let hasher = &self.hasher;
-        self.entries.insert_unique(hasher.hash_one(&value), Entry { value, dots }, |entry| {
-            hasher.hash_one(&entry.value)
-        });
+    /// Merges one element's change: `added` (actor id, counter) is its new
+    /// dot, if any; `removed` the dots it lost, by actor id and counter.
+    fn merge_element(
+        &mut self,
+        value: &T,
+        added: Option<(&A, u64)>,
+        removed: &[(A, u64)],
+    ) -> Result<(), CrdtError> {
+        let hash = self.hasher.hash_one(value);
+        let mut new_dot = None;
+        if let Some((actor, counter)) = added {
+            // Interning shows nothing before the dot is recorded: an actor
+            // new here has seen no dot, so the checks below cannot fail.
+            let dot = Dot { actor: self.context.intern(actor), counter };
+            if !self.context.contains_at(dot.actor, counter) {
+                new_dot = Some(dot);
+            } else {
+                // Seen already: held under `value` (a repeat), or removed
+                // here, unless another element holds it (a reused id).
+                let held = self
+                    .entries
+                    .find(hash, |entry| entry.value == *value)
+                    .is_some_and(|entry| self.links.holds(entry, dot));
+                if !held && self.entries.iter().any(|entry| self.links.holds(entry, dot)) {
+                    return Err(CrdtError::DotConflict { counter });
+                }
+            }
+        }
+
+        // Nothing fails from here on. Record the dots as seen.
+        if let Some(dot) = new_dot {
+            self.context.insert_at(dot.actor, dot.counter);
+        }
+        for (actor, counter) in removed {
+            let actor = self.context.intern(actor);
+            self.context.insert_at(actor, *counter);
+        }
+        let OrSet { context, entries, links, hasher } = self;
+        let mut keep = |_: &T, dot: Dot| {
+            !removed.iter().any(|(actor, counter)| {
+                *counter == dot.counter && context.clock(dot.actor).actor == *actor
+            })
+        };
+        let eq = |entry: &Entry<T>| entry.value == *value;
+        match new_dot {
+            Some(dot) => match entries.entry(hash, eq, |entry| hasher.hash_one(&entry.value)) {
+                Slot::Occupied(mut found) => {
+                    let entry = found.get_mut();
+                    if removed.is_empty() || links.retain(entry, keep) {
+                        links.push(entry, dot);
+                    } else {
+                        links.replace(entry, dot);
+                    }
+                }
+                Slot::Vacant(slot) => {
+                    slot.insert(Entry::new(value.clone(), dot));
+                }
+            },
+            None if removed.is_empty() => {}
+            None => {
+                if let Ok(mut found) = entries.find_entry(hash, eq) {
+                    if !links.retain(found.get_mut(), &mut keep) {
+                        found.remove();
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
-    /// Records `dots` (indexes of `from`) as seen in this delta's context.
-    fn cover(&mut self, from: &CausalContext<A>, dots: impl Iterator<Item = Dot>) {
-        for dot in dots {
-            let index = self.context.intern(&from.clock(dot.actor).actor);
-            self.context.insert_at(index, dot.counter);
+    /// Merges a clear's delta: drops every dot in `dots` and records them
+    /// as seen.
+    fn merge_cleared(&mut self, dots: &CausalContext<A>) {
+        if dots.actor_count() == 0 {
+            return;
         }
+        let translate: Vec<u32> = (0..dots.actor_count() as u32)
+            .map(|j| self.context.intern(&dots.clock(j).actor))
+            .collect();
+        let mut theirs_of = vec![None; self.context.actor_count()];
+        for (j, &i) in translate.iter().enumerate() {
+            theirs_of[i as usize] = Some(j as u32);
+        }
+        let links = &mut self.links;
+        self.entries.retain(|entry| {
+            links.retain(entry, |_, dot| {
+                theirs_of[dot.actor as usize].is_none_or(|j| !dots.contains_at(j, dot.counter))
+            })
+        });
+        self.context.merge_translated(dots, &translate);
+    }
+
+    /// Checks that every dot of `other` seen here is held here under the
+    /// same element or by none (else a reused actor id: an error, nothing
+    /// changed), then drops the dots `other` has seen and no longer holds.
+    fn check_and_remove(&mut self, other: &Self, known: &[Option<u32>]) -> Result<(), CrdtError> {
+        // When `other` is a small state (a delta read from bytes), list the
+        // dots it has seen that we have seen too; those it does not hold
+        // were removed, and must go here as well.
+        let mut seen_by_both = (other.context.dot_count() <= (self.entries.len() as u64) / 4)
+            .then(|| self.dots_seen_by_both(other, known));
+
+        // Only the dots we have seen need a lookup.
+        let seen_here = |dot: Dot| {
+            known[dot.actor as usize]
+                .filter(|&i| self.context.contains_at(i, dot.counter))
+                .map(|actor| Dot { actor, ..dot })
+        };
+        let mut suspects = HashSet::with_hasher(RandomState::default());
+        for theirs in other.entries.iter() {
+            let mut mine = None;
+            for dot in other.links.dots(theirs) {
+                let Some(ours) = seen_here(dot) else { continue };
+                if let Some(seen) = &mut seen_by_both {
+                    seen.remove(&ours);
+                }
+                let mine = *mine.get_or_insert_with(|| self.find(&theirs.value));
+                if !mine.is_some_and(|entry| self.links.holds(entry, ours)) {
+                    suspects.insert(ours);
+                }
+            }
+        }
+        if !suspects.is_empty() {
+            // A suspect we still hold is held under another element.
+            for entry in self.entries.iter() {
+                if let Some(dot) = self.links.dots(entry).find(|dot| suspects.contains(dot)) {
+                    return Err(CrdtError::DotConflict { counter: dot.counter });
+                }
+            }
+        }
+        match seen_by_both {
+            Some(removed) => self.drop_dots(other, removed),
+            None => self.drop_removed_by(other, known),
+        }
+        Ok(())
     }
 
     /// The dots (in our indexes) that both `other` and this set have seen,
@@ -512,13 +615,14 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
             if let Ok(mut found) =
                 self.entries.find_entry(hash, |entry| entry.value == theirs.value)
             {
-                if !found.get_mut().dots.retain(|dot| !removed.remove(&dot)) {
+                if !self.links.retain(found.get_mut(), |_, dot| !removed.remove(&dot)) {
                     found.remove();
                 }
             }
         }
         if !removed.is_empty() {
-            self.entries.retain(|entry| entry.dots.retain(|dot| !removed.contains(&dot)));
+            let links = &mut self.links;
+            self.entries.retain(|entry| links.retain(entry, |_, dot| !removed.contains(&dot)));
         }
     }
 
@@ -532,17 +636,48 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
                 theirs_of[*i as usize] = Some(j as u32);
             }
         }
+        let links = &mut self.links;
         self.entries.retain(|entry| {
             let mut theirs: Option<Option<&Entry<T>>> = None;
-            entry.dots.retain(|dot| {
+            links.retain(entry, |value, dot| {
                 let Some(j) = theirs_of[dot.actor as usize] else { return true };
                 if !other.context.contains_at(j, dot.counter) {
                     return true;
                 }
-                let theirs = *theirs.get_or_insert_with(|| other.find(&entry.value));
-                theirs.is_some_and(|theirs| theirs.dots.contains(Dot { actor: j, ..dot }))
+                let theirs = *theirs.get_or_insert_with(|| other.find(value));
+                theirs.is_some_and(|theirs| other.links.holds(theirs, Dot { actor: j, ..dot }))
             })
         });
+    }
+
+    /// Adds `entry`, whose element is not present.
+    fn insert_new(&mut self, entry: Entry<T>) {
+        let hasher = &self.hasher;
+        self.entries.insert_unique(hasher.hash_one(&entry.value), entry, |entry| {
+            hasher.hash_one(&entry.value)
+        });
+    }
+
+    /// The state a delta stands for.
+    pub(super) fn from_change(change: Change<A, T>) -> Self {
+        let mut set = OrSet::new();
+        let cover = |context: &mut CausalContext<A>, dots: &[(A, u64)]| {
+            for (actor, counter) in dots {
+                let actor = context.intern(actor);
+                context.insert_at(actor, *counter);
+            }
+        };
+        match change {
+            Change::Add { value, actor, counter, replaced } => {
+                cover(&mut set.context, &replaced);
+                let actor = set.context.intern(&actor);
+                set.context.insert_at(actor, counter);
+                set.insert_new(Entry::new(value, Dot { actor, counter }));
+            }
+            Change::Remove { dots, .. } => cover(&mut set.context, &dots),
+            Change::Clear { dots } => set.context = dots,
+        }
+        set
     }
 }
 
@@ -613,7 +748,7 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
         let mut dots = Vec::new();
         for entry in entries {
             dots.clear();
-            dots.extend(entry.dots.iter().map(|dot| (rank[dot.actor as usize], dot.counter)));
+            dots.extend(self.links.dots(entry).map(|dot| (rank[dot.actor as usize], dot.counter)));
             dots.sort_unstable();
             element(&entry.value, &dots);
         }
@@ -631,6 +766,13 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
         if parts.entries.windows(2).any(|w| w[0].0 >= w[1].0) {
             return Err(DecodeError::Invalid { what: "elements must be strictly increasing" });
         }
+        let extra_dots: usize =
+            parts.entries.iter().map(|(_, dots)| dots.len().saturating_sub(1)).sum();
+        if extra_dots > u32::MAX as usize {
+            return Err(DecodeError::Invalid {
+                what: "a set holds at most 2^32 - 1 dots beyond the first of their elements",
+            });
+        }
         let mut set = OrSet { context, ..OrSet::new() };
         set.entries.reserve(parts.entries.len(), |entry| set.hasher.hash_one(&entry.value));
         let mut all_dots = Vec::with_capacity(parts.entries.len());
@@ -640,9 +782,7 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
                     what: "an element's dots must be strictly increasing",
                 });
             }
-            let mut element_dots: Option<Dots> = None;
-            for (actor, counter) in dots {
-                let dot = Dot { actor, counter };
+            for &(actor, counter) in &dots {
                 if (actor as usize) >= set.context.actor_count()
                     || !set.context.contains_at(actor, counter)
                 {
@@ -650,16 +790,15 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
                         what: "an element's dot is not in the causal context",
                     });
                 }
-                all_dots.push(dot);
-                match &mut element_dots {
-                    Some(element_dots) => element_dots.push(dot),
-                    None => element_dots = Some(Dots::one(dot)),
-                }
+                all_dots.push(Dot { actor, counter });
             }
-            let Some(element_dots) = element_dots else {
+            let mut dots = dots.into_iter().map(|(actor, counter)| Dot { actor, counter });
+            let Some(first) = dots.next() else {
                 return Err(DecodeError::Invalid { what: "an element must have at least one dot" });
             };
-            set.insert_new(value, element_dots);
+            let mut entry = Entry::new(value, first);
+            dots.for_each(|dot| set.links.push(&mut entry, dot));
+            set.insert_new(entry);
         }
         all_dots.sort_unstable();
         if all_dots.windows(2).any(|w| w[0] == w[1]) {
@@ -774,25 +913,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dots_retain_keeps_one_inline() {
-        let d = |counter| Dot { actor: 0, counter };
-        let mut dots = Dots::one(d(1));
-        dots.push(d(2));
-        dots.push(d(3));
-        assert!(dots.retain(|dot| dot.counter != 1));
-        assert_eq!(dots.len(), 2);
-        assert!(dots.contains(d(2)) && dots.contains(d(3)) && !dots.contains(d(1)));
-        assert!(!dots.retain(|_| false));
-    }
-
-    #[test]
     fn re_adding_replaces_the_old_dot() {
         let mut set = OrSet::new();
         set.add(&"a", 1).unwrap();
-        let delta = set.add(&"a", 1).unwrap();
+        let delta = OrSet::from(set.add(&"a", 1).unwrap());
         // The delta covers both dots but holds only the new one.
         assert!(delta.context().contains(&"a", 1) && delta.context().contains(&"a", 2));
-        assert_eq!(delta.find(&1).unwrap().dots.len(), 1);
-        assert_eq!(set.find(&1).unwrap().dots.first.counter, 2);
+        assert_eq!(delta.links.count(delta.find(&1).unwrap()), 1);
+        assert_eq!(set.find(&1).unwrap().first().counter, 2);
+    }
+
+    #[test]
+    fn concurrent_adds_chain_their_dots_and_a_re_add_replaces_them() {
+        let (mut a, mut b, mut c) = (OrSet::new(), OrSet::new(), OrSet::new());
+        a.add(&0u8, 7u8).unwrap();
+        b.add(&1u8, 7u8).unwrap();
+        c.add(&2u8, 7u8).unwrap();
+        a.merge(&b).unwrap();
+        a.merge(&c).unwrap();
+        assert_eq!(a.links.count(a.find(&7).unwrap()), 3);
+        let delta = a.add(&0u8, 7u8).unwrap();
+        let Change::Add { replaced, .. } = &delta.change else { panic!("an add's delta") };
+        assert_eq!(replaced.len(), 3);
+        assert_eq!(a.links.count(a.find(&7).unwrap()), 1);
+        // The dots it replaced stay removed; new concurrent adds chain again.
+        b.merge(&c).unwrap();
+        a.merge(&b).unwrap();
+        assert_eq!(a.links.count(a.find(&7).unwrap()), 1);
+        b.add(&1u8, 7u8).unwrap();
+        c.add(&2u8, 7u8).unwrap();
+        a.merge(&c).unwrap();
+        a.merge(&b).unwrap();
+        assert_eq!(a.links.count(a.find(&7).unwrap()), 3);
+        assert_eq!(OrSet::decode(&a.encode()).unwrap(), a);
     }
 }

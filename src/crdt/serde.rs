@@ -7,6 +7,8 @@
 //!   `(actor, version, gaps)` in actor order, `elements` a sequence of
 //!   `(element, dots)` in element order, each dot an `(actor position,
 //!   counter)` pair.
+//! * `OrSetDelta` (serialize only): as the `OrSet` it stands for; read it
+//!   back as an `OrSet`.
 
 use std::hash::Hash;
 
@@ -14,7 +16,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::orset::Parts;
-use super::{GCounter, OrSet, PNCounter};
+use super::{GCounter, OrSet, OrSetDelta, PNCounter};
 
 impl<A: Ord + Clone + Serialize> Serialize for GCounter<A> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
@@ -63,5 +65,16 @@ where
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let (actors, entries) = Deserialize::deserialize(deserializer)?;
         OrSet::from_parts(Parts { actors, entries }).map_err(D::Error::custom)
+    }
+}
+
+impl<A, T> Serialize for OrSetDelta<A, T>
+where
+    A: Ord + Clone + Serialize,
+    T: Ord + Hash + Clone + Serialize,
+{
+    /// As the [`OrSet`] the delta stands for: read it back as one.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        OrSet::from(self.clone()).serialize(serializer)
     }
 }

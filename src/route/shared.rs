@@ -20,12 +20,16 @@ use super::Router;
 /// valid (and keeps its router alive) for as long as the reader holds it.
 ///
 /// **Mechanism, chosen by measurement.** The current router lives in an
-/// [`arc-swap`](https://docs.rs/arc-swap) cell. Loading a snapshot costs a few
-/// nanoseconds and, unlike cloning an `Arc` out of a lock, does not write to a
-/// shared reference count, so readers on many cores do not contend on one cache
-/// line; a writer never blocks them. The `shared` group of `cargo bench`
-/// compares it with a `parking_lot::RwLock<Arc<_>>` in the same run (see the
-/// CHANGELOG for the figures).
+/// [`arc-swap`](https://docs.rs/arc-swap) cell. Loading a snapshot does not
+/// write to a shared reference count, so readers on different cores do not
+/// fight over one cache line, and a writer never blocks them. The `shared`
+/// group of `cargo bench` compares it in one run with the alternative, a
+/// `parking_lot::RwLock<Arc<_>>`, routing on a 100-node ring: with one
+/// reader, arc-swap took 43.7 ns per load-and-route against 38.1 ns for an
+/// `Arc` cloned out of the lock (and 36.3 ns routing under the read guard);
+/// with a second thread routing through the same cell, arc-swap took 36.5 ns
+/// against 209 ns and 221 ns. A few nanoseconds when alone buy a 5–6×
+/// margin under contention, and no reader ever waits for a writer.
 ///
 /// # Example
 ///
