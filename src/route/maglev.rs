@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::error::display_node;
-use super::{Capabilities, RouteError, Router, check_weight};
+use super::{Capabilities, RouteError, Router, check_weight, start_list};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// The table size unless the builder says otherwise: 65,537, the paper's
@@ -120,10 +120,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
         n: usize,
         out: &mut Vec<&'r N>,
     ) -> Result<(), RouteError> {
-        if n == 0 {
-            return Err(RouteError::ZeroReplicas);
-        }
-        out.clear();
+        start_list(n, out)?;
         let entry = self.entry_of(key);
         let Some(owner) = self.table.get(entry) else {
             return Ok(());

@@ -6,7 +6,7 @@ use std::fmt;
 use super::error::display_node;
 use super::jump_back::JumpBackRange;
 use super::mix::mix64;
-use super::{Capabilities, RouteError, Router, check_weight};
+use super::{Capabilities, RouteError, Router, check_weight, start_list};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Consistent hashing with arbitrary removal at jump speed: MementoHash over
@@ -134,10 +134,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
         n: usize,
         out: &mut Vec<&'r N>,
     ) -> Result<(), RouteError> {
-        if n == 0 {
-            return Err(RouteError::ZeroReplicas);
-        }
-        out.clear();
+        start_list(n, out)?;
         let walk = self.preferences(self.hasher.uniform64(key));
         out.extend(walk.take(n).map(|bucket| self.node_in(bucket)));
         Ok(())

@@ -305,6 +305,15 @@ impl<R: Router + ?Sized> Router for Box<R> {
     }
 }
 
+/// The start of every `route_n_into`: refuses `n = 0` and empties `out`.
+fn start_list<T>(n: usize, out: &mut Vec<T>) -> Result<(), RouteError> {
+    if n == 0 {
+        return Err(RouteError::ZeroReplicas);
+    }
+    out.clear();
+    Ok(())
+}
+
 /// Checks a weight the way every strategy must: positive and finite.
 fn check_weight(node: &[u8], weight: f64) -> Result<(), RouteError> {
     if weight.is_finite() && weight > 0.0 {

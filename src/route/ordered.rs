@@ -214,10 +214,7 @@ macro_rules! jump_style_router {
                 n: usize,
                 out: &mut Vec<&'r N>,
             ) -> Result<(), RouteError> {
-                if n == 0 {
-                    return Err(RouteError::ZeroReplicas);
-                }
-                out.clear();
+                $crate::route::start_list(n, out)?;
                 let walk = Preferences::new($bucket, self.hasher.uniform64(key), self.nodes.buckets());
                 out.extend(walk.take(n).map(|bucket| self.nodes.get(bucket)));
                 Ok(())

@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::error::display_node;
 use super::mix::{ln, mix64, unit_open};
-use super::{Capabilities, RouteError, Router, check_weight};
+use super::{Capabilities, RouteError, Router, check_weight, start_list};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Rendezvous hashing, also called highest random weight (HRW).
@@ -81,10 +81,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
         n: usize,
         out: &mut Vec<&'r N>,
     ) -> Result<(), RouteError> {
-        if n == 0 {
-            return Err(RouteError::ZeroReplicas);
-        }
-        out.clear();
+        start_list(n, out)?;
         let wanted = n.min(self.nodes.len());
         if wanted == 0 {
             return Ok(());

@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use super::error::display_node;
 use super::points::{Point, Points};
-use super::{Capabilities, RouteError, Router, check_weight};
+use super::{Capabilities, RouteError, Router, check_weight, start_list};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Virtual nodes (ring points) per unit of weight unless the builder says
@@ -91,10 +91,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
         n: usize,
         out: &mut Vec<&'r N>,
     ) -> Result<(), RouteError> {
-        if n == 0 {
-            return Err(RouteError::ZeroReplicas);
-        }
-        out.clear();
+        start_list(n, out)?;
         let walk = self.points.distinct_from(self.hasher.uniform64(key), self.members.len());
         out.extend(walk.take(n).map(|member| &self.members[member].node));
         Ok(())

@@ -141,7 +141,7 @@ use std::fmt;
 
 use super::error::display_node;
 use super::points::Points;
-use super::{Capabilities, RouteError, Router, check_weight};
+use super::{Capabilities, RouteError, Router, check_weight, start_list};
 
 mod ketama;
 mod nginx;
@@ -279,10 +279,7 @@ impl<N: AsRef<[u8]>> Router for CompatRing<N> {
         n: usize,
         out: &mut Vec<&'r N>,
     ) -> Result<(), RouteError> {
-        if n == 0 {
-            return Err(RouteError::ZeroReplicas);
-        }
-        out.clear();
+        start_list(n, out)?;
         let walk = self.points.distinct_from(circle(self.key_hash(key)), self.members.len());
         out.extend(walk.take(n).map(|member| &self.members[member].server.node));
         Ok(())
