@@ -108,13 +108,20 @@ pub struct Sqlite;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MySql;
 
+/// Appends `sigil` and `index` in decimal, without allocating.
+fn push_number(sigil: char, index: usize, out: &mut String) {
+    use std::fmt::Write as _;
+    out.push(sigil);
+    // Writing to a `String` cannot fail.
+    let _ = write!(out, "{index}");
+}
+
 impl Dialect for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
     }
     fn placeholder(&self, index: usize, out: &mut String) {
-        out.push('$');
-        out.push_str(&index.to_string());
+        push_number('$', index, out);
     }
     fn quote_ident(&self, ident: &Ident, out: &mut String) {
         quote_parts(ident, '"', out);
@@ -135,8 +142,7 @@ impl Dialect for Sqlite {
         "sqlite"
     }
     fn placeholder(&self, index: usize, out: &mut String) {
-        out.push('?');
-        out.push_str(&index.to_string());
+        push_number('?', index, out);
     }
     fn quote_ident(&self, ident: &Ident, out: &mut String) {
         quote_parts(ident, '"', out);
