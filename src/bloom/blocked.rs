@@ -19,7 +19,7 @@ use crate::hash::{KeyHasher, Xxh3};
 /// line, where the [`BloomFilter`](super::BloomFilter) touches `k` lines; the
 /// eight lanes are worked on at once with vector instructions where the CPU
 /// has them (see below). Once a filter outgrows the CPU caches that makes it
-/// the faster of the two (the README's performance table has the figures).
+/// the faster of the two (`cargo bench -- bloom` compares them).
 /// The price is a higher false-positive rate at the same memory, because
 /// blocks fill unevenly:
 ///

@@ -71,8 +71,9 @@
 //! # Degenerate hashers
 //!
 //! A hasher that would let a filter degrade silently is refused with
-//! [`BuildError::DegenerateHasher`] when the filter is built (and bytes that
-//! name one with [`DecodeError::Corrupt`]); the [`Degeneracy`] says which:
+//! [`BuildError::DegenerateHasher`] when the filter is built, and bytes that
+//! name one are refused as [`Corruption::DegenerateHasher`]; the
+//! [`Degeneracy`] says which:
 //!
 //! * one whose 128-bit hash has two **equal halves** (for example a custom
 //!   `hash128` that repeats `hash64`), which would collapse double hashing to
@@ -99,7 +100,7 @@
 //! | 5      | 1         | layout: `1` standard ([`BloomFilter`], [`AtomicBloomFilter`]), `3` blocked ([`BlockedBloomFilter`]) |
 //! | 6      | 1         | hasher algorithm: `1` [`Xxh3`], `2` [`Fnv1a`](crate::hash::Fnv1a), `3` [`Sip13`], `255` a custom hasher ([`HasherId::custom`](crate::hash::HasherId::custom)) |
 //! | 7      | 1         | `k`, hash functions per key                                            |
-//! | 8      | 8         | hasher tag ([`HasherId::tag`](crate::hash::HasherId::tag)): the Xxh3 seed; 0 for Fnv1a; for Sip13 its 64-bit hash of the 18 bytes `routekit hasher id` (a one-way tag of the key); for a custom hasher XXH3-64 of its name's UTF-8 bytes with its tag as the seed |
+//! | 8      | 8         | hasher tag ([`HasherId::tag`](crate::hash::HasherId::tag)): the Xxh3 seed; 0 for Fnv1a; for Sip13 the 64-bit SipHash-1-3, under the key, of the 18 bytes `routekit hasher id` (a one-way tag of the key); for a custom hasher XXH3-64 of its name's UTF-8 bytes with its tag as the seed |
 //! | 16     | 8         | `m`, bits (a multiple of 64; of 256 for blocked)                       |
 //! | 24     | 8         | items inserted (see [`BloomFilter::inserted`])                         |
 //! | 32     | `m / 8`   | the bits as `m / 64` 64-bit words; bit `i` is bit `i % 64` of word `i / 64` (blocked: 32 bytes per block, block by block, lane `j` of a block the 32-bit integer at its byte `4j`) |
@@ -111,7 +112,9 @@
 //! truncated, foreign or mismatched bytes give a [`DecodeError`], never a
 //! panic or a filter with the wrong bits. The checksum detects accidents, not
 //! tampering. `encoded_len` gives the length without encoding. With the
-//! `serde` feature, the filters serialize as these bytes.
+//! `serde` feature, the filters serialize as these bytes, and deserialize
+//! with the same checks (filters of a keyed or custom hasher through
+//! `WithHasher`, which takes the hasher).
 //!
 //! # Example
 //!

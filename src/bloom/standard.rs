@@ -25,9 +25,10 @@ use crate::hash::{KeyHasher, Xxh3};
 /// its span on every operation.)
 ///
 /// Memory: `m / 8` bytes. Each operation hashes the key once and touches `k`
-/// bits, usually `k` different cache lines; see [`BlockedBloomFilter`] for one
-/// line per key. Two filters are equal when they have the same bits, hash
-/// count, hasher and bits set.
+/// bits, usually `k` different cache lines; see
+/// [`BlockedBloomFilter`](super::BlockedBloomFilter) for one line per key.
+/// Two filters are equal when they have the same bits, hash count, hasher
+/// and bits set.
 ///
 /// # Example
 ///
