@@ -135,10 +135,11 @@ pub(crate) fn finalize64(mut x: u64) -> u64 {
 ///
 /// For [`Xxh3`] the tag is the seed itself, for [`Fnv1a`] it is zero, and for
 /// [`Sip13`] it is a one-way tag derived from the secret key (the key itself
-/// never leaves the process). Only those three make ids of their own
-/// algorithms; any other hasher names itself with [`HasherId::custom`], so a
-/// filter it wrote is never read back under a built-in hasher, nor the other
-/// way round.
+/// never leaves the process). Ids of the built-in algorithms come only from
+/// those three hashers: `HasherId` has no public constructor for them. Any
+/// other hasher names itself with [`HasherId::custom`] (and must not return
+/// the id of a built-in hasher it wraps), so a filter it wrote is never read
+/// back under a built-in hasher, nor the other way round.
 ///
 /// # Example
 ///
