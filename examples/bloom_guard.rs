@@ -15,7 +15,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
 
 use routekit::Sip13;
-use routekit::bloom::{BloomError, BloomFilter, Filter};
+use routekit::bloom::{BloomFilter, BuildError, Filter};
 
 /// Stands in for a database or a remote cache: every `get` is a round trip.
 struct SlowStore {
@@ -34,7 +34,7 @@ const USERS: u64 = 100_000;
 const REQUESTS: u64 = 1_000_000;
 const TARGET_FPR: f64 = 0.01;
 
-fn main() -> Result<(), BloomError> {
+fn main() -> Result<(), BuildError> {
     let mut store =
         SlowStore { users: (0..USERS).map(|i| format!("user-{i:08}")).collect(), lookups: 0 };
 
@@ -43,11 +43,7 @@ fn main() -> Result<(), BloomError> {
     // process, which is right for a filter that never leaves it; instances
     // that exchange filters must share one key from a secret store.
     let secret = secret_key();
-    let mut guard = BloomFilter::builder()
-        .expected_items(USERS)
-        .fpr(TARGET_FPR)
-        .hasher(Sip13::new(secret))
-        .build()?;
+    let mut guard = BloomFilter::with_hasher(USERS, TARGET_FPR, Sip13::new(secret))?;
     for id in &store.users {
         guard.insert(id.as_bytes());
     }

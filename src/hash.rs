@@ -74,7 +74,17 @@ pub trait KeyHasher: Clone + fmt::Debug + Send + Sync {
 
     /// The algorithm and a non-secret tag of its configuration.
     ///
-    /// Two hashers with equal ids hash every input to the same value.
+    /// Two hashers with equal ids must hash every input to the same value:
+    /// a Bloom filter's bytes carry the id of the hasher that wrote them and
+    /// are refused under any other. A hasher that is not one of routekit's
+    /// returns [`HasherId::custom`] with a name of its own, even when it
+    /// wraps a built-in one — returning a built-in hasher's id would let its
+    /// filters be read under that hasher, and misread.
+    ///
+    /// ```
+    /// use routekit::hash::{HashAlgorithm, KeyHasher, Xxh3};
+    /// assert_eq!(Xxh3::with_seed(3).id().algorithm(), HashAlgorithm::Xxh3);
+    /// ```
     fn id(&self) -> HasherId;
 
     /// A 64-bit hash in which every output bit depends on every input bit:
@@ -120,11 +130,16 @@ pub(crate) fn finalize64(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Names a hasher and its configuration, for wire formats.
+/// Names a hasher and its configuration, for byte formats: two hashers with
+/// equal ids hash every input to the same value.
 ///
 /// For [`Xxh3`] the tag is the seed itself, for [`Fnv1a`] it is zero, and for
 /// [`Sip13`] it is a one-way tag derived from the secret key (the key itself
-/// never leaves the process).
+/// never leaves the process). Ids of the built-in algorithms come only from
+/// those three hashers: `HasherId` has no public constructor for them. Any
+/// other hasher names itself with [`HasherId::custom`] (and must not return
+/// the id of a built-in hasher it wraps), so a filter it wrote is never read
+/// back under a built-in hasher, nor the other way round.
 ///
 /// # Example
 ///
@@ -132,27 +147,114 @@ pub(crate) fn finalize64(mut x: u64) -> u64 {
 /// use routekit::hash::{HashAlgorithm, KeyHasher, Xxh3};
 ///
 /// let id = Xxh3::with_seed(9).id();
-/// assert_eq!(id.algorithm, HashAlgorithm::Xxh3);
-/// assert_eq!(id.tag, 9);
+/// assert_eq!(id.algorithm(), HashAlgorithm::Xxh3);
+/// assert_eq!(id.tag(), 9);
+/// assert_eq!(id.to_string(), "xxh3 seed 9");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct HasherId {
-    /// Which algorithm hashes the bytes.
-    pub algorithm: HashAlgorithm,
-    /// The seed (Xxh3), zero (Fnv1a) or a one-way tag of the key (Sip13).
-    pub tag: u64,
+    algorithm: HashAlgorithm,
+    tag: u64,
 }
 
-/// The hash algorithms routekit ships, with stable numeric codes for wire
-/// formats.
+impl HasherId {
+    /// The id of a hasher that routekit does not ship: `name` says which
+    /// algorithm it is, `tag` which configuration (a seed, or a one-way tag
+    /// of a secret key — never the key itself).
+    ///
+    /// The id is [`HashAlgorithm::Custom`] with a 64-bit fingerprint of both
+    /// as its tag (XXH3-64 of the name's UTF-8 bytes with `tag` as the seed),
+    /// so it fits the byte formats that carry a built-in hasher's seed. Pick
+    /// a name no other algorithm uses, such as your crate's path of the type,
+    /// and change it if the hash values ever change, as you would a format
+    /// version: equal names and tags promise equal hash values.
+    ///
+    /// Cost: linear in `name.len()`.
+    ///
+    /// ```
+    /// use routekit::hash::{HashAlgorithm, HasherId, KeyHasher, Xxh3};
+    ///
+    /// /// XXH3 of the key with its bytes reversed: not a built-in algorithm.
+    /// #[derive(Clone, Debug)]
+    /// struct Reversed;
+    ///
+    /// impl KeyHasher for Reversed {
+    ///     fn hash64(&self, bytes: &[u8]) -> u64 {
+    ///         Xxh3::new().hash64(&bytes.iter().rev().copied().collect::<Vec<_>>())
+    ///     }
+    ///     fn hash128(&self, bytes: &[u8]) -> u128 {
+    ///         Xxh3::new().hash128(&bytes.iter().rev().copied().collect::<Vec<_>>())
+    ///     }
+    ///     fn id(&self) -> HasherId {
+    ///         HasherId::custom("my_crate::Reversed", 0)
+    ///     }
+    /// }
+    ///
+    /// assert_eq!(Reversed.id().algorithm(), HashAlgorithm::Custom);
+    /// assert_ne!(Reversed.id(), Xxh3::new().id());
+    /// assert_ne!(Reversed.id(), HasherId::custom("my_crate::Reversed", 1));
+    /// ```
+    pub fn custom(name: &str, tag: u64) -> HasherId {
+        HasherId {
+            algorithm: HashAlgorithm::Custom,
+            tag: xxhash_rust::xxh3::xxh3_64_with_seed(name.as_bytes(), tag),
+        }
+    }
+
+    /// Which algorithm hashes the bytes.
+    ///
+    /// ```
+    /// use routekit::hash::{Fnv1a, HashAlgorithm, KeyHasher};
+    /// assert_eq!(Fnv1a.id().algorithm(), HashAlgorithm::Fnv1a);
+    /// ```
+    pub const fn algorithm(&self) -> HashAlgorithm {
+        self.algorithm
+    }
+
+    /// The configuration: the seed ([`Xxh3`]), zero ([`Fnv1a`]), a one-way
+    /// tag of the key ([`Sip13`]), or the fingerprint of a custom hasher's
+    /// name and tag ([`HasherId::custom`]).
+    ///
+    /// ```
+    /// use routekit::hash::{KeyHasher, Sip13};
+    /// let (a, b) = (Sip13::new([1; 16]), Sip13::new([2; 16]));
+    /// assert_ne!(a.id().tag(), b.id().tag());
+    /// ```
+    pub const fn tag(&self) -> u64 {
+        self.tag
+    }
+
+    /// An id as a byte format stores it. Built-in ids are made only by their
+    /// hashers; this is for the decoders that read them back.
+    pub(crate) const fn from_parts(algorithm: HashAlgorithm, tag: u64) -> HasherId {
+        HasherId { algorithm, tag }
+    }
+}
+
+impl fmt::Display for HasherId {
+    /// `xxh3 seed 7`, `fnv1a`, `sip13 key tag 0x…`, `custom hasher 0x…`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.algorithm {
+            HashAlgorithm::Xxh3 => write!(f, "xxh3 seed {}", self.tag),
+            HashAlgorithm::Fnv1a if self.tag == 0 => f.write_str("fnv1a"),
+            HashAlgorithm::Fnv1a => write!(f, "fnv1a tag {:#018x}", self.tag),
+            HashAlgorithm::Sip13 => write!(f, "sip13 key tag {:#018x}", self.tag),
+            HashAlgorithm::Custom => write!(f, "custom hasher {:#018x}", self.tag),
+        }
+    }
+}
+
+/// The hash algorithms routekit ships, and [`Custom`](HashAlgorithm::Custom)
+/// for every other.
 ///
 /// # Example
 ///
 /// ```
-/// use routekit::hash::HashAlgorithm;
+/// use routekit::hash::{HashAlgorithm, HasherId, KeyHasher, Sip13};
 ///
-/// assert_eq!(HashAlgorithm::from_code(HashAlgorithm::Sip13.code()), Some(HashAlgorithm::Sip13));
-/// assert_eq!(HashAlgorithm::from_code(0), None);
+/// assert_eq!(Sip13::new([7; 16]).id().algorithm(), HashAlgorithm::Sip13);
+/// assert_eq!(HasherId::custom("my_crate::Murmur3", 0).algorithm(), HashAlgorithm::Custom);
+/// assert_eq!(HashAlgorithm::Sip13.to_string(), "sip13");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -163,33 +265,28 @@ pub enum HashAlgorithm {
     Fnv1a,
     /// SipHash-1-3 with a 128-bit key.
     Sip13,
+    /// A hasher routekit does not ship, named by [`HasherId::custom`].
+    Custom,
 }
 
 impl HashAlgorithm {
-    /// The stable one-byte code of this algorithm in routekit's wire formats.
-    ///
-    /// ```
-    /// assert_eq!(routekit::hash::HashAlgorithm::Xxh3.code(), 1);
-    /// ```
-    pub const fn code(self) -> u8 {
+    /// The stable one-byte code of this algorithm in routekit's byte formats.
+    pub(crate) const fn code(self) -> u8 {
         match self {
             HashAlgorithm::Xxh3 => 1,
             HashAlgorithm::Fnv1a => 2,
             HashAlgorithm::Sip13 => 3,
+            HashAlgorithm::Custom => 255,
         }
     }
 
-    /// The algorithm with this wire code, if there is one.
-    ///
-    /// ```
-    /// use routekit::hash::HashAlgorithm;
-    /// assert_eq!(HashAlgorithm::from_code(2), Some(HashAlgorithm::Fnv1a));
-    /// ```
-    pub const fn from_code(code: u8) -> Option<HashAlgorithm> {
+    /// The algorithm with this code, if there is one.
+    pub(crate) const fn from_code(code: u8) -> Option<HashAlgorithm> {
         match code {
             1 => Some(HashAlgorithm::Xxh3),
             2 => Some(HashAlgorithm::Fnv1a),
             3 => Some(HashAlgorithm::Sip13),
+            255 => Some(HashAlgorithm::Custom),
             _ => None,
         }
     }
@@ -201,6 +298,7 @@ impl fmt::Display for HashAlgorithm {
             HashAlgorithm::Xxh3 => "xxh3",
             HashAlgorithm::Fnv1a => "fnv1a",
             HashAlgorithm::Sip13 => "sip13",
+            HashAlgorithm::Custom => "custom",
         })
     }
 }
@@ -237,7 +335,7 @@ impl KeyHasher for Xxh3 {
     }
 
     fn id(&self) -> HasherId {
-        HasherId { algorithm: HashAlgorithm::Xxh3, tag: self.seed }
+        HasherId::from_parts(HashAlgorithm::Xxh3, self.seed)
     }
 }
 
@@ -307,7 +405,7 @@ impl KeyHasher for Fnv1a {
     }
 
     fn id(&self) -> HasherId {
-        HasherId { algorithm: HashAlgorithm::Fnv1a, tag: 0 }
+        HasherId::from_parts(HashAlgorithm::Fnv1a, 0)
     }
 
     #[inline]
@@ -364,13 +462,13 @@ impl KeyHasher for Sip13 {
     fn id(&self) -> HasherId {
         // A one-way tag: the hash of a fixed label under the key. Equal keys
         // give equal tags; the tag reveals nothing usable about the key.
-        HasherId { algorithm: HashAlgorithm::Sip13, tag: self.hash64(b"routekit hasher id") }
+        HasherId::from_parts(HashAlgorithm::Sip13, self.hash64(b"routekit hasher id"))
     }
 }
 
 impl fmt::Debug for Sip13 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sip13").field("tag", &format_args!("{:#018x}", self.id().tag)).finish()
+        f.debug_struct("Sip13").field("tag", &format_args!("{:#018x}", self.id().tag())).finish()
     }
 }
 
@@ -412,7 +510,34 @@ mod tests {
         assert_ne!(Xxh3::with_seed(1).id(), Xxh3::with_seed(2).id());
         assert_ne!(Sip13::new([1; 16]).id(), Sip13::new([2; 16]).id());
         assert_eq!(Sip13::new([1; 16]).id(), Sip13::new([1; 16]).id());
-        assert_eq!(Fnv1a.id().algorithm, HashAlgorithm::Fnv1a);
+        assert_eq!(Fnv1a.id().algorithm(), HashAlgorithm::Fnv1a);
+        // A custom id is never a built-in one, whatever its tag.
+        let custom = HasherId::custom("xxh3", 0);
+        assert_ne!(custom, Xxh3::new().id());
+        assert_eq!(custom.algorithm(), HashAlgorithm::Custom);
+        assert_ne!(custom, HasherId::custom("xxh3", 1));
+        assert_ne!(custom, HasherId::custom("xxh4", 0));
+        assert_eq!(custom, HasherId::custom("xxh3", 0));
+    }
+
+    #[test]
+    fn ids_read_back_from_their_codes() {
+        for algorithm in
+            [HashAlgorithm::Xxh3, HashAlgorithm::Fnv1a, HashAlgorithm::Sip13, HashAlgorithm::Custom]
+        {
+            assert_eq!(HashAlgorithm::from_code(algorithm.code()), Some(algorithm));
+        }
+        assert_eq!(HashAlgorithm::from_code(0), None);
+        assert_eq!(HashAlgorithm::from_code(4), None);
+    }
+
+    #[test]
+    fn ids_display_what_they_name() {
+        assert_eq!(Xxh3::with_seed(7).id().to_string(), "xxh3 seed 7");
+        assert_eq!(Fnv1a.id().to_string(), "fnv1a");
+        assert!(Sip13::new([1; 16]).id().to_string().starts_with("sip13 key tag 0x"));
+        let custom = HasherId::custom("mine", 0);
+        assert_eq!(custom.to_string(), format!("custom hasher {:#018x}", custom.tag()));
     }
 
     #[test]

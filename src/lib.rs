@@ -6,7 +6,9 @@
 //! # Overview
 //!
 //! * [`hash`] — the [`KeyHasher`] trait: [`Xxh3`] (default, seedable),
-//!   [`Fnv1a`], and [`Sip13`] (keyed, for keys an attacker may choose).
+//!   [`Fnv1a`], and [`Sip13`] (keyed, for keys an attacker may choose), or a
+//!   hasher of your own that names itself with
+//!   [`HasherId::custom`](hash::HasherId::custom).
 //! * [`route`] — the [`Router`] trait and its strategies: [`HashRing`]
 //!   (consistent hashing with virtual nodes) and [`Rendezvous`] (highest
 //!   random weight), with weights, preference lists, failover past unhealthy
@@ -20,8 +22,8 @@
 //!   twemproxy ketama, and nginx `hash $key consistent`.
 //! * [`bloom`] — approximate membership behind the [`Filter`] trait:
 //!   [`BloomFilter`] (the textbook false-positive rate), [`BlockedBloomFilter`]
-//!   (one cache line per key), [`AtomicBloomFilter`](bloom::AtomicBloomFilter)
-//!   (inserts from many threads), and a versioned byte format to ship them.
+//!   (one cache line per key), [`AtomicBloomFilter`] (inserts from many
+//!   threads), and a versioned byte format to ship them.
 //! * [`crdt`] — replicated state that converges without coordination: the
 //!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
 //!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
@@ -152,7 +154,7 @@
 //! let skipped = (1000..2000u32).filter(|id| !exists.contains(format!("user-{id}").as_bytes())).count();
 //! assert!(skipped > 970);
 //! assert!(exists.contains(b"user-42"));
-//! # Ok::<(), routekit::bloom::BloomError>(())
+//! # Ok::<(), routekit::bloom::BuildError>(())
 //! ```
 //!
 //! # Example: update with a version check
@@ -216,7 +218,7 @@ pub mod optimistic;
 pub mod route;
 pub mod sql;
 
-pub use bloom::{BlockedBloomFilter, BloomFilter, Filter};
+pub use bloom::{AtomicBloomFilter, BlockedBloomFilter, BloomFilter, Filter};
 pub use crdt::{Crdt, GCounter, OrSet, PNCounter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 pub use keyset::{Keyset, Page};

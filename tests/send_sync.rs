@@ -1,5 +1,9 @@
 //! Every public type is `Send + Sync`: this file fails to compile otherwise.
 
+use routekit::bloom::{
+    AtomicBloomFilter, BlockedBloomFilter, BloomFilter, BuildError, CombineError, Corruption,
+    DecodeError, Degeneracy,
+};
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::route::{
     BoundedLoads, Capabilities, HashRing, HashRingBuilder, JumpBackHash, JumpHash, LoadTracker,
@@ -42,4 +46,19 @@ fn public_types_are_send_and_sync() {
     send_sync::<Statement>();
     send_sync::<SqlError>();
     send_sync::<SqlWriter<'static>>();
+}
+
+#[test]
+fn bloom_types_are_send_and_sync() {
+    send_sync::<BloomFilter>();
+    send_sync::<BloomFilter<Sip13>>();
+    send_sync::<BlockedBloomFilter<Fnv1a>>();
+    send_sync::<AtomicBloomFilter<Sip13>>();
+    send_sync::<BuildError>();
+    send_sync::<CombineError>();
+    send_sync::<DecodeError>();
+    send_sync::<Corruption>();
+    send_sync::<Degeneracy>();
+    #[cfg(feature = "serde")]
+    send_sync::<routekit::bloom::WithHasher<BloomFilter<Sip13>>>();
 }

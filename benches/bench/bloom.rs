@@ -12,7 +12,7 @@ use std::hint::black_box;
 
 use bitvec::prelude::{BitVec, Lsb0};
 use criterion::{Bencher, BenchmarkId, Criterion};
-use routekit::bloom::{BloomFilter, Filter};
+use routekit::bloom::{BlockedBloomFilter, BloomFilter, Filter};
 use routekit::hash::{KeyHasher, Xxh3};
 
 use crate::inputs::seeded;
@@ -36,8 +36,8 @@ pub(crate) fn bench(c: &mut Criterion) {
     let present: Vec<u64> = seeded(11).take(KEYS).collect();
     let absent: Vec<u64> = seeded(12).take(KEYS).collect();
 
-    let mut standard = BloomFilter::with_bits(BITS, 7).unwrap();
-    let mut blocked = BloomFilter::builder().bits(BITS).hashes(8).build_blocked().unwrap();
+    let mut standard = BloomFilter::with_bits(BITS, 7, Xxh3::new()).unwrap();
+    let mut blocked = BlockedBloomFilter::with_bits(BITS, 8, Xxh3::new()).unwrap();
     let mut set = HashSet::with_capacity(KEYS);
     for key in &present {
         standard.insert(&key.to_le_bytes());

@@ -4,7 +4,10 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use super::wire::{self, Layout};
-use super::{BloomError, BloomFilter, Filter, Hashing};
+use super::{
+    BloomFilter, BuildError, CombineError, DecodeError, Filter, Hashing, check_shape,
+    standard_fill_fpr, standard_len_estimate,
+};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// A [`BloomFilter`] that many threads can insert into at once: `insert`
@@ -40,7 +43,7 @@ use crate::hash::{KeyHasher, Xxh3};
 ///     }
 /// });
 /// assert!((0..4000u32).all(|key| filter.contains(&key.to_le_bytes())));
-/// # Ok::<(), routekit::bloom::BloomError>(())
+/// # Ok::<(), routekit::bloom::BuildError>(())
 /// ```
 pub struct AtomicBloomFilter<H = Xxh3> {
     words: Box<[AtomicU64]>,
@@ -52,8 +55,8 @@ pub struct AtomicBloomFilter<H = Xxh3> {
 impl<H: KeyHasher> Filter for AtomicBloomFilter<H> {
     type Hasher = H;
 
-    fn with_fpr(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BloomError> {
-        BloomFilter::with_fpr(expected_items, fpr, hasher).map(AtomicBloomFilter::from)
+    fn with_hasher(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BuildError> {
+        BloomFilter::with_hasher(expected_items, fpr, hasher).map(AtomicBloomFilter::from)
     }
 
     /// As [`AtomicBloomFilter::insert`].
@@ -65,16 +68,21 @@ impl<H: KeyHasher> Filter for AtomicBloomFilter<H> {
         AtomicBloomFilter::contains(self, key)
     }
 
-    fn union(&mut self, other: &Self) -> Result<(), BloomError> {
+    fn union(&mut self, other: &Self) -> Result<(), CombineError> {
         self.union_shared(other)
     }
 
+    /// As for [`BloomFilter`], from the bits set now (read one word at a
+    /// time, so inserts running meanwhile may or may not count). O(m / 64),
+    /// without copying the bits.
     fn expected_fpr(&self) -> f64 {
-        self.snapshot().expected_fpr()
+        standard_fill_fpr(self.count_ones(), self.bits(), self.hashes)
     }
 
+    /// As for [`BloomFilter`], from the bits set now; see
+    /// [`expected_fpr`](Filter::expected_fpr). O(m / 64), without copying.
     fn len_estimate(&self) -> f64 {
-        self.snapshot().len_estimate()
+        standard_len_estimate(self.count_ones(), self.bits(), self.hashes)
     }
 
     fn clear(&mut self) {
@@ -127,24 +135,41 @@ impl<H: KeyHasher> fmt::Debug for AtomicBloomFilter<H> {
 
 impl AtomicBloomFilter<Xxh3> {
     /// A filter for `expected_items` keys at false-positive rate `fpr`,
-    /// hashed with [`Xxh3`] seed 0; sized as [`BloomFilter::new`]. Other
-    /// hashers: [`BloomFilter::builder`] and `build_atomic`.
+    /// hashed with [`Xxh3`] seed 0; sized as [`BloomFilter::new`].
+    /// [`Filter::with_hasher`] takes another hasher.
     ///
     /// # Errors
     ///
-    /// As [`Filter::with_fpr`].
+    /// As [`Filter::with_hasher`].
     ///
     /// ```
     /// use routekit::bloom::{AtomicBloomFilter, Filter};
     /// assert_eq!(AtomicBloomFilter::new(1000, 0.01)?.bits(), 9600);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
-    pub fn new(expected_items: u64, fpr: f64) -> Result<Self, BloomError> {
-        AtomicBloomFilter::with_fpr(expected_items, fpr, Xxh3::new())
+    pub fn new(expected_items: u64, fpr: f64) -> Result<Self, BuildError> {
+        AtomicBloomFilter::with_hasher(expected_items, fpr, Xxh3::new())
     }
 }
 
 impl<H: KeyHasher> AtomicBloomFilter<H> {
+    /// A filter of exactly `bits` bits and `hashes` positions per key, as
+    /// [`BloomFilter::with_bits`]. O(m / 64).
+    ///
+    /// # Errors
+    ///
+    /// As [`BloomFilter::with_bits`].
+    ///
+    /// ```
+    /// use routekit::bloom::{AtomicBloomFilter, Filter};
+    /// let filter = AtomicBloomFilter::with_bits(1000, 3, routekit::Sip13::new([9; 16]))?;
+    /// assert_eq!((filter.bits(), filter.hashes()), (1024, 3));
+    /// # Ok::<(), routekit::bloom::BuildError>(())
+    /// ```
+    pub fn with_bits(bits: u64, hashes: u32, hasher: H) -> Result<Self, BuildError> {
+        BloomFilter::with_bits(bits, hashes, hasher).map(AtomicBloomFilter::from)
+    }
+
     /// Adds `key` through a shared reference; returns true when every bit of
     /// `key` was already set (it may have been present). Cost: one hash and
     /// `k` atomic `fetch_or`s; no allocation, no lock.
@@ -154,7 +179,7 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// let filter = AtomicBloomFilter::new(100, 0.01)?;
     /// assert!(!filter.insert(b"a"));
     /// assert!(filter.insert(b"a"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     #[inline]
     pub fn insert(&self, key: &[u8]) -> bool {
@@ -178,7 +203,7 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// let filter = AtomicBloomFilter::new(100, 0.01)?;
     /// filter.insert(b"a");
     /// assert!(filter.contains(b"a"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     #[inline]
     pub fn contains(&self, key: &[u8]) -> bool {
@@ -193,8 +218,8 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     ///
     /// # Errors
     ///
-    /// [`BloomError::Incompatible`] unless both filters have the same bits,
-    /// hash count and hasher; nothing changes.
+    /// [`CombineError`] unless both filters have the same bits, hash count
+    /// and hasher; nothing changes.
     ///
     /// ```
     /// use routekit::bloom::AtomicBloomFilter;
@@ -202,10 +227,10 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// b.insert(b"from b");
     /// a.union_shared(&b)?;
     /// assert!(a.contains(b"from b"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn union_shared(&self, other: &Self) -> Result<(), BloomError> {
-        super::check_shape((self.bits(), other.bits()), (self.hashes, other.hashes))?;
+    pub fn union_shared(&self, other: &Self) -> Result<(), CombineError> {
+        check_shape((self.bits(), other.bits()), (self.hashes, other.hashes))?;
         self.hashing.check_same(&other.hashing)?;
         for (word, theirs) in self.words.iter().zip(other.words.iter()) {
             word.fetch_or(theirs.load(Relaxed), Relaxed);
@@ -222,7 +247,7 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// let filter = AtomicBloomFilter::new(100, 0.01)?;
     /// filter.insert(b"x");
     /// assert_eq!(filter.inserted(), 1);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn inserted(&self) -> u64 {
         self.inserted.load(Relaxed)
@@ -236,7 +261,7 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// let filter = AtomicBloomFilter::new(100, 0.01)?;
     /// filter.insert(b"x");
     /// assert!(filter.snapshot().contains(b"x"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn snapshot(&self) -> BloomFilter<H> {
         let words = self.words.iter().map(|word| word.load(Relaxed)).collect();
@@ -248,7 +273,7 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// ```
     /// use routekit::bloom::AtomicBloomFilter;
     /// assert_eq!(AtomicBloomFilter::new(10, 0.1)?.hasher().seed(), 0);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn hasher(&self) -> &H {
         &self.hashing.hasher
@@ -264,17 +289,30 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// shared.insert(b"x");
     /// let plain = BloomFilter::from_bytes(&shared.to_bytes(), routekit::Xxh3::new())?;
     /// assert!(plain.contains(b"x"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let header = wire::Header {
             layout: Layout::Standard,
-            hasher: self.hashing.hasher.id(),
+            hasher: self.hashing.id(),
             hashes: self.hashes,
             bits: self.bits(),
             inserted: self.inserted(),
         };
         wire::encode(&header, self.words.iter().map(|word| word.load(Relaxed)))
+    }
+
+    /// The length of [`to_bytes`](Self::to_bytes), without encoding; see
+    /// [`BloomFilter::encoded_len`]. O(1).
+    ///
+    /// ```
+    /// use routekit::bloom::AtomicBloomFilter;
+    /// let filter = AtomicBloomFilter::new(1000, 0.01)?;
+    /// assert_eq!(filter.encoded_len(), filter.to_bytes().len());
+    /// # Ok::<(), routekit::bloom::BuildError>(())
+    /// ```
+    pub fn encoded_len(&self) -> usize {
+        wire::encoded_len(self.bits())
     }
 
     /// Reads a standard filter's bytes, to be used with `hasher`. O(m / 64).
@@ -289,9 +327,26 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// plain.insert(b"x");
     /// let shared = AtomicBloomFilter::from_bytes(&plain.to_bytes(), routekit::Xxh3::new())?;
     /// assert!(shared.contains(b"x"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_bytes(bytes: &[u8], hasher: H) -> Result<Self, BloomError> {
+    pub fn from_bytes(bytes: &[u8], hasher: H) -> Result<Self, DecodeError> {
         BloomFilter::from_bytes(bytes, hasher).map(AtomicBloomFilter::from)
+    }
+
+    /// The set bits, read one word at a time.
+    fn count_ones(&self) -> u64 {
+        // Atomic loads are never vectorized, so the words go through a small
+        // buffer and are counted there, where the count vectorizes as it does
+        // for a plain slice; the buffer is all that is copied.
+        let mut buffer = [0u64; 256];
+        let mut ones = 0;
+        for words in self.words.chunks(buffer.len()) {
+            let buffer = &mut buffer[..words.len()];
+            for (copy, word) in buffer.iter_mut().zip(words) {
+                *copy = word.load(Relaxed);
+            }
+            ones += buffer.iter().map(|word| u64::from(word.count_ones())).sum::<u64>();
+        }
+        ones
     }
 }

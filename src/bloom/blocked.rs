@@ -3,9 +3,12 @@
 use std::fmt;
 
 use super::kernel::{Block, Kernel};
-use super::sizing::{self, BLOCK_BITS};
+use super::sizing::{self, BLOCK_BITS, MAX_BITS_PER_LANE};
 use super::wire::{self, Header, Layout};
-use super::{BloomError, Filter, Hashing, check_shape, keys_for_fill, zeroed};
+use super::{
+    BuildError, CombineError, DecodeError, Filter, Hashing, NoMemory, check_shape, keys_for_fill,
+    with_room, zeroed,
+};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// A cache-blocked ("split block") Bloom filter: each key sets `k` bits
@@ -15,9 +18,10 @@ use crate::hash::{KeyHasher, Xxh3};
 /// An operation hashes the key once and touches one block, inside one cache
 /// line, where the [`BloomFilter`](super::BloomFilter) touches `k` lines; the
 /// eight lanes are worked on at once with vector instructions where the CPU
-/// has them (see below). At 1,000,000 keys that makes a lookup about 2–3×
-/// faster than the standard filter's. The price is a higher false-positive
-/// rate at the same memory, because blocks fill unevenly:
+/// has them (see below). Once a filter outgrows the CPU caches that makes it
+/// the faster of the two (`cargo bench -- bloom` compares them).
+/// The price is a higher false-positive rate at the same memory, because
+/// blocks fill unevenly:
 ///
 /// | bits per key | standard (best k) | blocked, k = 8 (model) |
 /// |--------------|-------------------|------------------------|
@@ -49,7 +53,7 @@ use crate::hash::{KeyHasher, Xxh3};
 /// lane multiplies and per-lane shifts (AArch64; x86-64 with AVX2). On
 /// x86-64 built without AVX2 the filter checks the CPU once, when it is made,
 /// and uses an AVX2 build of the same code if the CPU has it; otherwise the
-/// scalar build runs, 1.6–1.8× slower per lookup and about 2.5× per insert.
+/// scalar build runs, markedly slower per lookup and per insert.
 ///
 /// Memory: `m / 8` bytes, `m` a multiple of 256.
 ///
@@ -63,7 +67,7 @@ use crate::hash::{KeyHasher, Xxh3};
 /// filter.insert(b"order:77");
 /// assert!(filter.contains(b"order:77"));
 /// assert!(filter.model_fpr(1000) <= 0.01);
-/// # Ok::<(), routekit::bloom::BloomError>(())
+/// # Ok::<(), routekit::bloom::BuildError>(())
 /// ```
 #[derive(Clone)]
 pub struct BlockedBloomFilter<H = Xxh3> {
@@ -78,9 +82,9 @@ pub struct BlockedBloomFilter<H = Xxh3> {
 impl<H: KeyHasher> Filter for BlockedBloomFilter<H> {
     type Hasher = H;
 
-    fn with_fpr(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BloomError> {
+    fn with_hasher(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BuildError> {
         let (blocks, per_lane) = sizing::blocked_size(expected_items, fpr)?;
-        BlockedBloomFilter::with_parts(blocks * BLOCK_BITS, per_lane, hasher)
+        BlockedBloomFilter::with_lanes(blocks * BLOCK_BITS, per_lane, hasher)
     }
 
     #[inline]
@@ -100,7 +104,7 @@ impl<H: KeyHasher> Filter for BlockedBloomFilter<H> {
         self.kernel.contains(&self.blocks[block], seed, self.per_lane as usize)
     }
 
-    fn union(&mut self, other: &Self) -> Result<(), BloomError> {
+    fn union(&mut self, other: &Self) -> Result<(), CombineError> {
         self.check_compatible(other)?;
         for (block, theirs) in self.blocks.iter_mut().zip(&other.blocks) {
             for (word, their) in block.0.iter_mut().zip(theirs.0) {
@@ -150,7 +154,7 @@ impl<H: KeyHasher> Filter for BlockedBloomFilter<H> {
 impl<H: KeyHasher> PartialEq for BlockedBloomFilter<H> {
     fn eq(&self, other: &Self) -> bool {
         self.per_lane == other.per_lane
-            && self.hashing.hasher.id() == other.hashing.hasher.id()
+            && self.hashing.id() == other.hashing.id()
             && self.blocks == other.blocks
     }
 }
@@ -172,29 +176,62 @@ impl<H: KeyHasher> fmt::Debug for BlockedBloomFilter<H> {
 impl BlockedBloomFilter<Xxh3> {
     /// A blocked filter for `expected_items` keys at false-positive rate
     /// `fpr` under its own model (see the type docs), hashed with [`Xxh3`]
-    /// seed 0. Other hashers and exact sizes: [`BloomFilter::builder`](super::BloomFilter::builder).
+    /// seed 0; [`Filter::with_hasher`] for another hasher.
     ///
     /// # Errors
     ///
-    /// As [`Filter::with_fpr`].
+    /// As [`Filter::with_hasher`].
     ///
     /// ```
     /// use routekit::bloom::{BlockedBloomFilter, Filter};
     /// let filter = BlockedBloomFilter::new(1_000_000, 0.01)?;
     /// assert!(filter.bits() < 10_700_000); // about 10.6 bits per key
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
-    pub fn new(expected_items: u64, fpr: f64) -> Result<Self, BloomError> {
-        BlockedBloomFilter::with_fpr(expected_items, fpr, Xxh3::new())
+    pub fn new(expected_items: u64, fpr: f64) -> Result<Self, BuildError> {
+        BlockedBloomFilter::with_hasher(expected_items, fpr, Xxh3::new())
     }
 }
 
 impl<H: KeyHasher> BlockedBloomFilter<H> {
+    /// A blocked filter of exactly `bits` bits (rounded up to a multiple of
+    /// 256) setting `hashes` bits per key (8, 16, 24 or 32: 1 to 4 in each
+    /// lane), hashed with `hasher`: to match a filter sized elsewhere.
+    /// O(m / 64) to zero the bits.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::ZeroHashes`], [`BuildError::BlockedHashes`] for another
+    /// hash count, [`BuildError::ZeroBits`], [`BuildError::TooLarge`],
+    /// [`BuildError::OutOfMemory`] or [`BuildError::DegenerateHasher`].
+    ///
+    /// ```
+    /// use routekit::bloom::{BlockedBloomFilter, BuildError, Filter};
+    /// use routekit::Xxh3;
+    ///
+    /// let filter = BlockedBloomFilter::with_bits(100, 16, Xxh3::new())?;
+    /// assert_eq!((filter.bits(), filter.hashes()), (256, 16));
+    /// assert!(matches!(
+    ///     BlockedBloomFilter::with_bits(4096, 7, Xxh3::new()),
+    ///     Err(BuildError::BlockedHashes { hashes: 7, .. })
+    /// ));
+    /// # Ok::<(), BuildError>(())
+    /// ```
+    pub fn with_bits(bits: u64, hashes: u32, hasher: H) -> Result<Self, BuildError> {
+        if hashes == 0 {
+            return Err(BuildError::ZeroHashes);
+        }
+        if hashes % 8 != 0 || hashes / 8 > MAX_BITS_PER_LANE {
+            return Err(BuildError::BlockedHashes { hashes });
+        }
+        BlockedBloomFilter::with_lanes(bits, hashes / 8, hasher)
+    }
+
     /// The filter with `bits` (rounded up to whole blocks) and `per_lane`
     /// bits per lane per key.
-    pub(super) fn with_parts(bits: u64, per_lane: u32, hasher: H) -> Result<Self, BloomError> {
+    fn with_lanes(bits: u64, per_lane: u32, hasher: H) -> Result<Self, BuildError> {
         let bits = sizing::round_bits(bits, BLOCK_BITS)?;
-        let hashing = Hashing::new(hasher)?;
+        let hashing = Hashing::build(hasher)?;
         let blocks = zeroed::<Block>((bits / BLOCK_BITS) as usize)?;
         Ok(BlockedBloomFilter { blocks, per_lane, inserted: 0, hashing, kernel: Kernel::detect() })
     }
@@ -212,8 +249,8 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     ///
     /// # Errors
     ///
-    /// [`BloomError::Incompatible`] unless both filters have the same bits,
-    /// hash count and hasher; nothing changes.
+    /// [`CombineError`] unless both filters have the same bits, hash count
+    /// and hasher; nothing changes.
     ///
     /// ```
     /// use routekit::bloom::{BlockedBloomFilter, Filter};
@@ -223,9 +260,9 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     /// b.insert(b"only b");
     /// a.intersect(&b)?;
     /// assert!(a.contains(b"both") && !a.contains(b"only b"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn intersect(&mut self, other: &Self) -> Result<(), BloomError> {
+    pub fn intersect(&mut self, other: &Self) -> Result<(), CombineError> {
         self.check_compatible(other)?;
         for (block, theirs) in self.blocks.iter_mut().zip(&other.blocks) {
             for (word, their) in block.0.iter_mut().zip(theirs.0) {
@@ -244,7 +281,7 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     /// let mut filter = BlockedBloomFilter::new(100, 0.01)?;
     /// filter.insert(b"a");
     /// assert_eq!(filter.inserted(), 1);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn inserted(&self) -> u64 {
         self.inserted
@@ -254,11 +291,11 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     /// formula in the type docs).
     ///
     /// ```
-    /// use routekit::bloom::BloomFilter;
-    /// let filter = BloomFilter::builder().bits(10_000_000).hashes(8).build_blocked()?;
+    /// use routekit::bloom::BlockedBloomFilter;
+    /// let filter = BlockedBloomFilter::with_bits(10_000_000, 8, routekit::Xxh3::new())?;
     /// let rate = filter.model_fpr(1_000_000); // 10 bits per key
     /// assert!((rate - 0.01265).abs() < 1e-4);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn model_fpr(&self, items: u64) -> f64 {
         sizing::blocked_fpr(self.blocks.len() as u64, self.per_lane, items)
@@ -269,20 +306,20 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     /// ```
     /// use routekit::bloom::BlockedBloomFilter;
     /// assert_eq!(BlockedBloomFilter::new(10, 0.1)?.hasher().seed(), 0);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn hasher(&self) -> &H {
         &self.hashing.hasher
     }
 
-    /// The filter in routekit's versioned byte format, layout 3 (see the
-    /// [module docs](super#byte-format)). O(m / 64).
+    /// The filter in routekit's versioned byte format, blocked layout (see
+    /// the [module docs](super#byte-format)). O(m / 64).
     ///
     /// ```
     /// use routekit::bloom::BlockedBloomFilter;
     /// let bytes = BlockedBloomFilter::new(10, 0.01)?.to_bytes();
     /// assert_eq!(bytes.len(), 32 + 32 + 8); // header, one 256-bit block, checksum
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         // Lanes 2j and 2j + 1 as one little-endian 64-bit word: the same
@@ -295,12 +332,25 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
         });
         let header = Header {
             layout: Layout::Blocked,
-            hasher: self.hashing.hasher.id(),
+            hasher: self.hashing.id(),
             hashes: self.hashes(),
             bits: self.bits(),
             inserted: self.inserted,
         };
-        wire::encode(&header, ExactLen { words, len: self.blocks.len() * 4 })
+        wire::encode(&header, words)
+    }
+
+    /// The length of [`to_bytes`](Self::to_bytes), without encoding: a
+    /// 32-byte header, 32 bytes per block and an 8-byte checksum. O(1).
+    ///
+    /// ```
+    /// use routekit::bloom::BlockedBloomFilter;
+    /// let filter = BlockedBloomFilter::new(1000, 0.01)?;
+    /// assert_eq!(filter.encoded_len(), filter.to_bytes().len());
+    /// # Ok::<(), routekit::bloom::BuildError>(())
+    /// ```
+    pub fn encoded_len(&self) -> usize {
+        wire::encoded_len(self.bits())
     }
 
     /// Reads a filter written by [`to_bytes`](Self::to_bytes), to be used
@@ -309,10 +359,10 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     /// # Errors
     ///
     /// As [`BloomFilter::from_bytes`](super::BloomFilter::from_bytes);
-    /// [`BloomError::WrongLayout`] for the bytes of a standard filter.
+    /// [`DecodeError::WrongLayout`] for the bytes of a standard filter.
     ///
     /// ```
-    /// use routekit::bloom::{BlockedBloomFilter, BloomError, BloomFilter, Filter};
+    /// use routekit::bloom::{BlockedBloomFilter, BloomFilter, DecodeError, Filter};
     /// use routekit::Xxh3;
     ///
     /// let mut filter = BlockedBloomFilter::new(100, 0.01)?;
@@ -321,49 +371,35 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     /// let standard = BloomFilter::new(100, 0.01)?.to_bytes();
     /// assert!(matches!(
     ///     BlockedBloomFilter::from_bytes(&standard, Xxh3::new()),
-    ///     Err(BloomError::WrongLayout { .. })
+    ///     Err(DecodeError::WrongLayout { .. })
     /// ));
-    /// # Ok::<(), BloomError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_bytes(bytes: &[u8], hasher: H) -> Result<Self, BloomError> {
-        let (header, mut words) = wire::decode(bytes, Layout::Blocked, hasher.id())?;
-        let mut filter = BlockedBloomFilter::with_parts(header.bits, header.hashes / 8, hasher)?;
-        for block in &mut filter.blocks {
-            for (pair, word) in block.0.chunks_exact_mut(2).zip(&mut words) {
-                pair.copy_from_slice(&[word as u32, (word >> 32) as u32]);
-            }
-        }
-        filter.inserted = header.inserted;
-        Ok(filter)
+    pub fn from_bytes(bytes: &[u8], hasher: H) -> Result<Self, DecodeError> {
+        let (header, body) = wire::decode(bytes, Layout::Blocked, hasher.id())?;
+        let hashing = Hashing::decoded(hasher)?;
+        let block_bytes = (BLOCK_BITS / 8) as usize;
+        let mut blocks = with_room(body.len() / block_bytes).map_err(NoMemory::decoding)?;
+        blocks.extend(body.chunks_exact(block_bytes).map(|block| {
+            // Lane j is the little-endian 32-bit integer at byte 4j.
+            Block(std::array::from_fn(|j| {
+                u32::from_le_bytes(block[4 * j..4 * j + 4].try_into().expect("4 bytes"))
+            }))
+        }));
+        Ok(BlockedBloomFilter {
+            blocks,
+            per_lane: header.hashes / 8,
+            inserted: header.inserted,
+            hashing,
+            kernel: Kernel::detect(),
+        })
     }
 
-    fn check_compatible(&self, other: &Self) -> Result<(), BloomError> {
+    fn check_compatible(&self, other: &Self) -> Result<(), CombineError> {
         check_shape((self.bits(), other.bits()), (self.hashes(), other.hashes()))?;
         self.hashing.check_same(&other.hashing)
     }
 }
-
-/// An iterator with a known length (`flat_map` does not report one).
-struct ExactLen<I> {
-    words: I,
-    len: usize,
-}
-
-impl<I: Iterator<Item = u64>> Iterator for ExactLen<I> {
-    type Item = u64;
-
-    fn next(&mut self) -> Option<u64> {
-        let word = self.words.next()?;
-        self.len -= 1;
-        Some(word)
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.len, Some(self.len))
-    }
-}
-
-impl<I: Iterator<Item = u64>> ExactSizeIterator for ExactLen<I> {}
 
 #[cfg(test)]
 mod tests {

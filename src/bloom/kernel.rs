@@ -4,16 +4,14 @@
 //! The operations are written once, as plain Rust over `[u32; 8]`. Compiled
 //! for a CPU with 32-bit lane multiplies and per-lane variable shifts
 //! (x86-64 with AVX2, AArch64 with NEON), LLVM turns a lookup into a handful
-//! of vector instructions (broadcast, multiply, shift, shift, test; checked
-//! with objdump for AVX2, expected from NEON's `mul` and `ushl`). Baseline
+//! of vector instructions (broadcast, multiply, shift, shift, test). Baseline
 //! x86-64 has neither instruction (SSE2 only; SSE4.1 adds only the
-//! multiply), so there it stays scalar: at 1,000,000 keys a lookup takes
-//! 1.6–1.8× as long as with AVX2 and an insert about 2.5× (thread CPU time,
-//! one interleaved run against sbbf-rs-safe 0.3.2: scalar 1.75–1.9× its time
-//! per lookup, AVX2 1.04–1.09×). So on x86-64 built without AVX2 the filter
-//! asks the CPU once, when it is made, and if it has AVX2 runs the same code
-//! compiled with AVX2 enabled. That call is the crate's one `unsafe` block;
-//! see [`avx2`] for why it is sound.
+//! multiply), so there the lanes stay scalar: eight multiplies and eight
+//! shifts where one of each would do. So on x86-64 built without AVX2 the
+//! filter asks the CPU once, when it is made, and if it has AVX2 runs the
+//! same code compiled with AVX2 enabled. The two calls into that build, one
+//! for lookups and one for inserts, are the crate's only `unsafe` blocks;
+//! see [`avx2`] for why each is sound.
 
 /// 256 bits as eight 32-bit lanes. Aligned to 32 bytes, so a block never
 /// straddles a 64-byte cache line.
@@ -61,8 +59,8 @@ impl Block {
     /// Whether every bit of `seed` is set.
     #[inline(always)]
     // Indexes, not `zip`: with `zip` LLVM vectorizes the lanes in reverse
-    // order and permutes the block to match (three more instructions per
-    // lookup in the AVX2 build, seen with objdump; rustc 1.95).
+    // order and permutes the block to match, which adds instructions to
+    // every lookup in the AVX2 build.
     #[allow(clippy::needless_range_loop)]
     fn contains<const LOOKUP: bool>(&self, seed: u32, rounds: usize) -> bool {
         let masks = Block::masks::<LOOKUP>(seed, rounds);
@@ -173,12 +171,14 @@ impl Kernel {
 ///
 /// Soundness: code compiled with `#[target_feature(enable = "avx2")]` may
 /// contain AVX2 instructions, and running it on a CPU without them is
-/// undefined behaviour; that is the only reason calling it is `unsafe`. The
-/// functions here take a [`Detected`], which only [`Detected::new`] makes,
-/// and only after `is_x86_feature_detected!("avx2")` (CPUID, plus the
-/// operating system's consent to the AVX register state) said this CPU has
-/// AVX2. The bodies are the safe code of [`Block`], with shifts (not the
-/// table) so that they vectorize.
+/// undefined behaviour; that is the only reason calling it is `unsafe`. Each
+/// of the two calls ([`contains`] into `contains_avx2`, [`insert`] into
+/// `insert_avx2`) sits in a function that takes a [`Detected`], which only
+/// [`Detected::new`] makes, and only after `is_x86_feature_detected!("avx2")`
+/// (CPUID, plus the operating system's consent to the AVX register state)
+/// said this CPU has AVX2. The bodies are the safe code of [`Block`], with
+/// shifts (not the table) so that they vectorize, and take their arguments
+/// by reference like any safe function: AVX2 is the only precondition.
 #[cfg(all(target_arch = "x86_64", not(target_feature = "avx2")))]
 #[allow(unsafe_code)]
 mod avx2 {
@@ -195,15 +195,21 @@ mod avx2 {
         }
     }
 
+    /// [`Block::contains`] in the AVX2 build.
     #[inline]
     pub(super) fn contains(_: Detected, block: &Block, seed: u32, rounds: usize) -> bool {
-        // SAFETY: the `Detected` shows this CPU has AVX2 (see the module docs).
+        // SAFETY: `contains_avx2` requires only that the CPU has AVX2, and a
+        // `Detected` exists only where `is_x86_feature_detected!("avx2")`
+        // said it has (see the module docs).
         unsafe { contains_avx2(block, seed, rounds) }
     }
 
+    /// [`Block::insert`] in the AVX2 build.
     #[inline]
     pub(super) fn insert(_: Detected, block: &mut Block, seed: u32, rounds: usize) -> bool {
-        // SAFETY: the `Detected` shows this CPU has AVX2 (see the module docs).
+        // SAFETY: `insert_avx2` requires only that the CPU has AVX2, and a
+        // `Detected` exists only where `is_x86_feature_detected!("avx2")`
+        // said it has (see the module docs).
         unsafe { insert_avx2(block, seed, rounds) }
     }
 

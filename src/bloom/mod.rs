@@ -15,10 +15,13 @@
 //! | [`AtomicBloomFilter`]   | as `BloomFilter`          | 0.819% (k = 7)     | many threads insert into one filter at once    |
 //!
 //! Size a filter from the number of keys you expect and the false-positive
-//! rate you want ([`BloomFilter::new`], [`Filter::with_fpr`]); each filter
-//! picks the fewest bits whose model rate meets the target at that many keys
-//! (the derivations are in the source). Past the expected count the rate
-//! climbs: [`Filter::expected_fpr`] tells the rate for the current fill.
+//! rate you want: `new(expected_items, fpr)` hashes with [`Xxh3`], and
+//! [`Filter::with_hasher`] takes the same two and a hasher. Each filter picks
+//! the fewest bits whose model rate meets the target at that many keys (the
+//! derivations are in the source). Past the expected count the rate climbs:
+//! [`Filter::expected_fpr`] tells the rate for the current fill. To match a
+//! filter built elsewhere, `with_bits(bits, hashes, hasher)` takes the size
+//! exactly.
 //!
 //! # How keys become bits
 //!
@@ -61,18 +64,25 @@
 //! it, so [`BloomFilter::from_bytes`] takes the hasher from the caller and
 //! refuses one whose algorithm or tag differs.
 //!
+//! A hasher of your own works too: its [`KeyHasher::id`] names it with
+//! [`HasherId::custom`](crate::hash::HasherId::custom), and its filters'
+//! bytes are then refused by every other hasher, built-in or custom.
+//!
 //! # Degenerate hashers
 //!
 //! A hasher that would let a filter degrade silently is refused with
-//! [`BloomError::DegenerateHasher`] when the filter is built or read:
+//! [`BuildError::DegenerateHasher`] when the filter is built, and bytes that
+//! name one are refused as [`Corruption::DegenerateHasher`]; the
+//! [`Degeneracy`] says which:
 //!
 //! * one whose 128-bit hash has two **equal halves** (for example a custom
 //!   `hash128` that repeats `hash64`), which would collapse double hashing to
-//!   a single probe position repeated `k` times;
-//! * one that hashes different keys to the **same value**;
+//!   a single probe position repeated `k` times ([`Degeneracy::EqualHalves`]);
+//! * one that hashes different keys to the **same value**
+//!   ([`Degeneracy::Collisions`]);
 //! * [`Sip13`] under the **all-zero key**, the usual sign
 //!   of a key array that was never filled: that key is public, so it protects
-//!   nothing.
+//!   nothing ([`Degeneracy::PublicKey`]).
 //!
 //! These are checked on a few fixed probe keys. No [`Xxh3`] seed is
 //! degenerate: every seed gives independent 64-bit halves, and the odd step
@@ -87,20 +97,24 @@
 //! |--------|-----------|------------------------------------------------------------------------|
 //! | 0      | 4         | magic `RKBF`                                                           |
 //! | 4      | 1         | format version, `1`                                                    |
-//! | 5      | 1         | layout: `1` standard ([`BloomFilter`], [`AtomicBloomFilter`]), `3` blocked (`2` was an unreleased 512-bit blocked layout and is refused) |
-//! | 6      | 1         | hasher algorithm ([`HashAlgorithm::code`](crate::hash::HashAlgorithm::code)) |
+//! | 5      | 1         | layout: `1` standard ([`BloomFilter`], [`AtomicBloomFilter`]), `3` blocked ([`BlockedBloomFilter`]) |
+//! | 6      | 1         | hasher algorithm: `1` [`Xxh3`], `2` [`Fnv1a`](crate::hash::Fnv1a), `3` [`Sip13`], `255` a custom hasher ([`HasherId::custom`](crate::hash::HasherId::custom)) |
 //! | 7      | 1         | `k`, hash functions per key                                            |
-//! | 8      | 8         | hasher tag ([`HasherId::tag`](crate::hash::HasherId::tag): the Xxh3 seed, 0 for Fnv1a, a one-way tag of a Sip13 key) |
+//! | 8      | 8         | hasher tag ([`HasherId::tag`](crate::hash::HasherId::tag)): the Xxh3 seed; 0 for Fnv1a; for Sip13 the 64-bit SipHash-1-3, under the key, of the 18 bytes `routekit hasher id` (a one-way tag of the key); for a custom hasher XXH3-64 of its name's UTF-8 bytes with its tag as the seed |
 //! | 16     | 8         | `m`, bits (a multiple of 64; of 256 for blocked)                       |
 //! | 24     | 8         | items inserted (see [`BloomFilter::inserted`])                         |
 //! | 32     | `m / 8`   | the bits as `m / 64` 64-bit words; bit `i` is bit `i % 64` of word `i / 64` (blocked: 32 bytes per block, block by block, lane `j` of a block the 32-bit integer at its byte `4j`) |
 //! | end−8  | 8         | checksum: XXH3-64 (seed 0) of every byte before it                     |
 //!
+//! No other layout or hasher code exists; reading refuses unknown codes.
 //! Reading checks every field, the exact length and the checksum before
 //! trusting anything, and allocates only after the length matches: damaged,
-//! truncated, foreign or mismatched bytes give a [`BloomError`], never a panic
-//! or a filter with the wrong bits. The checksum detects accidents, not
-//! tampering. With the `serde` feature, the filters serialize as these bytes.
+//! truncated, foreign or mismatched bytes give a [`DecodeError`], never a
+//! panic or a filter with the wrong bits. The checksum detects accidents, not
+//! tampering. `encoded_len` gives the length without encoding. With the
+//! `serde` feature, the filters serialize as these bytes, and deserialize
+//! with the same checks (filters of a keyed or custom hasher through
+//! `WithHasher`, which takes the hasher).
 //!
 //! # Example
 //!
@@ -114,9 +128,10 @@
 //!
 //! // Ship it to another process and read it back with the same hasher.
 //! let bytes = seen.to_bytes();
+//! assert_eq!(bytes.len(), seen.encoded_len());
 //! let copy = BloomFilter::from_bytes(&bytes, routekit::Xxh3::new())?;
 //! assert_eq!(copy, seen);
-//! # Ok::<(), routekit::bloom::BloomError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod atomic;
@@ -131,12 +146,12 @@ mod wire;
 
 pub use atomic::AtomicBloomFilter;
 pub use blocked::BlockedBloomFilter;
-pub use error::BloomError;
+pub use error::{BuildError, CombineError, Corruption, DecodeError, Degeneracy};
 #[cfg(feature = "serde")]
 pub use serde_impl::WithHasher;
-pub use standard::{BloomBuilder, BloomFilter};
+pub use standard::BloomFilter;
 
-use crate::hash::{KeyHasher, Sip13, Xxh3};
+use crate::hash::{HasherId, KeyHasher, Sip13, Xxh3};
 
 /// Approximate membership: insert keys, ask whether a key may be present.
 ///
@@ -152,11 +167,11 @@ use crate::hash::{KeyHasher, Sip13, Xxh3};
 /// # Example
 ///
 /// ```
-/// use routekit::bloom::{BlockedBloomFilter, BloomFilter, Filter};
+/// use routekit::bloom::{BlockedBloomFilter, BloomFilter, BuildError, Filter};
 /// use routekit::Xxh3;
 ///
-/// fn guard<F: Filter<Hasher = Xxh3>>(keys: &[&str]) -> Result<F, routekit::bloom::BloomError> {
-///     let mut filter = F::with_fpr(keys.len() as u64, 0.01, Xxh3::new())?;
+/// fn guard<F: Filter<Hasher = Xxh3>>(keys: &[&str]) -> Result<F, BuildError> {
+///     let mut filter = F::with_hasher(keys.len() as u64, 0.01, Xxh3::new())?;
 ///     for key in keys {
 ///         filter.insert(key.as_bytes());
 ///     }
@@ -166,23 +181,35 @@ use crate::hash::{KeyHasher, Sip13, Xxh3};
 /// let standard: BloomFilter = guard(&["a", "b"])?;
 /// let blocked: BlockedBloomFilter = guard(&["a", "b"])?;
 /// assert!(standard.contains(b"a") && blocked.contains(b"b"));
-/// # Ok::<(), routekit::bloom::BloomError>(())
+/// # Ok::<(), BuildError>(())
 /// ```
 pub trait Filter {
     /// The hasher that turns keys into bit positions.
     type Hasher: KeyHasher;
 
-    /// An empty filter sized so that after `expected_items` distinct inserts
-    /// its model false-positive rate is at most `fpr`.
+    /// An empty filter hashed with `hasher`, sized so that after
+    /// `expected_items` distinct inserts its model false-positive rate is at
+    /// most `fpr`. (`new(expected_items, fpr)` on each filter is this with
+    /// [`Xxh3`].)
     ///
     /// # Errors
     ///
-    /// [`BloomError::InvalidFpr`] unless `0 < fpr < 1`;
-    /// [`BloomError::ZeroItems`] when `expected_items` is 0;
-    /// [`BloomError::TooLarge`] or [`BloomError::OutOfMemory`] when the bits
-    /// cannot be had; [`BloomError::DegenerateHasher`] for a hasher that would
+    /// [`BuildError::InvalidFpr`] unless `0 < fpr < 1`;
+    /// [`BuildError::ZeroItems`] when `expected_items` is 0;
+    /// [`BuildError::TooLarge`] or [`BuildError::OutOfMemory`] when the bits
+    /// cannot be had; [`BuildError::DegenerateHasher`] for a hasher that would
     /// degrade the filter (see the [module docs](self#degenerate-hashers)).
-    fn with_fpr(expected_items: u64, fpr: f64, hasher: Self::Hasher) -> Result<Self, BloomError>
+    ///
+    /// ```
+    /// use routekit::bloom::{BloomFilter, Filter};
+    /// use routekit::Sip13;
+    ///
+    /// let secret = [0x5a; 16]; // in production: 16 random bytes shared by every reader
+    /// let filter = BloomFilter::with_hasher(5000, 0.001, Sip13::new(secret))?;
+    /// assert_eq!(filter.hashes(), 10);
+    /// # Ok::<(), routekit::bloom::BuildError>(())
+    /// ```
+    fn with_hasher(expected_items: u64, fpr: f64, hasher: Self::Hasher) -> Result<Self, BuildError>
     where
         Self: Sized;
 
@@ -200,9 +227,9 @@ pub trait Filter {
     ///
     /// # Errors
     ///
-    /// [`BloomError::Incompatible`] unless both filters have the same bits,
-    /// hash count and hasher (algorithm and seed or key tag); nothing changes.
-    fn union(&mut self, other: &Self) -> Result<(), BloomError>
+    /// [`CombineError`] unless both filters have the same bits, hash count
+    /// and hasher (algorithm and seed or key tag); nothing changes.
+    fn union(&mut self, other: &Self) -> Result<(), CombineError>
     where
         Self: Sized;
 
@@ -214,7 +241,7 @@ pub trait Filter {
     /// The number of distinct keys inserted, estimated from the bits that
     /// are set (Swamidass & Baldi): `ln(1 - X/m) / (k ln(1 - 1/m))` for `X`
     /// set bits; the blocked filter uses the same estimate per block, where
-    /// each key sets `k/8` of a word's 64 bits. Infinite when every bit is
+    /// each key sets `k/8` of a lane's 32 bits. Infinite when every bit is
     /// set. O(m / 64).
     fn len_estimate(&self) -> f64;
 
@@ -245,29 +272,23 @@ struct Hashing<H> {
 }
 
 impl<H: KeyHasher> Hashing<H> {
-    /// Checks `hasher` (see the module docs on degenerate hashers).
-    fn new(hasher: H) -> Result<Self, BloomError> {
-        let id = hasher.id();
-        let refuse = |reason| Err(BloomError::DegenerateHasher { hasher: id, reason });
-        if id == Sip13::with_keys(0, 0).id() {
-            return refuse(
-                "the all-zero SipHash key is public, so it protects nothing: use 16 random secret bytes, or Xxh3 when keys are not chosen by an adversary",
-            );
+    /// `hasher` for a new filter, refused when degenerate.
+    fn build(hasher: H) -> Result<Self, BuildError> {
+        match degeneracy(&hasher) {
+            None => Ok(Hashing { hasher }),
+            Some(reason) => Err(BuildError::DegenerateHasher { hasher: hasher.id(), reason }),
         }
-        const PROBES: [&[u8]; 4] = [b"", b"\x00", b"routekit", b"routekit bloom probe 3"];
-        let hashes = PROBES.map(|probe| hasher.uniform128(probe));
-        if hashes.iter().any(|&h| h as u64 == (h >> 64) as u64) {
-            return refuse(
-                "its 128-bit hash has two equal halves, so double hashing would probe one position k times: make hash128 return two independent halves",
-            );
+    }
+
+    /// `hasher` for a filter read from bytes that name it: a degenerate one
+    /// means bytes no filter could have written.
+    fn decoded(hasher: H) -> Result<Self, DecodeError> {
+        match degeneracy(&hasher) {
+            None => Ok(Hashing { hasher }),
+            Some(reason) => {
+                Err(DecodeError::Corrupt { reason: Corruption::DegenerateHasher { reason } })
+            }
         }
-        fn repeats<T: PartialEq>(values: &[T]) -> bool {
-            (1..values.len()).any(|i| values[..i].contains(&values[i]))
-        }
-        if repeats(&hashes) || repeats(&PROBES.map(|probe| hasher.uniform64(probe))) {
-            return refuse("it hashes different keys to the same value");
-        }
-        Ok(Hashing { hasher })
     }
 
     #[inline]
@@ -282,25 +303,39 @@ impl<H: KeyHasher> Hashing<H> {
         self.hasher.uniform64(key)
     }
 
+    /// The hasher's id, as the byte format and the comparisons use it.
+    fn id(&self) -> HasherId {
+        self.hasher.id()
+    }
+
     /// Refuses to combine with a filter under another hasher.
-    fn check_same(&self, other: &Self) -> Result<(), BloomError> {
-        let (ours, theirs) = (self.hasher.id(), other.hasher.id());
-        if ours.algorithm != theirs.algorithm {
-            return Err(BloomError::Incompatible {
-                parameter: "hasher",
-                ours: u64::from(ours.algorithm.code()),
-                theirs: u64::from(theirs.algorithm.code()),
-            });
-        }
-        if ours.tag != theirs.tag {
-            return Err(BloomError::Incompatible {
-                parameter: "hasher tag",
-                ours: ours.tag,
-                theirs: theirs.tag,
-            });
+    fn check_same(&self, other: &Self) -> Result<(), CombineError> {
+        let (ours, theirs) = (self.id(), other.id());
+        if ours != theirs {
+            return Err(CombineError::Hasher { ours, theirs });
         }
         Ok(())
     }
+}
+
+/// Why `hasher` would degrade a filter, if it would (see the module docs on
+/// degenerate hashers).
+fn degeneracy<H: KeyHasher>(hasher: &H) -> Option<Degeneracy> {
+    if hasher.id() == Sip13::with_keys(0, 0).id() {
+        return Some(Degeneracy::PublicKey);
+    }
+    const PROBES: [&[u8]; 4] = [b"", b"\x00", b"routekit", b"routekit bloom probe 3"];
+    let hashes = PROBES.map(|probe| hasher.uniform128(probe));
+    if hashes.iter().any(|&h| h as u64 == (h >> 64) as u64) {
+        return Some(Degeneracy::EqualHalves);
+    }
+    fn repeats<T: PartialEq>(values: &[T]) -> bool {
+        (1..values.len()).any(|i| values[..i].contains(&values[i]))
+    }
+    if repeats(&hashes) || repeats(&PROBES.map(|probe| hasher.uniform64(probe))) {
+        return Some(Degeneracy::Collisions);
+    }
+    None
 }
 
 impl KeyHash {
@@ -318,8 +353,8 @@ impl KeyHash {
     /// The first two bits are read with no branch between them: at the
     /// optimal fill an absent key fails on one of them three times in four,
     /// and the two cache misses overlap instead of waiting on a branch the
-    /// CPU cannot predict. Measured against a loop that branches on every
-    /// bit: absent keys about 25% faster, present keys about the same.
+    /// CPU cannot predict, which makes absent keys faster than a loop that
+    /// branches on every bit and present keys no slower.
     #[inline(always)]
     fn all_set(self, words: u64, hashes: u32, bit_at: impl Fn(usize, u32) -> u64) -> bool {
         let step = self.high | 1;
@@ -376,27 +411,58 @@ fn locate(x: u64, words: u64) -> (usize, u32) {
     ((product >> 64) as usize, (product as u64 >> 58) as u32)
 }
 
+/// The standard filter's rate for its fill: `(ones / bits)^hashes`, the
+/// chance that `hashes` probes all land on set bits.
+fn standard_fill_fpr(ones: u64, bits: u64, hashes: u32) -> f64 {
+    (ones as f64 / bits as f64).powi(hashes as i32)
+}
+
+/// The standard filter's estimate of the distinct keys behind `ones` set
+/// bits (see [`Filter::len_estimate`]).
+fn standard_len_estimate(ones: u64, bits: u64, hashes: u32) -> f64 {
+    let zero_log = f64::from(hashes) * (-1.0 / bits as f64).ln_1p();
+    keys_for_fill(ones, bits, zero_log)
+}
+
 /// Refuses to combine filters of different sizes or hash counts.
-fn check_shape(bits: (u64, u64), hashes: (u32, u32)) -> Result<(), BloomError> {
+fn check_shape(bits: (u64, u64), hashes: (u32, u32)) -> Result<(), CombineError> {
     if bits.0 != bits.1 {
-        return Err(BloomError::Incompatible { parameter: "bits", ours: bits.0, theirs: bits.1 });
+        return Err(CombineError::Bits { ours: bits.0, theirs: bits.1 });
     }
     if hashes.0 != hashes.1 {
-        return Err(BloomError::Incompatible {
-            parameter: "hashes",
-            ours: u64::from(hashes.0),
-            theirs: u64::from(hashes.1),
-        });
+        return Err(CombineError::Hashes { ours: hashes.0, theirs: hashes.1 });
     }
     Ok(())
 }
 
-/// A zeroed vector of `len` items, or [`BloomError::OutOfMemory`].
-fn zeroed<T: Clone + Default>(len: usize) -> Result<Vec<T>, BloomError> {
+/// The allocator refused `bytes` bytes for a filter's bits.
+#[derive(Clone, Copy, Debug)]
+struct NoMemory {
+    bytes: u64,
+}
+
+impl NoMemory {
+    fn building(self) -> BuildError {
+        BuildError::OutOfMemory { bytes: self.bytes }
+    }
+
+    fn decoding(self) -> DecodeError {
+        DecodeError::OutOfMemory { bytes: self.bytes }
+    }
+}
+
+/// An empty vector with room for exactly `len` items, or [`NoMemory`].
+fn with_room<T>(len: usize) -> Result<Vec<T>, NoMemory> {
     let mut items = Vec::new();
-    items.try_reserve_exact(len).map_err(|_| BloomError::OutOfMemory {
+    items.try_reserve_exact(len).map_err(|_| NoMemory {
         bytes: (len as u64).saturating_mul(std::mem::size_of::<T>() as u64),
     })?;
+    Ok(items)
+}
+
+/// A zeroed vector of `len` items, or [`BuildError::OutOfMemory`].
+fn zeroed<T: Clone + Default>(len: usize) -> Result<Vec<T>, BuildError> {
+    let mut items = with_room(len).map_err(NoMemory::building)?;
     items.resize(len, T::default());
     Ok(items)
 }
@@ -414,19 +480,7 @@ fn keys_for_fill(set: u64, total: u64, zero_log: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::hash::{Fnv1a, HashAlgorithm, HasherId};
-
-    fn assert_send_sync<T: Send + Sync>() {}
-
-    #[test]
-    fn public_types_are_send_and_sync() {
-        assert_send_sync::<BloomFilter>();
-        assert_send_sync::<BloomFilter<Sip13>>();
-        assert_send_sync::<BlockedBloomFilter<Fnv1a>>();
-        assert_send_sync::<AtomicBloomFilter>();
-        assert_send_sync::<BloomBuilder<Xxh3>>();
-        assert_send_sync::<BloomError>();
-    }
+    use crate::hash::{Fnv1a, HasherId};
 
     /// A hasher whose 128-bit hash repeats its 64-bit hash in both halves.
     #[derive(Clone, Debug)]
@@ -441,7 +495,7 @@ mod tests {
             (h << 64) | h
         }
         fn id(&self) -> HasherId {
-            HasherId { algorithm: HashAlgorithm::Xxh3, tag: 99 }
+            HasherId::custom("routekit test: doubled xxh3", 0)
         }
     }
 
@@ -457,26 +511,33 @@ mod tests {
             (1 << 64) | 2
         }
         fn id(&self) -> HasherId {
-            HasherId { algorithm: HashAlgorithm::Fnv1a, tag: 1 }
+            HasherId::custom("routekit test: constant", 0)
         }
     }
 
     #[test]
     fn degenerate_hashers_are_refused() {
-        fn reason<H: KeyHasher>(hasher: H) -> &'static str {
-            match Hashing::new(hasher) {
-                Err(BloomError::DegenerateHasher { reason, .. }) => reason,
-                other => panic!("expected a degenerate hasher error, got {other:?}"),
-            }
-        }
-        assert!(reason(Doubled).contains("equal halves"));
-        assert!(reason(Constant).contains("same value"));
-        assert!(reason(Sip13::new([0; 16])).contains("all-zero"));
+        assert_eq!(degeneracy(&Doubled), Some(Degeneracy::EqualHalves));
+        assert_eq!(degeneracy(&Constant), Some(Degeneracy::Collisions));
+        assert_eq!(degeneracy(&Sip13::new([0; 16])), Some(Degeneracy::PublicKey));
         for seed in [0, 1, u64::MAX, 0x9e37_79b9_7f4a_7c15] {
-            assert!(Hashing::new(Xxh3::with_seed(seed)).is_ok());
+            assert_eq!(degeneracy(&Xxh3::with_seed(seed)), None);
         }
-        assert!(Hashing::new(Sip13::new([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])).is_ok());
-        assert!(Hashing::new(Fnv1a).is_ok());
+        let mut almost_zero = [0; 16];
+        almost_zero[15] = 1;
+        assert_eq!(degeneracy(&Sip13::new(almost_zero)), None);
+        assert_eq!(degeneracy(&Fnv1a), None);
+        // Building names the hasher; reading bytes that name one calls them corrupt.
+        assert_eq!(
+            Hashing::build(Doubled).unwrap_err(),
+            BuildError::DegenerateHasher { hasher: Doubled.id(), reason: Degeneracy::EqualHalves }
+        );
+        assert_eq!(
+            Hashing::decoded(Constant).unwrap_err(),
+            DecodeError::Corrupt {
+                reason: Corruption::DegenerateHasher { reason: Degeneracy::Collisions }
+            }
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Sizing and false-positive models of the filters, and the checks on their
 //! parameters.
 
-use super::BloomError;
+use super::BuildError;
 
 /// The most bits a filter may have: what `bitvec` can index on this platform
 /// (`usize::MAX >> 3`), rounded down to a whole number of words and blocks.
@@ -18,23 +18,23 @@ pub(super) const MAX_BITS_PER_LANE: u32 = 4;
 pub(super) const BLOCK_BITS: u64 = 256;
 
 /// Refuses rates outside (0, 1), NaN included.
-fn check_fpr(fpr: f64) -> Result<(), BloomError> {
-    if fpr > 0.0 && fpr < 1.0 { Ok(()) } else { Err(BloomError::InvalidFpr { fpr }) }
+fn check_fpr(fpr: f64) -> Result<(), BuildError> {
+    if fpr > 0.0 && fpr < 1.0 { Ok(()) } else { Err(BuildError::InvalidFpr { fpr }) }
 }
 
 /// Refuses zero expected items.
-fn check_items(items: u64) -> Result<(), BloomError> {
-    if items == 0 { Err(BloomError::ZeroItems) } else { Ok(()) }
+fn check_items(items: u64) -> Result<(), BuildError> {
+    if items == 0 { Err(BuildError::ZeroItems) } else { Ok(()) }
 }
 
 /// Rounds `bits` up to a multiple of `multiple` (a power of two), refusing 0
 /// and anything above [`MAX_BITS`].
-pub(super) fn round_bits(bits: u64, multiple: u64) -> Result<u64, BloomError> {
+pub(super) fn round_bits(bits: u64, multiple: u64) -> Result<u64, BuildError> {
     if bits == 0 {
-        return Err(BloomError::ZeroBits);
+        return Err(BuildError::ZeroBits);
     }
     if bits > MAX_BITS {
-        return Err(BloomError::TooLarge { bits: u128::from(bits), max: MAX_BITS });
+        return Err(BuildError::TooLarge { bits: u128::from(bits), max: MAX_BITS });
     }
     Ok((bits + multiple - 1) & !(multiple - 1))
 }
@@ -66,7 +66,7 @@ pub(super) fn round_bits(bits: u64, multiple: u64) -> Result<u64, BloomError> {
 ///
 /// and keep the `k` needing fewer bits, then round `m` up to whole words;
 /// both steps only lower the rate.
-pub(super) fn standard_size(items: u64, fpr: f64) -> Result<(u64, u32), BloomError> {
+pub(super) fn standard_size(items: u64, fpr: f64) -> Result<(u64, u32), BuildError> {
     check_items(items)?;
     check_fpr(fpr)?;
     let n = items as f64;
@@ -98,7 +98,7 @@ pub(super) fn standard_fpr(bits: u64, hashes: u32, items: u64) -> f64 {
 /// Searches each bits-per-lane setting from 1 to [`MAX_BITS_PER_LANE`] for
 /// the fewest blocks that reach the target ([`blocked_fpr`] falls as blocks
 /// are added), and keeps the setting needing the fewest.
-pub(super) fn blocked_size(items: u64, fpr: f64) -> Result<(u64, u32), BloomError> {
+pub(super) fn blocked_size(items: u64, fpr: f64) -> Result<(u64, u32), BuildError> {
     check_items(items)?;
     check_fpr(fpr)?;
     let max_blocks = MAX_BITS / BLOCK_BITS;
@@ -129,7 +129,7 @@ pub(super) fn blocked_size(items: u64, fpr: f64) -> Result<(u64, u32), BloomErro
             best = Some((high, per_lane));
         }
     }
-    best.ok_or(BloomError::TooLarge {
+    best.ok_or(BuildError::TooLarge {
         bits: u128::from(max_blocks) * u128::from(BLOCK_BITS) + 1,
         max: MAX_BITS,
     })
@@ -216,12 +216,12 @@ fn binomial(n: usize, k: usize) -> f64 {
 }
 
 /// `bits` as a whole number of bits, refusing what does not fit a filter.
-fn bits_from_f64(bits: f64) -> Result<u64, BloomError> {
+fn bits_from_f64(bits: f64) -> Result<u64, BuildError> {
     if bits.is_finite() && bits <= MAX_BITS as f64 {
         Ok(bits as u64)
     } else {
         let saturated = if bits.is_finite() { bits as u128 } else { u128::MAX };
-        Err(BloomError::TooLarge { bits: saturated, max: MAX_BITS })
+        Err(BuildError::TooLarge { bits: saturated, max: MAX_BITS })
     }
 }
 
@@ -257,9 +257,9 @@ mod tests {
 
     #[test]
     fn oversized_requests_are_refused() {
-        assert!(matches!(standard_size(u64::MAX, 1e-12), Err(BloomError::TooLarge { .. })));
-        assert!(matches!(blocked_size(u64::MAX, 1e-12), Err(BloomError::TooLarge { .. })));
-        assert!(matches!(round_bits(u64::MAX, 64), Err(BloomError::TooLarge { .. })));
+        assert!(matches!(standard_size(u64::MAX, 1e-12), Err(BuildError::TooLarge { .. })));
+        assert!(matches!(blocked_size(u64::MAX, 1e-12), Err(BuildError::TooLarge { .. })));
+        assert!(matches!(round_bits(u64::MAX, 64), Err(BuildError::TooLarge { .. })));
     }
 
     #[test]

@@ -1,33 +1,34 @@
-//! The standard Bloom filter and the builder shared by all filters.
+//! The standard Bloom filter.
 
 use std::fmt;
 
 use bitvec::order::Lsb0;
 use bitvec::slice::BitSlice;
 
-use super::sizing::{self, MAX_BITS_PER_LANE, MAX_HASHES};
+use super::sizing::{self, MAX_HASHES};
 use super::wire::{self, Header, Layout};
 use super::{
-    AtomicBloomFilter, BlockedBloomFilter, BloomError, Filter, Hashing, check_shape, keys_for_fill,
-    zeroed,
+    BuildError, CombineError, DecodeError, Filter, Hashing, NoMemory, check_shape,
+    standard_fill_fpr, standard_len_estimate, with_room, zeroed,
 };
 use crate::hash::{KeyHasher, Xxh3};
 
 /// The standard Bloom filter: `m` bits, `k` positions per key anywhere in
 /// the table, the textbook false-positive rate.
 ///
-/// Built for a number of keys and a target rate ([`BloomFilter::new`]), from
-/// explicit bits and hash count ([`BloomFilter::with_bits`]), or with another
-/// hasher through [`BloomFilter::builder`]. The bits are `m / 64` words,
+/// Built for a number of keys and a target rate ([`BloomFilter::new`], or
+/// [`Filter::with_hasher`] for another hasher), or from explicit bits and
+/// hash count ([`BloomFilter::with_bits`]). The bits are `m / 64` words,
 /// bit `i` being bit `i % 64` of word `i / 64`, and
 /// [`as_bitslice`](Self::as_bitslice) shows them as a [`bitvec`] slice. (The
-/// filter keeps a plain `Vec<u64>` rather than a `BitVec`: decoding the
-/// `BitVec`'s span on every operation cost 5–8% per lookup, measured.)
+/// filter keeps a plain `Vec<u64>` rather than a `BitVec`, which would decode
+/// its span on every operation.)
 ///
 /// Memory: `m / 8` bytes. Each operation hashes the key once and touches `k`
-/// bits, usually `k` different cache lines; see [`BlockedBloomFilter`] for one
-/// line per key. Two filters are equal when they have the same bits, hash
-/// count, hasher and bits set.
+/// bits, usually `k` different cache lines; see
+/// [`BlockedBloomFilter`](super::BlockedBloomFilter) for one line per key.
+/// Two filters are equal when they have the same bits, hash count, hasher
+/// and bits set.
 ///
 /// # Example
 ///
@@ -42,7 +43,7 @@ use crate::hash::{KeyHasher, Xxh3};
 /// }
 /// assert!((0..1000u32).all(|user| filter.contains(&user.to_le_bytes())));
 /// assert!(filter.expected_fpr() < 0.0101);
-/// # Ok::<(), routekit::bloom::BloomError>(())
+/// # Ok::<(), routekit::bloom::BuildError>(())
 /// ```
 #[derive(Clone)]
 pub struct BloomFilter<H = Xxh3> {
@@ -56,9 +57,9 @@ pub struct BloomFilter<H = Xxh3> {
 impl<H: KeyHasher> Filter for BloomFilter<H> {
     type Hasher = H;
 
-    fn with_fpr(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BloomError> {
+    fn with_hasher(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BuildError> {
         let (bits, hashes) = sizing::standard_size(expected_items, fpr)?;
-        BloomFilter::with_parts(bits, hashes, hasher)
+        BloomFilter::with_bits(bits, hashes, hasher)
     }
 
     #[inline]
@@ -84,7 +85,7 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
         hash.all_set(words.len() as u64, self.hashes, |word, bit| words[word] >> bit & 1)
     }
 
-    fn union(&mut self, other: &Self) -> Result<(), BloomError> {
+    fn union(&mut self, other: &Self) -> Result<(), CombineError> {
         self.check_compatible(other)?;
         for (word, theirs) in self.words.iter_mut().zip(&other.words) {
             *word |= theirs;
@@ -94,13 +95,11 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
     }
 
     fn expected_fpr(&self) -> f64 {
-        (self.count_ones() as f64 / self.bits() as f64).powi(self.hashes as i32)
+        standard_fill_fpr(self.count_ones(), self.bits(), self.hashes)
     }
 
     fn len_estimate(&self) -> f64 {
-        let bits = self.bits();
-        let zero_log = f64::from(self.hashes) * (-1.0 / bits as f64).ln_1p();
-        keys_for_fill(self.count_ones(), bits, zero_log)
+        standard_len_estimate(self.count_ones(), self.bits(), self.hashes)
     }
 
     fn clear(&mut self) {
@@ -120,7 +119,7 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
 impl<H: KeyHasher> PartialEq for BloomFilter<H> {
     fn eq(&self, other: &Self) -> bool {
         self.hashes == other.hashes
-            && self.hashing.hasher.id() == other.hashing.hasher.id()
+            && self.hashing.id() == other.hashing.id()
             && self.words == other.words
     }
 }
@@ -140,69 +139,49 @@ impl<H: KeyHasher> fmt::Debug for BloomFilter<H> {
 
 impl BloomFilter<Xxh3> {
     /// A filter for `expected_items` keys at false-positive rate `fpr`,
-    /// hashed with [`Xxh3`] seed 0; see [`Filter::with_fpr`] for the sizing.
+    /// hashed with [`Xxh3`] seed 0; see [`Filter::with_hasher`] for the
+    /// sizing and for other hashers.
     ///
     /// # Errors
     ///
-    /// As [`Filter::with_fpr`]: a rate outside (0, 1), zero items, or a size
-    /// that cannot be had.
+    /// As [`Filter::with_hasher`]: a rate outside (0, 1), zero items, or a
+    /// size that cannot be had.
     ///
     /// ```
     /// use routekit::bloom::{BloomFilter, Filter};
     /// let filter = BloomFilter::new(1_000_000, 0.001)?;
     /// assert_eq!(filter.hashes(), 10);
     /// assert!(filter.bits() < 14_400_000); // 14.38 bits per key
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
-    pub fn new(expected_items: u64, fpr: f64) -> Result<Self, BloomError> {
-        BloomFilter::with_fpr(expected_items, fpr, Xxh3::new())
-    }
-
-    /// A filter with `bits` bits (rounded up to a multiple of 64) and
-    /// `hashes` positions per key, hashed with [`Xxh3`] seed 0.
-    ///
-    /// # Errors
-    ///
-    /// [`BloomError::ZeroBits`], [`BloomError::ZeroHashes`],
-    /// [`BloomError::TooManyHashes`] (more than 64), [`BloomError::TooLarge`]
-    /// or [`BloomError::OutOfMemory`].
-    ///
-    /// ```
-    /// use routekit::bloom::{BloomFilter, Filter};
-    /// let filter = BloomFilter::with_bits(1000, 3)?;
-    /// assert_eq!((filter.bits(), filter.hashes()), (1024, 3));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn with_bits(bits: u64, hashes: u32) -> Result<Self, BloomError> {
-        BloomFilter::with_parts(bits, hashes, Xxh3::new())
-    }
-
-    /// A builder for a filter with another hasher or sizing.
-    ///
-    /// ```
-    /// use routekit::bloom::{BloomFilter, Filter};
-    /// use routekit::Sip13;
-    ///
-    /// let secret = [0x5a; 16]; // in production: 16 random bytes shared by every reader
-    /// let filter = BloomFilter::builder()
-    ///     .expected_items(5000)
-    ///     .fpr(0.001)
-    ///     .hasher(Sip13::new(secret))
-    ///     .build()?;
-    /// assert_eq!(filter.hashes(), 10);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn builder() -> BloomBuilder<Xxh3> {
-        BloomBuilder::new()
+    pub fn new(expected_items: u64, fpr: f64) -> Result<Self, BuildError> {
+        BloomFilter::with_hasher(expected_items, fpr, Xxh3::new())
     }
 }
 
 impl<H: KeyHasher> BloomFilter<H> {
-    /// The filter with `bits` (rounded up to whole words) and `hashes`.
-    pub(super) fn with_parts(bits: u64, hashes: u32, hasher: H) -> Result<Self, BloomError> {
+    /// A filter of exactly `bits` bits (rounded up to a multiple of 64) and
+    /// `hashes` positions per key, hashed with `hasher`: to match a filter
+    /// sized elsewhere. O(m / 64) to zero the bits.
+    ///
+    /// # Errors
+    ///
+    /// [`BuildError::ZeroBits`], [`BuildError::ZeroHashes`],
+    /// [`BuildError::TooManyHashes`] (more than 64), [`BuildError::TooLarge`],
+    /// [`BuildError::OutOfMemory`] or [`BuildError::DegenerateHasher`].
+    ///
+    /// ```
+    /// use routekit::bloom::{BloomFilter, Filter};
+    /// use routekit::Xxh3;
+    ///
+    /// let filter = BloomFilter::with_bits(1000, 3, Xxh3::new())?;
+    /// assert_eq!((filter.bits(), filter.hashes()), (1024, 3));
+    /// # Ok::<(), routekit::bloom::BuildError>(())
+    /// ```
+    pub fn with_bits(bits: u64, hashes: u32, hasher: H) -> Result<Self, BuildError> {
         check_hashes(hashes)?;
         let bits = sizing::round_bits(bits, 64)?;
-        let hashing = Hashing::new(hasher)?;
+        let hashing = Hashing::build(hasher)?;
         let words = zeroed::<u64>((bits / 64) as usize)?;
         Ok(BloomFilter { words, hashes, inserted: 0, hashing })
     }
@@ -214,8 +193,8 @@ impl<H: KeyHasher> BloomFilter<H> {
     ///
     /// # Errors
     ///
-    /// [`BloomError::Incompatible`] unless both filters have the same bits,
-    /// hash count and hasher; nothing changes.
+    /// [`CombineError`] unless both filters have the same bits, hash count
+    /// and hasher; nothing changes.
     ///
     /// ```
     /// use routekit::bloom::{BloomFilter, Filter};
@@ -226,9 +205,9 @@ impl<H: KeyHasher> BloomFilter<H> {
     /// a.intersect(&b)?;
     /// assert!(a.contains(b"both"));
     /// assert!(!a.contains(b"only a"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn intersect(&mut self, other: &Self) -> Result<(), BloomError> {
+    pub fn intersect(&mut self, other: &Self) -> Result<(), CombineError> {
         self.check_compatible(other)?;
         for (word, theirs) in self.words.iter_mut().zip(&other.words) {
             *word &= theirs;
@@ -248,7 +227,7 @@ impl<H: KeyHasher> BloomFilter<H> {
     /// filter.insert(b"a");
     /// filter.insert(b"a");
     /// assert_eq!(filter.inserted(), 1);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn inserted(&self) -> u64 {
         self.inserted
@@ -259,10 +238,10 @@ impl<H: KeyHasher> BloomFilter<H> {
     ///
     /// ```
     /// use routekit::bloom::BloomFilter;
-    /// let filter = BloomFilter::with_bits(10_000_000, 7)?;
+    /// let filter = BloomFilter::with_bits(10_000_000, 7, routekit::Xxh3::new())?;
     /// let rate = filter.model_fpr(1_000_000); // 10 bits per key
     /// assert!((rate - 0.00819).abs() < 1e-5);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn model_fpr(&self, items: u64) -> f64 {
         sizing::standard_fpr(self.bits(), self.hashes, items)
@@ -273,7 +252,7 @@ impl<H: KeyHasher> BloomFilter<H> {
     /// ```
     /// use routekit::bloom::BloomFilter;
     /// assert_eq!(BloomFilter::new(10, 0.1)?.hasher().seed(), 0);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn hasher(&self) -> &H {
         &self.hashing.hasher
@@ -283,10 +262,10 @@ impl<H: KeyHasher> BloomFilter<H> {
     ///
     /// ```
     /// use routekit::bloom::{BloomFilter, Filter};
-    /// let mut filter = BloomFilter::with_bits(64, 2)?;
+    /// let mut filter = BloomFilter::with_bits(64, 2, routekit::Xxh3::new())?;
     /// filter.insert(b"x");
     /// assert!((1..=2).contains(&filter.as_bitslice().count_ones()));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn as_bitslice(&self) -> &BitSlice<u64, Lsb0> {
         BitSlice::from_slice(&self.words)
@@ -297,56 +276,72 @@ impl<H: KeyHasher> BloomFilter<H> {
     ///
     /// ```
     /// use routekit::bloom::BloomFilter;
-    /// let bytes = BloomFilter::with_bits(128, 3)?.to_bytes();
+    /// let bytes = BloomFilter::with_bits(128, 3, routekit::Xxh3::new())?.to_bytes();
     /// assert_eq!(&bytes[..4], b"RKBF");
     /// assert_eq!(bytes.len(), 32 + 16 + 8); // header, two words, checksum
-    /// # Ok::<(), routekit::bloom::BloomError>(())
+    /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         wire::encode(&self.header(), self.words.iter().copied())
     }
 
+    /// The length of [`to_bytes`](Self::to_bytes), without encoding: a
+    /// 32-byte header, `m / 8` bytes of bits and an 8-byte checksum. O(1).
+    ///
+    /// ```
+    /// use routekit::bloom::BloomFilter;
+    /// let filter = BloomFilter::new(1000, 0.01)?;
+    /// assert_eq!(filter.encoded_len(), 32 + 9600 / 8 + 8);
+    /// assert_eq!(filter.encoded_len(), filter.to_bytes().len());
+    /// # Ok::<(), routekit::bloom::BuildError>(())
+    /// ```
+    pub fn encoded_len(&self) -> usize {
+        wire::encoded_len(self.bits())
+    }
+
     /// Reads a filter written by [`to_bytes`](Self::to_bytes) (or by
-    /// [`AtomicBloomFilter::to_bytes`]), to be used with `hasher`. O(m / 64).
+    /// [`AtomicBloomFilter::to_bytes`](super::AtomicBloomFilter::to_bytes)),
+    /// to be used with `hasher`. O(m / 64).
     ///
     /// # Errors
     ///
-    /// [`BloomError::HasherMismatch`] when the bytes were written under
-    /// another hasher algorithm, seed or key; [`BloomError::Corrupt`],
-    /// [`BloomError::Length`], [`BloomError::UnsupportedVersion`] or
-    /// [`BloomError::WrongLayout`] for bytes that are not a standard filter
-    /// of this format; [`BloomError::DegenerateHasher`] and
-    /// [`BloomError::OutOfMemory`] as for a new filter.
+    /// [`DecodeError::HasherMismatch`] when the bytes were written under
+    /// another hasher algorithm, seed or key; [`DecodeError::Corrupt`],
+    /// [`DecodeError::Length`], [`DecodeError::UnsupportedVersion`] or
+    /// [`DecodeError::WrongLayout`] for bytes that are not a standard filter
+    /// of this format; [`DecodeError::OutOfMemory`] when the bits cannot be
+    /// had.
     ///
     /// ```
-    /// use routekit::bloom::{BloomError, BloomFilter, Filter};
+    /// use routekit::bloom::{BloomFilter, DecodeError, Filter};
     /// use routekit::Xxh3;
     ///
-    /// let mut filter = BloomFilter::builder().expected_items(100).fpr(0.01).hasher(Xxh3::with_seed(5)).build()?;
+    /// let mut filter = BloomFilter::with_hasher(100, 0.01, Xxh3::with_seed(5))?;
     /// filter.insert(b"k");
     /// let bytes = filter.to_bytes();
     /// assert_eq!(BloomFilter::from_bytes(&bytes, Xxh3::with_seed(5))?, filter);
     /// assert!(matches!(
     ///     BloomFilter::from_bytes(&bytes, Xxh3::with_seed(6)),
-    ///     Err(BloomError::HasherMismatch { .. })
+    ///     Err(DecodeError::HasherMismatch { .. })
     /// ));
     /// assert!(BloomFilter::from_bytes(&bytes[..bytes.len() - 1], Xxh3::with_seed(5)).is_err());
-    /// # Ok::<(), BloomError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn from_bytes(bytes: &[u8], hasher: H) -> Result<Self, BloomError> {
-        let (header, words) = wire::decode(bytes, Layout::Standard, hasher.id())?;
-        let mut filter = BloomFilter::with_parts(header.bits, header.hashes, hasher)?;
-        for (word, read) in filter.words.iter_mut().zip(words) {
-            *word = read;
-        }
-        filter.inserted = header.inserted;
-        Ok(filter)
+    pub fn from_bytes(bytes: &[u8], hasher: H) -> Result<Self, DecodeError> {
+        let (header, body) = wire::decode(bytes, Layout::Standard, hasher.id())?;
+        let hashing = Hashing::decoded(hasher)?;
+        let mut words = with_room(body.len() / 8).map_err(NoMemory::decoding)?;
+        words.extend(
+            body.chunks_exact(8)
+                .map(|word| u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes"))),
+        );
+        Ok(BloomFilter { words, hashes: header.hashes, inserted: header.inserted, hashing })
     }
 
     fn header(&self) -> Header {
         Header {
             layout: Layout::Standard,
-            hasher: self.hashing.hasher.id(),
+            hasher: self.hashing.id(),
             hashes: self.hashes,
             bits: self.bits(),
             inserted: self.inserted,
@@ -372,219 +367,19 @@ impl<H: KeyHasher> BloomFilter<H> {
         self.words.iter().map(|word| u64::from(word.count_ones())).sum()
     }
 
-    fn check_compatible(&self, other: &Self) -> Result<(), BloomError> {
+    fn check_compatible(&self, other: &Self) -> Result<(), CombineError> {
         check_shape((self.bits(), other.bits()), (self.hashes, other.hashes))?;
         self.hashing.check_same(&other.hashing)
     }
 }
 
 /// Refuses hash counts the standard filter does not support.
-fn check_hashes(hashes: u32) -> Result<(), BloomError> {
+fn check_hashes(hashes: u32) -> Result<(), BuildError> {
     match hashes {
-        0 => Err(BloomError::ZeroHashes),
+        0 => Err(BuildError::ZeroHashes),
         1..=MAX_HASHES => Ok(()),
-        _ => Err(BloomError::TooManyHashes { hashes, max: MAX_HASHES }),
+        _ => Err(BuildError::TooManyHashes { hashes, max: MAX_HASHES }),
     }
-}
-
-/// Builds any of the filters with a chosen hasher and sizing.
-///
-/// Size it by `expected_items` and `fpr` (each filter picks its own optimal
-/// bits and hash count), or by `bits` and `hashes` exactly; then
-/// [`build`](Self::build) a [`BloomFilter`],
-/// [`build_blocked`](Self::build_blocked) a [`BlockedBloomFilter`] or
-/// [`build_atomic`](Self::build_atomic) an [`AtomicBloomFilter`]. The hasher
-/// defaults to [`Xxh3`] seed 0.
-///
-/// # Example
-///
-/// ```
-/// use routekit::bloom::{BloomError, BloomFilter, Filter};
-/// use routekit::Xxh3;
-///
-/// let mut builder = BloomFilter::builder();
-/// builder.bits(1 << 20).hashes(6);
-/// let filter = builder.hasher(Xxh3::with_seed(42)).build()?;
-/// assert_eq!((filter.bits(), filter.hashes()), (1 << 20, 6));
-/// assert_eq!(BloomFilter::builder().fpr(0.01).build().unwrap_err(), BloomError::IncompleteSizing);
-/// # Ok::<(), BloomError>(())
-/// ```
-#[derive(Clone, Debug)]
-pub struct BloomBuilder<H> {
-    hasher: H,
-    expected_items: Option<u64>,
-    fpr: Option<f64>,
-    bits: Option<u64>,
-    hashes: Option<u32>,
-}
-
-impl BloomBuilder<Xxh3> {
-    fn new() -> Self {
-        BloomBuilder {
-            hasher: Xxh3::new(),
-            expected_items: None,
-            fpr: None,
-            bits: None,
-            hashes: None,
-        }
-    }
-}
-
-impl<H: KeyHasher> BloomBuilder<H> {
-    /// The number of distinct keys the filter should hold at rate
-    /// [`fpr`](Self::fpr).
-    ///
-    /// ```
-    /// use routekit::bloom::{BloomFilter, Filter};
-    /// assert_eq!(BloomFilter::builder().expected_items(1).fpr(0.5).build()?.hashes(), 1);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn expected_items(&mut self, items: u64) -> &mut Self {
-        self.expected_items = Some(items);
-        self
-    }
-
-    /// The target false-positive rate at [`expected_items`](Self::expected_items).
-    ///
-    /// ```
-    /// use routekit::bloom::BloomFilter;
-    /// let filter = BloomFilter::builder().expected_items(1000).fpr(0.001).build()?;
-    /// assert!(filter.model_fpr(1000) <= 0.001);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn fpr(&mut self, fpr: f64) -> &mut Self {
-        self.fpr = Some(fpr);
-        self
-    }
-
-    /// The number of bits, exactly (rounded up to a multiple of 64, or of 256
-    /// for the blocked filter); use with [`hashes`](Self::hashes).
-    ///
-    /// ```
-    /// use routekit::bloom::{BloomFilter, Filter};
-    /// let filter = BloomFilter::builder().bits(100).hashes(8).build_blocked()?;
-    /// assert_eq!(filter.bits(), 256);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn bits(&mut self, bits: u64) -> &mut Self {
-        self.bits = Some(bits);
-        self
-    }
-
-    /// The number of bits set per key, exactly; use with [`bits`](Self::bits).
-    /// The blocked filter takes 8, 16, 24 or 32.
-    ///
-    /// ```
-    /// use routekit::bloom::{BloomFilter, Filter};
-    /// assert_eq!(BloomFilter::builder().bits(4096).hashes(16).build_blocked()?.hashes(), 16);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn hashes(&mut self, hashes: u32) -> &mut Self {
-        self.hashes = Some(hashes);
-        self
-    }
-
-    /// The hasher (default [`Xxh3`] seed 0): [`Sip13`](crate::Sip13) with a
-    /// secret key when clients choose the keys (see the
-    /// [module docs](super#keyed-hashing)).
-    ///
-    /// ```
-    /// use routekit::bloom::BloomFilter;
-    /// use routekit::Fnv1a;
-    /// let filter = BloomFilter::builder().expected_items(10).fpr(0.1).hasher(Fnv1a).build()?;
-    /// assert_eq!(filter.hasher(), &Fnv1a);
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn hasher<H2: KeyHasher>(&self, hasher: H2) -> BloomBuilder<H2> {
-        BloomBuilder {
-            hasher,
-            expected_items: self.expected_items,
-            fpr: self.fpr,
-            bits: self.bits,
-            hashes: self.hashes,
-        }
-    }
-
-    /// A standard [`BloomFilter`].
-    ///
-    /// # Errors
-    ///
-    /// [`BloomError::IncompleteSizing`] unless exactly one of the pairs
-    /// (expected items, fpr) or (bits, hashes) was set; otherwise as
-    /// [`Filter::with_fpr`] or [`BloomFilter::with_bits`].
-    ///
-    /// ```
-    /// use routekit::bloom::BloomFilter;
-    /// assert!(BloomFilter::builder().expected_items(10).fpr(2.0).build().is_err());
-    /// ```
-    pub fn build(&self) -> Result<BloomFilter<H>, BloomError> {
-        match self.sizing()? {
-            Sizing::Fpr { items, fpr } => BloomFilter::with_fpr(items, fpr, self.hasher.clone()),
-            Sizing::Exact { bits, hashes } => {
-                BloomFilter::with_parts(bits, hashes, self.hasher.clone())
-            }
-        }
-    }
-
-    /// A cache-blocked [`BlockedBloomFilter`].
-    ///
-    /// # Errors
-    ///
-    /// As [`build`](Self::build), and [`BloomError::BlockedHashes`] when
-    /// `hashes` is not 8, 16, 24 or 32.
-    ///
-    /// ```
-    /// use routekit::bloom::{BloomError, BloomFilter};
-    /// let err = BloomFilter::builder().bits(4096).hashes(7).build_blocked().unwrap_err();
-    /// assert_eq!(err, BloomError::BlockedHashes { hashes: 7 });
-    /// ```
-    pub fn build_blocked(&self) -> Result<BlockedBloomFilter<H>, BloomError> {
-        match self.sizing()? {
-            Sizing::Fpr { items, fpr } => {
-                BlockedBloomFilter::with_fpr(items, fpr, self.hasher.clone())
-            }
-            Sizing::Exact { bits, hashes } => {
-                if hashes == 0 {
-                    return Err(BloomError::ZeroHashes);
-                }
-                if hashes % 8 != 0 || hashes / 8 > MAX_BITS_PER_LANE {
-                    return Err(BloomError::BlockedHashes { hashes });
-                }
-                BlockedBloomFilter::with_parts(bits, hashes / 8, self.hasher.clone())
-            }
-        }
-    }
-
-    /// An [`AtomicBloomFilter`] for concurrent inserts.
-    ///
-    /// # Errors
-    ///
-    /// As [`build`](Self::build).
-    ///
-    /// ```
-    /// use routekit::bloom::BloomFilter;
-    /// let filter = BloomFilter::builder().expected_items(100).fpr(0.01).build_atomic()?;
-    /// filter.insert(b"shared"); // through &self
-    /// assert!(filter.contains(b"shared"));
-    /// # Ok::<(), routekit::bloom::BloomError>(())
-    /// ```
-    pub fn build_atomic(&self) -> Result<AtomicBloomFilter<H>, BloomError> {
-        self.build().map(AtomicBloomFilter::from)
-    }
-
-    fn sizing(&self) -> Result<Sizing, BloomError> {
-        match (self.expected_items, self.fpr, self.bits, self.hashes) {
-            (Some(items), Some(fpr), None, None) => Ok(Sizing::Fpr { items, fpr }),
-            (None, None, Some(bits), Some(hashes)) => Ok(Sizing::Exact { bits, hashes }),
-            _ => Err(BloomError::IncompleteSizing),
-        }
-    }
-}
-
-/// How the builder was told to size a filter.
-enum Sizing {
-    Fpr { items: u64, fpr: f64 },
-    Exact { bits: u64, hashes: u32 },
 }
 
 #[cfg(test)]
@@ -595,7 +390,7 @@ mod tests {
     #[test]
     fn positions_stay_below_m_for_any_hash() {
         // reduce() of the extreme hashes lands on the last word, not past it.
-        let mut filter = BloomFilter::with_bits(64 * 3, 64).unwrap();
+        let mut filter = BloomFilter::with_bits(64 * 3, 64, Xxh3::new()).unwrap();
         for key in 0..2000u32 {
             filter.insert(&key.to_le_bytes());
         }
@@ -606,8 +401,7 @@ mod tests {
     fn fnv1a_keys_differing_in_their_last_byte_spread_out() {
         // Without the finalizer, FNV-1a's high bits ignore the last byte and
         // these 100 keys would share a handful of positions.
-        let mut filter =
-            BloomFilter::builder().bits(1 << 16).hashes(1).hasher(Fnv1a).build().unwrap();
+        let mut filter = BloomFilter::with_bits(1 << 16, 1, Fnv1a).unwrap();
         for last in 0..100u8 {
             filter.insert(&[b'k', b'e', b'y', last]);
         }
@@ -616,20 +410,24 @@ mod tests {
 
     #[test]
     fn compatibility_checks_name_the_parameter() {
-        let a = BloomFilter::with_bits(1024, 3).unwrap();
-        let incompatible = |b: &BloomFilter<_>| match a.clone().union(b) {
-            Err(BloomError::Incompatible { parameter, .. }) => parameter,
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(incompatible(&BloomFilter::with_bits(2048, 3).unwrap()), "bits");
-        assert_eq!(incompatible(&BloomFilter::with_bits(1024, 4).unwrap()), "hashes");
-        let seeded = BloomFilter::builder().bits(1024).hashes(3).hasher(Xxh3::with_seed(1));
-        assert_eq!(incompatible(&seeded.build().unwrap()), "hasher tag");
-        let keyed = |key| BloomFilter::builder().bits(64).hashes(1).hasher(Sip13::new(key));
-        let mut one = keyed([1; 16]).build().unwrap();
-        assert!(matches!(
-            one.intersect(&keyed([2; 16]).build().unwrap()),
-            Err(BloomError::Incompatible { parameter: "hasher tag", .. })
-        ));
+        let a = BloomFilter::with_bits(1024, 3, Xxh3::new()).unwrap();
+        let union = |b: &BloomFilter<_>| a.clone().union(b).unwrap_err();
+        assert_eq!(
+            union(&BloomFilter::with_bits(2048, 3, Xxh3::new()).unwrap()),
+            CombineError::Bits { ours: 1024, theirs: 2048 }
+        );
+        assert_eq!(
+            union(&BloomFilter::with_bits(1024, 4, Xxh3::new()).unwrap()),
+            CombineError::Hashes { ours: 3, theirs: 4 }
+        );
+        assert_eq!(
+            union(&BloomFilter::with_bits(1024, 3, Xxh3::with_seed(1)).unwrap()),
+            CombineError::Hasher { ours: Xxh3::new().id(), theirs: Xxh3::with_seed(1).id() }
+        );
+        let keyed = |key| BloomFilter::with_bits(64, 1, Sip13::new(key)).unwrap();
+        let mut one = keyed([1; 16]);
+        let before = one.clone();
+        assert!(matches!(one.intersect(&keyed([2; 16])), Err(CombineError::Hasher { .. })));
+        assert_eq!(one, before, "a refused combination changes nothing");
     }
 }

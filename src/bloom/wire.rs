@@ -1,8 +1,8 @@
 //! The versioned byte format shared by the filters (documented in the
 //! [module docs](super#byte-format)).
 
-use super::BloomError;
 use super::sizing::{BLOCK_BITS, MAX_BITS, MAX_BITS_PER_LANE, MAX_HASHES};
+use super::{Corruption, DecodeError};
 use crate::hash::{HashAlgorithm, HasherId};
 
 /// The first four bytes of every filter.
@@ -22,7 +22,7 @@ pub(super) enum Layout {
     /// all bits.
     Standard,
     /// [`BlockedBloomFilter`](super::BlockedBloomFilter): 256-bit split
-    /// blocks. (Code 2 was an earlier, unreleased 512-bit blocked layout.)
+    /// blocks.
     Blocked,
 }
 
@@ -67,102 +67,105 @@ pub(super) struct Header {
     pub(super) inserted: u64,
 }
 
+/// The length of a filter's bytes with `bits` bits: header, words, checksum.
+pub(super) fn encoded_len(bits: u64) -> usize {
+    // `bits` is at most `MAX_BITS`, an eighth of the address space: no overflow.
+    HEADER_LEN + (bits / 8) as usize + CHECKSUM_LEN
+}
+
 /// Writes a filter: header, words, checksum.
-pub(super) fn encode(header: &Header, words: impl ExactSizeIterator<Item = u64>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + words.len() * 8 + CHECKSUM_LEN);
+pub(super) fn encode(header: &Header, words: impl Iterator<Item = u64>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(encoded_len(header.bits));
     out.extend_from_slice(&MAGIC);
     out.push(VERSION);
     out.push(header.layout.code());
-    out.push(header.hasher.algorithm.code());
+    out.push(header.hasher.algorithm().code());
     out.push(u8::try_from(header.hashes).expect("hash counts are at most 64"));
-    out.extend_from_slice(&header.hasher.tag.to_le_bytes());
+    out.extend_from_slice(&header.hasher.tag().to_le_bytes());
     out.extend_from_slice(&header.bits.to_le_bytes());
     out.extend_from_slice(&header.inserted.to_le_bytes());
     for word in words {
         out.extend_from_slice(&word.to_le_bytes());
     }
+    debug_assert_eq!(out.len(), encoded_len(header.bits) - CHECKSUM_LEN);
     let checksum = xxhash_rust::xxh3::xxh3_64(&out);
     out.extend_from_slice(&checksum.to_le_bytes());
     out
 }
 
-/// Reads and checks a filter's bytes: the header, and the words as
-/// little-endian 8-byte chunks.
+/// Reads and checks a filter's bytes: the header, and the `bits / 8` bytes
+/// of its words (little-endian 64-bit words, or blocks of eight 32-bit
+/// lanes: the same bytes).
 ///
 /// Nothing is allocated, and every field is checked before it is trusted.
 pub(super) fn decode(
     bytes: &[u8],
     layout: Layout,
     given: HasherId,
-) -> Result<(Header, impl ExactSizeIterator<Item = u64> + '_), BloomError> {
-    let corrupt = |reason| Err(BloomError::Corrupt { reason });
+) -> Result<(Header, &[u8]), DecodeError> {
+    let corrupt = |reason| Err(DecodeError::Corrupt { reason });
     check_preamble(bytes)?;
     let word_at = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
     let found = match bytes[5] {
         1 => Layout::Standard,
         3 => Layout::Blocked,
-        _ => return corrupt("unknown layout code"),
+        code => return corrupt(Corruption::Layout { code }),
     };
     if found != layout {
-        return Err(BloomError::WrongLayout { expected: layout.name(), found: found.name() });
+        return Err(DecodeError::WrongLayout { expected: layout.name(), found: found.name() });
     }
     let bits = word_at(16);
     if bits == 0 || bits > MAX_BITS || bits % layout.bit_multiple() != 0 {
-        return corrupt(
-            "the bit count is zero, too large, or not a whole number of words or blocks",
-        );
+        return corrupt(Corruption::Bits { bits });
     }
     let expected = HEADER_LEN as u64 + bits / 8 + CHECKSUM_LEN as u64;
     if bytes.len() as u64 != expected {
-        return Err(BloomError::Length { expected, found: bytes.len() as u64 });
+        return Err(DecodeError::Length { expected, found: bytes.len() as u64 });
     }
     let (body, checksum) = bytes.split_at(bytes.len() - CHECKSUM_LEN);
     if xxhash_rust::xxh3::xxh3_64(body).to_le_bytes() != checksum {
-        return corrupt("the checksum does not match: they were changed or damaged");
+        return corrupt(Corruption::Checksum);
     }
-    let Some(algorithm) = HashAlgorithm::from_code(bytes[6]) else {
-        return corrupt("unknown hasher code");
-    };
-    let written = HasherId { algorithm, tag: word_at(8) };
+    let written = hasher_id(bytes)?;
     if written != given {
-        return Err(BloomError::HasherMismatch { written, given });
+        return Err(DecodeError::HasherMismatch { written, given });
     }
-    let hashes = u32::from(bytes[7]);
-    if !layout.hashes_allowed(hashes) {
-        return corrupt("the hash count is out of range for this layout");
+    let hashes = bytes[7];
+    if !layout.hashes_allowed(u32::from(hashes)) {
+        return corrupt(Corruption::Hashes { hashes });
     }
-    let header = Header { layout, hasher: written, hashes, bits, inserted: word_at(24) };
-    let words = body[HEADER_LEN..]
-        .chunks_exact(8)
-        .map(|chunk| u64::from_le_bytes(chunk.try_into().expect("chunks of 8")));
-    Ok((header, words))
+    let header =
+        Header { layout, hasher: written, hashes: u32::from(hashes), bits, inserted: word_at(24) };
+    Ok((header, &body[HEADER_LEN..]))
 }
 
 /// The hasher id in a filter's bytes, to rebuild an unkeyed hasher before
 /// [`decode`] checks the rest.
 #[cfg(feature = "serde")]
-pub(super) fn peek_hasher(bytes: &[u8]) -> Result<HasherId, BloomError> {
+pub(super) fn peek_hasher(bytes: &[u8]) -> Result<HasherId, DecodeError> {
     check_preamble(bytes)?;
-    let algorithm = HashAlgorithm::from_code(bytes[6])
-        .ok_or(BloomError::Corrupt { reason: "unknown hasher code" })?;
+    hasher_id(bytes)
+}
+
+/// The hasher id at bytes 6 and 8..16 of bytes that passed [`check_preamble`].
+fn hasher_id(bytes: &[u8]) -> Result<HasherId, DecodeError> {
+    let code = bytes[6];
+    let algorithm = HashAlgorithm::from_code(code)
+        .ok_or(DecodeError::Corrupt { reason: Corruption::Hasher { code } })?;
     let tag = u64::from_le_bytes(bytes[8..16].try_into().expect("8 bytes"));
-    Ok(HasherId { algorithm, tag })
+    Ok(HasherId::from_parts(algorithm, tag))
 }
 
 /// Checks the minimum length, the magic and the version.
-fn check_preamble(bytes: &[u8]) -> Result<(), BloomError> {
+fn check_preamble(bytes: &[u8]) -> Result<(), DecodeError> {
     if bytes.len() < HEADER_LEN + CHECKSUM_LEN {
-        return Err(BloomError::Corrupt {
-            reason: "shorter than the 32-byte header and 8-byte checksum",
-        });
+        return Err(DecodeError::Corrupt { reason: Corruption::TooShort });
     }
     if bytes[..4] != MAGIC {
-        return Err(BloomError::Corrupt {
-            reason: "they do not start with the magic bytes \"RKBF\"",
-        });
+        return Err(DecodeError::Corrupt { reason: Corruption::Magic });
     }
     if bytes[4] != VERSION {
-        return Err(BloomError::UnsupportedVersion { version: bytes[4], supported: VERSION });
+        return Err(DecodeError::UnsupportedVersion { version: bytes[4], supported: VERSION });
     }
     Ok(())
 }
