@@ -191,7 +191,10 @@ impl KeysetBuilder {
             if keys.iter().any(|k| k.ident == ident) {
                 return Err(KeysetError::DuplicateKey { column: sort.column().to_owned() });
             }
+            let mut quoted = String::new();
+            self.dialect.quote_ident(&ident, &mut quoted);
             keys.push(Key {
+                quoted,
                 ident,
                 key_type: sort.key_type(),
                 order: sort.order(),

@@ -7,7 +7,7 @@
 //! [module docs](super#how-the-predicate-is-written) give its shape.
 
 use super::sort_key::Key;
-use crate::sql::{Ident, Nulls, Order, SqlWriter, Value};
+use crate::sql::{Nulls, Order, SqlWriter, Value};
 
 /// The rows a page query may return.
 pub(crate) struct Where<'q> {
@@ -26,6 +26,7 @@ impl Where<'_> {
     pub(crate) fn write(self, sql: &mut SqlWriter) {
         let mut parts = Vec::new();
         if let Some(values) = self.seek {
+            parts.reserve(self.keys.len() + 1);
             seek(self.keys, values, self.backward, self.row_values, &mut parts);
         }
         if self.filter.is_some() || !parts.is_empty() {
@@ -60,45 +61,48 @@ fn seek<'q>(
     row_values: bool,
     parts: &mut Vec<Cond<'q>>,
 ) {
-    let fetch: Vec<(Order, Option<Nulls>)> = keys.iter().map(|k| k.fetch_order(backward)).collect();
+    let fetch = |key: &Key| key.fetch_order(backward);
     // Leading NULLs that sort last: every later row has them too. (The last
     // key is never NULL.)
     let mut from = 0;
-    while from + 1 < keys.len() && values[from] == Value::Null && fetch[from].1 == Some(Nulls::Last)
+    while from + 1 < keys.len()
+        && values[from] == Value::Null
+        && fetch(&keys[from]).1 == Some(Nulls::Last)
     {
-        parts.push(Cond::Null { column: &keys[from].ident, is_null: true });
+        parts.push(Cond::Null { column: &keys[from].quoted, is_null: true });
         from += 1;
     }
-    let (keys, values, fetch) = (&keys[from..], &values[from..], &fetch[from..]);
+    let (keys, values) = (&keys[from..], &values[from..]);
+    let (first_order, first_nulls) = fetch(&keys[0]);
     // No NULL anywhere can sort after a value: the keys are plain tuples.
     let tuple_like = values
         .iter()
-        .zip(fetch)
-        .all(|(v, (_, nulls))| *v != Value::Null && *nulls != Some(Nulls::Last));
-    let uniform = fetch.iter().all(|(order, _)| *order == fetch[0].0);
-    let after = if fetch[0].0 == Order::Asc { ">" } else { "<" };
+        .zip(keys)
+        .all(|(v, key)| *v != Value::Null && fetch(key).1 != Some(Nulls::Last));
+    let uniform = keys.iter().all(|key| fetch(key).0 == first_order);
+    let after = if first_order == Order::Asc { ">" } else { "<" };
     if keys.len() > 1 && tuple_like && uniform && row_values {
-        let columns = keys.iter().map(|k| &k.ident).collect();
+        let columns = keys.iter().map(|k| k.quoted.as_str()).collect();
         parts.push(Cond::Row { columns, op: after, values });
         return;
     }
-    let leads_range = values[0] != Value::Null && fetch[0].1 != Some(Nulls::Last);
+    let leads_range = values[0] != Value::Null && first_nulls != Some(Nulls::Last);
     if keys.len() > 1 && leads_range {
-        let op = if fetch[0].0 == Order::Asc { ">=" } else { "<=" };
-        parts.push(Cond::Compare { column: &keys[0].ident, op, value: &values[0] });
+        let op = if first_order == Order::Asc { ">=" } else { "<=" };
+        parts.push(Cond::Compare { column: &keys[0].quoted, op, value: &values[0] });
     }
     let mut disjuncts = Vec::with_capacity(keys.len());
     for (i, (key, value)) in keys.iter().zip(values).enumerate() {
-        let Some(after) = comes_after(key, fetch[i], value) else { continue };
+        let Some(after) = comes_after(key, fetch(key), value) else { continue };
         let mut conjuncts: Vec<Cond<'q>> =
-            keys[..i].iter().zip(values).map(|(k, v)| equal(&k.ident, v)).collect();
+            keys[..i].iter().zip(values).map(|(k, v)| equal(&k.quoted, v)).collect();
         conjuncts.push(after);
         disjuncts.push(Cond::all(conjuncts));
     }
     parts.push(Cond::any(disjuncts));
 }
 
-fn equal<'q>(column: &'q Ident, value: &'q Value) -> Cond<'q> {
+fn equal<'q>(column: &'q str, value: &'q Value) -> Cond<'q> {
     match value {
         Value::Null => Cond::Null { column, is_null: true },
         _ => Cond::Compare { column, op: "=", value },
@@ -112,7 +116,7 @@ fn comes_after<'q>(
     (order, nulls): (Order, Option<Nulls>),
     value: &'q Value,
 ) -> Option<Cond<'q>> {
-    let column = &key.ident;
+    let column = &key.quoted;
     if *value == Value::Null {
         return (nulls == Some(Nulls::First)).then_some(Cond::Null { column, is_null: false });
     }
@@ -125,11 +129,11 @@ fn comes_after<'q>(
     })
 }
 
-/// A condition of the seek predicate.
+/// A condition of the seek predicate; columns are quoted for the dialect.
 enum Cond<'q> {
-    Compare { column: &'q Ident, op: &'static str, value: &'q Value },
-    Null { column: &'q Ident, is_null: bool },
-    Row { columns: Vec<&'q Ident>, op: &'static str, values: &'q [Value] },
+    Compare { column: &'q str, op: &'static str, value: &'q Value },
+    Null { column: &'q str, is_null: bool },
+    Row { columns: Vec<&'q str>, op: &'static str, values: &'q [Value] },
     All(Vec<Cond<'q>>),
     Any(Vec<Cond<'q>>),
 }
@@ -173,14 +177,14 @@ impl<'q> Cond<'q> {
     fn write(&self, sql: &mut SqlWriter, nested: bool) {
         match self {
             Cond::Compare { column, op, value } => {
-                sql.ident(column);
+                sql.push(column);
                 sql.push(" ");
                 sql.push(op);
                 sql.push(" ");
                 sql.bind((*value).clone());
             }
             Cond::Null { column, is_null } => {
-                sql.ident(column);
+                sql.push(column);
                 sql.push(if *is_null { " IS NULL" } else { " IS NOT NULL" });
             }
             Cond::Row { columns, op, values } => {
@@ -189,7 +193,7 @@ impl<'q> Cond<'q> {
                     if i > 0 {
                         sql.push(", ");
                     }
-                    sql.ident(column);
+                    sql.push(column);
                 }
                 sql.push(") ");
                 sql.push(op);

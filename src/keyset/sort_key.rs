@@ -157,6 +157,9 @@ impl SortKey {
 #[derive(Clone, Debug)]
 pub(crate) struct Key {
     pub(crate) ident: Ident,
+    /// The column quoted for the keyset's dialect, written into every seek
+    /// predicate.
+    pub(crate) quoted: String,
     pub(crate) key_type: KeyType,
     pub(crate) order: Order,
     pub(crate) nulls: Option<Nulls>,

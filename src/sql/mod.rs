@@ -69,13 +69,23 @@ pub use sqlite::Sqlite;
 pub use value::{Timestamp, Value};
 pub use writer::{SqlWriter, Statement};
 
-/// Appends `prefix` and `number` in decimal, without allocating: numbered
-/// placeholders and row counts.
-fn push_number(prefix: &str, number: impl std::fmt::Display, out: &mut String) {
-    use std::fmt::Write as _;
+/// Appends `prefix` and `number` in decimal: numbered placeholders and row
+/// counts. Written by hand because a statement holds many placeholders and
+/// `fmt` machinery would be most of the cost of each.
+fn push_number(prefix: &str, number: u64, out: &mut String) {
     out.push_str(prefix);
-    // Writing to a `String` cannot fail.
-    let _ = write!(out, "{number}");
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = number;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&digit| char::from(digit)));
 }
 
 #[cfg(test)]
@@ -148,6 +158,15 @@ mod tests {
                 sql.order_by_key(&c, order, nulls);
                 assert_eq!(sql.finish().sql, want, "{} {order:?} {nulls:?}", dialect.name());
             }
+        }
+    }
+
+    #[test]
+    fn numbers_are_written_in_decimal() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+            let mut out = String::new();
+            push_number("$", n, &mut out);
+            assert_eq!(out, format!("${n}"));
         }
     }
 

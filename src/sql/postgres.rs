@@ -25,7 +25,7 @@ impl Dialect for Postgres {
     }
 
     fn placeholder(&self, index: usize, out: &mut String) {
-        push_number("$", index, out);
+        push_number("$", index as u64, out);
     }
 
     fn native_nulls(&self) -> NativeNulls {

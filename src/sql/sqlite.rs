@@ -26,7 +26,7 @@ impl Dialect for Sqlite {
     }
 
     fn placeholder(&self, index: usize, out: &mut String) {
-        push_number("?", index, out);
+        push_number("?", index as u64, out);
     }
 
     fn native_nulls(&self) -> NativeNulls {
