@@ -26,7 +26,7 @@
 //!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
 //!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
 //!   any order, twice or late, and a versioned byte encoding.
-//! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
+//! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`]
 //!   trait (PostgreSQL, SQLite, MySQL; adding one is one `impl`), bind
 //!   values, checked identifiers and the statement writer.
 //! * [`keyset`] — keyset ("seek") pagination: a [`Keyset`] is one endpoint's

@@ -252,7 +252,8 @@ fn check_native_nulls<D: Db>(mut db: D) {
             sql.ident(&Ident::new(&table).unwrap());
             sql.push(" ORDER BY ");
             sql.ident(&Ident::new("k0").unwrap());
-            sql.push(if order == Order::Asc { " ASC" } else { " DESC" });
+            sql.push(" ");
+            sql.push(order.keyword());
             let rows = db.query(&sql.finish(), &[KeyType::Int]);
             let first = if rows[0][0] == Value::Null { Nulls::First } else { Nulls::Last };
             let native = dialect.native_nulls();

@@ -115,41 +115,25 @@ mod tests {
     fn order_by_keys_per_dialect() {
         let c = Ident::new("c").unwrap();
         let placements = [None, Some(Nulls::First), Some(Nulls::Last)];
-        let cases: [(&'static dyn Dialect, [&str; 6]); 3] = [
-            (
-                &Postgres,
-                [
-                    r#""c" ASC"#,
-                    r#""c" ASC NULLS FIRST"#,
-                    r#""c" ASC NULLS LAST"#,
-                    r#""c" DESC"#,
-                    r#""c" DESC NULLS FIRST"#,
-                    r#""c" DESC NULLS LAST"#,
-                ],
-            ),
-            (
-                &Sqlite,
-                [
-                    r#""c" ASC"#,
-                    r#""c" ASC NULLS FIRST"#,
-                    r#""c" ASC NULLS LAST"#,
-                    r#""c" DESC"#,
-                    r#""c" DESC NULLS FIRST"#,
-                    r#""c" DESC NULLS LAST"#,
-                ],
-            ),
-            (
-                &MySql,
-                [
-                    "`c` ASC",
-                    "`c` ASC",
-                    "(`c` IS NULL), `c` ASC",
-                    "`c` DESC",
-                    "(`c` IS NULL) DESC, `c` DESC",
-                    "`c` DESC",
-                ],
-            ),
+        // PostgreSQL and SQLite both have NULLS FIRST/LAST: the standard term.
+        let standard = [
+            r#""c" ASC"#,
+            r#""c" ASC NULLS FIRST"#,
+            r#""c" ASC NULLS LAST"#,
+            r#""c" DESC"#,
+            r#""c" DESC NULLS FIRST"#,
+            r#""c" DESC NULLS LAST"#,
         ];
+        let mysql = [
+            "`c` ASC",
+            "`c` ASC",
+            "(`c` IS NULL), `c` ASC",
+            "`c` DESC",
+            "(`c` IS NULL) DESC, `c` DESC",
+            "`c` DESC",
+        ];
+        let cases: [(&'static dyn Dialect, [&str; 6]); 3] =
+            [(&Postgres, standard), (&Sqlite, standard), (&MySql, mysql)];
         for (dialect, want) in cases {
             let orders = [Order::Asc, Order::Desc];
             let terms = orders.iter().flat_map(|&order| placements.map(|nulls| (order, nulls)));
