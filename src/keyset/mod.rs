@@ -136,4 +136,13 @@ pub use source::Source;
 
 /// The most sort keys an ordering may have. The expanded predicate grows
 /// with the square of the key count; real orderings use a handful.
+///
+/// ```
+/// use routekit::keyset::{CursorSecret, KeyType, Keyset, KeysetError, MAX_SORT_KEYS, SortKey};
+///
+/// let mut keys: Vec<_> = (0..MAX_SORT_KEYS).map(|i| SortKey::asc(format!("k{i}"), KeyType::Int)).collect();
+/// keys.push(SortKey::asc("id", KeyType::Int).unique());
+/// let built = Keyset::new(&routekit::sql::Sqlite, "t", CursorSecret::new([1; 16]), keys);
+/// assert!(matches!(built, Err(KeysetError::TooManyKeys { count: 17, max: 16, .. })));
+/// ```
 pub const MAX_SORT_KEYS: usize = 16;

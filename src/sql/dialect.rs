@@ -57,9 +57,22 @@ use super::{Ident, Nulls, Order, push_number};
 /// ```
 pub trait Dialect: fmt::Debug + Send + Sync {
     /// A short name for messages: `"postgres"`, `"sqlite"`, `"mysql"`.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, MySql};
+    /// assert_eq!(MySql.name(), "mysql");
+    /// ```
     fn name(&self) -> &'static str;
 
     /// Appends the placeholder for the `index`-th bind value (1-based).
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, MySql, Postgres};
+    /// let mut text = String::new();
+    /// Postgres.placeholder(3, &mut text);
+    /// MySql.placeholder(3, &mut text);
+    /// assert_eq!(text, "$3?");
+    /// ```
     fn placeholder(&self, index: usize, out: &mut String);
 
     /// Appends `ident` quoted, each dot-separated part on its own. The
@@ -67,11 +80,25 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     ///
     /// An [`Ident`] holds no quote character of any dialect, so nothing
     /// needs escaping.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, Ident, Postgres};
+    /// let mut text = String::new();
+    /// Postgres.quote_ident(&Ident::new("s.t")?, &mut text);
+    /// assert_eq!(text, r#""s"."t""#);
+    /// # Ok::<(), routekit::sql::IdentError>(())
+    /// ```
     fn quote_ident(&self, ident: &Ident, out: &mut String) {
         ident.quote_parts('"', out);
     }
 
     /// Where `NULL` sorts when `ORDER BY` names no placement.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, NativeNulls, Postgres, Sqlite};
+    /// assert_eq!(Postgres.native_nulls(), NativeNulls::Largest);
+    /// assert_eq!(Sqlite.native_nulls(), NativeNulls::Smallest);
+    /// ```
     fn native_nulls(&self) -> NativeNulls;
 
     /// Appends the `ORDER BY` term that sorts by `column` in `order`, with
@@ -79,6 +106,17 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     /// standard writes `"c" DESC NULLS LAST`; a database without `NULLS
     /// FIRST/LAST` sorts by `(c IS NULL)` first where its
     /// [native placement](Dialect::native_nulls) is not the one asked for.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, Ident, MySql, Nulls, Order, Sqlite};
+    /// let score = Ident::new("score")?;
+    /// let mut text = String::new();
+    /// Sqlite.order_by_key(&score, Order::Desc, Some(Nulls::First), &mut text);
+    /// text.push_str(" | ");
+    /// MySql.order_by_key(&score, Order::Desc, Some(Nulls::First), &mut text);
+    /// assert_eq!(text, r#""score" DESC NULLS FIRST | (`score` IS NULL) DESC, `score` DESC"#);
+    /// # Ok::<(), routekit::sql::IdentError>(())
+    /// ```
     fn order_by_key(&self, column: &Ident, order: Order, nulls: Option<Nulls>, out: &mut String) {
         self.quote_ident(column, out);
         out.push(' ');
@@ -93,16 +131,33 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     /// answered by a range scan of an index on `(a, b)`. Where it is not,
     /// [`keyset`](crate::keyset) writes the expanded `a >= ? AND (a > ? OR
     /// (a = ? AND b > ?))`, which every database seeks.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, MySql, Postgres};
+    /// assert!(Postgres.seeks_row_values() && !MySql.seeks_row_values());
+    /// ```
     fn seeks_row_values(&self) -> bool;
 
     /// Whether `UPDATE … RETURNING c` and `DELETE … RETURNING c` return the
     /// rows they changed. Where they do not, a write's outcome is read from
     /// its affected-row count.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, MySql, Sqlite};
+    /// assert!(Sqlite.supports_returning() && !MySql.supports_returning());
+    /// ```
     fn supports_returning(&self) -> bool;
 
     /// Appends the clause that ends a `SELECT` after at most `rows` rows. The
     /// standard's is `FETCH FIRST 21 ROWS ONLY`; this default writes
     /// `LIMIT 21`, which most databases read and some (SQLite, MySQL) need.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, Postgres};
+    /// let mut text = String::new();
+    /// Postgres.limit(21, &mut text);
+    /// assert_eq!(text, "LIMIT 21");
+    /// ```
     fn limit(&self, rows: u64, out: &mut String) {
         push_number("LIMIT ", rows, out);
     }
