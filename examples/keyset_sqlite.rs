@@ -15,8 +15,8 @@
 
 use std::error::Error;
 
-use routekit::keyset::{CursorSecret, KeyType, Keyset, KeysetBuilder, Nulls, SortKey};
-use routekit::sql::{Sqlite, Timestamp, Value};
+use routekit::keyset::{CursorSecret, KeyType, Keyset, Page, PageQuery, Position, SortKey};
+use routekit::sql::{Nulls, Sqlite, Timestamp, Value};
 
 /// One row of the select list: id, title, published_at (key columns in
 /// select-list order).
@@ -49,68 +49,73 @@ fn main() -> Result<(), Box<dyn Error>> {
         )?;
     }
 
-    // In a service the secret is 16 random bytes from configuration, shared
-    // by every instance that must accept the others' cursors.
-    let mut feed = Keyset::builder();
-    feed.dialect(&Sqlite)
-        .secret(CursorSecret::new(*b"example secret!!"))
-        .table("articles")
-        .columns(["id", "title", "published_at"])
-        .order_by(SortKey::desc("published_at", KeyType::Timestamp).nullable(Nulls::Last))
-        .order_by(SortKey::asc("title", KeyType::Text))
-        .order_by(SortKey::asc("id", KeyType::Int).unique())
-        .limit(page_size);
-
-    let mut everything = feed.clone();
-    everything.limit(u32::MAX - 1);
-    let expected = fetch(&db, &everything.build()?)?.into_rows();
+    // The endpoint, checked once. In a service the secret is 16 random bytes
+    // from configuration, shared by every instance that must accept the
+    // others' cursors.
+    let mut feed = Keyset::builder(
+        &Sqlite,
+        "articles",
+        CursorSecret::new(*b"example secret!!"),
+        [
+            SortKey::desc("published_at", KeyType::Timestamp).nullable(Nulls::Last),
+            SortKey::asc("title", KeyType::Text),
+            SortKey::asc("id", KeyType::Int).unique(),
+        ],
+    );
+    feed.columns(["id", "title", "published_at"]);
+    let articles = feed.limit(page_size).build()?;
+    let everything = feed.limit(u32::MAX - 1).build()?;
+    let expected = fetch(&db, &everything.query(Position::First)?)?.into_rows();
 
     println!("forwards, {page_size} per page:");
-    let forwards = walk(&db, &mut feed, false)?;
+    let forwards = walk(&db, &articles, false)?;
     assert_eq!(forwards, expected, "forward pages differ from the full ORDER BY");
 
     println!("\nbackwards from the last page:");
-    feed.first_page();
-    let backwards = walk(&db, &mut feed, true)?;
+    let backwards = walk(&db, &articles, true)?;
     assert_eq!(backwards, expected, "backward pages differ from the full ORDER BY");
 
     println!("\nboth directions returned all {} rows exactly once, in order", expected.len());
 
     // A client edits a cursor to jump elsewhere: refused before any SQL.
     let genuine =
-        feed.build()?.cursor(&[Value::Null, Value::Text("article 3".into()), Value::Int(8)])?;
+        articles.cursor(&[Value::Null, Value::Text("article 3".into()), Value::Int(8)])?;
     let mut edited = genuine.into_bytes();
     let at = edited.len() - 3; // inside the authentication tag
     edited[at] = if edited[at] == b'A' { b'B' } else { b'A' };
     let edited = String::from_utf8(edited)?;
-    println!("an edited cursor is refused: {}", feed.after(edited).build().unwrap_err());
+    let refused = articles.query(Position::After(&edited)).unwrap_err();
+    println!("an edited cursor is refused (400 Bad Request): {refused}");
     Ok(())
 }
 
-/// Follows the cursors from one end to the other, printing each page;
-/// returns every row in the caller's order.
+/// Follows the cursors from one end to the other, as a client follows the
+/// links of each page, printing each page; returns every row in the
+/// caller's order.
 fn walk(
     db: &rusqlite::Connection,
-    feed: &mut KeysetBuilder,
+    articles: &Keyset,
     backward: bool,
 ) -> Result<Vec<Article>, Box<dyn Error>> {
-    if backward {
-        feed.last_page();
-    }
     let mut pages = Vec::new();
+    let mut link: Option<String> = None;
     loop {
-        let page = fetch(db, &feed.build()?)?;
+        let position = match (&link, backward) {
+            (None, false) => Position::First,
+            (None, true) => Position::Last,
+            (Some(cursor), false) => Position::After(cursor),
+            (Some(cursor), true) => Position::Before(cursor),
+        };
+        let page = fetch(db, &articles.query(position)?)?;
         println!("  page: {}", describe(page.rows()));
         println!("    previous: {}", page.previous_cursor().unwrap_or("-"));
         println!("    next:     {}", page.next_cursor().unwrap_or("-"));
-        let link = if backward { page.previous_cursor() } else { page.next_cursor() };
-        let link = link.map(str::to_owned);
+        let next = if backward { page.previous_cursor() } else { page.next_cursor() };
+        link = next.map(str::to_owned);
         pages.push(page.into_rows());
-        match link {
-            Some(cursor) if backward => feed.before(cursor),
-            Some(cursor) => feed.after(cursor),
-            None => break,
-        };
+        if link.is_none() {
+            break;
+        }
     }
     if backward {
         pages.reverse();
@@ -121,12 +126,12 @@ fn walk(
 /// Runs a page query and assembles its page.
 fn fetch(
     db: &rusqlite::Connection,
-    keyset: &Keyset,
-) -> Result<routekit::keyset::Page<Article>, Box<dyn Error>> {
-    let statement = keyset.statement();
-    let params = statement.params.iter().map(to_sqlite);
-    let mut query = db.prepare_cached(&statement.sql)?;
-    let rows = query.query_map(rusqlite::params_from_iter(params), |row| {
+    query: &PageQuery<'_>,
+) -> Result<Page<Article>, Box<dyn Error>> {
+    let statement = query.statement();
+    let params = statement.params.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
+    let mut prepared = db.prepare_cached(&statement.sql)?;
+    let rows = prepared.query_map(rusqlite::params_from_iter(params), |row| {
         Ok(Article {
             id: row.get(0)?,
             title: row.get(1)?,
@@ -134,7 +139,7 @@ fn fetch(
         })
     })?;
     let rows = rows.collect::<Result<Vec<_>, _>>()?;
-    Ok(keyset.page(rows, |a| {
+    Ok(query.page(rows, |a| {
         vec![
             a.published_at.map_or(Value::Null, Value::Timestamp),
             Value::Text(a.title.clone()),
@@ -143,15 +148,22 @@ fn fetch(
     })?)
 }
 
-fn to_sqlite(value: &Value) -> rusqlite::types::Value {
+/// A bind value as rusqlite's, with timestamps as this table stores them
+/// (integer nanoseconds); a type the table has no column for is refused.
+fn to_sqlite(value: &Value) -> Result<rusqlite::types::Value, String> {
     use rusqlite::types::Value as Sql;
-    match value {
+    Ok(match value {
+        Value::Null => Sql::Null,
         Value::Int(n) => Sql::Integer(*n),
         Value::Text(text) => Sql::Text(text.clone()),
-        Value::Timestamp(t) => Sql::Integer(t.seconds() * 1_000_000_000 + i64::from(t.nanos())),
-        Value::Null => Sql::Null,
-        other => unreachable!("this table has no {other:?} keys"),
-    }
+        Value::Timestamp(t) => Sql::Integer(
+            t.seconds()
+                .checked_mul(1_000_000_000)
+                .and_then(|ns| ns.checked_add(i64::from(t.nanos())))
+                .ok_or(format!("{t:?} is outside the nanoseconds this table stores"))?,
+        ),
+        other => return Err(format!("the articles table has no column for {other:?}")),
+    })
 }
 
 fn from_nanos(nanos: i64) -> Timestamp {

@@ -40,14 +40,17 @@ fn story(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
         "CREATE TABLE docs (id INTEGER PRIMARY KEY, body TEXT NOT NULL, \
          version BIGINT NOT NULL DEFAULT 0 CHECK (version >= 0))",
     )?;
-    let docs = OptimisticUpdate::new(Sqlite, "docs")?;
+    // The writes the service makes, checked and written once.
+    let docs = OptimisticUpdate::new(&Sqlite, "docs")?;
+    let create = docs.insert(["body"])?;
+    let set_body = docs.update(["body"])?;
 
     // The document is created at revision 0 and edited up to revision 3.
-    run(&db, &docs.insert(Value::Int(1), [("body", text("Meeting notes"))])?)?;
+    run(&db, &create.bind(Value::Int(1), [text("Meeting notes")])?)?;
     for (revision, body) in
         [(0, "Meeting notes:"), (1, "Meeting notes: agenda"), (2, "Meeting notes: agenda, budget")]
     {
-        let edit = docs.update(Value::Int(1), revision, [("body", text(body))])?;
+        let edit = set_body.bind(Value::Int(1), revision, [text(body)])?;
         write(&db, &edit)?;
     }
 
@@ -58,10 +61,10 @@ fn story(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
     println!("bob   reads revision {}: {:?}", bob.revision, bob.body);
 
     // Alice saves first: her write expects revision 3 and finds it.
-    let save = docs.update(
+    let save = set_body.bind(
         Value::Int(1),
         alice.revision,
-        [("body", text(&format!("{}, actions", alice.body)))],
+        [text(&format!("{}, actions", alice.body))],
     )?;
     println!("alice saves:  {}", save.statement().sql);
     let revision = write(&db, &save)?;
@@ -83,7 +86,7 @@ fn story(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
                 }
             };
             let body = format!("{}, lunch", base.body);
-            let edit = docs.update(Value::Int(1), base.revision, [("body", text(&body))])?;
+            let edit = set_body.bind(Value::Int(1), base.revision, [text(&body)])?;
             let outcome = write(&db, &edit);
             match &outcome {
                 Ok(revision) => println!("bob, attempt {attempt}: saved as revision {revision}"),
@@ -138,14 +141,15 @@ fn read(db: &Connection) -> Result<Doc, rusqlite::Error> {
 fn write(db: &Connection, write: &GuardedWrite<'_>) -> Result<u64, WriteError<rusqlite::Error>> {
     let database = WriteError::Database;
     let mut statement = db.prepare(&write.statement().sql).map_err(database)?;
-    let mut returned = statement.query(params(write.statement())).map_err(database)?;
+    let mut returned =
+        statement.query(params(write.statement()).map_err(database)?).map_err(database)?;
     let mut rows = 0;
     while returned.next().map_err(database)?.is_some() {
         rows += 1;
     }
     write.check(rows, |read| {
         let mut statement = db.prepare(&read.sql)?;
-        let mut found = statement.query(params(read))?;
+        let mut found = statement.query(params(read)?)?;
         Ok(match found.next()? {
             Some(row) => Some(row.get(0)?),
             None => None,
@@ -154,19 +158,24 @@ fn write(db: &Connection, write: &GuardedWrite<'_>) -> Result<u64, WriteError<ru
 }
 
 fn run(db: &Connection, statement: &Statement) -> Result<usize, rusqlite::Error> {
-    db.execute(&statement.sql, params(statement))
+    db.execute(&statement.sql, params(statement)?)
 }
 
-fn params(statement: &Statement) -> rusqlite::ParamsFromIter<Vec<rusqlite::types::Value>> {
-    rusqlite::params_from_iter(
-        statement
-            .params
-            .iter()
-            .map(|value| match value {
-                Value::Int(i) => rusqlite::types::Value::Integer(*i),
-                Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
-                other => unreachable!("the example binds integers and text, not {other:?}"),
-            })
-            .collect(),
-    )
+/// The statement's values as rusqlite's. The docs table holds integers and
+/// text; any other value is refused rather than guessed at.
+fn params(
+    statement: &Statement,
+) -> Result<rusqlite::ParamsFromIter<Vec<rusqlite::types::Value>>, rusqlite::Error> {
+    let mut values = Vec::with_capacity(statement.params.len());
+    for value in &statement.params {
+        values.push(match value {
+            Value::Int(i) => rusqlite::types::Value::Integer(*i),
+            Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
+            other => {
+                let refused = format!("the docs table has no column for {other:?}");
+                return Err(rusqlite::Error::ToSqlConversionFailure(refused.into()));
+            }
+        });
+    }
+    Ok(rusqlite::params_from_iter(values))
 }

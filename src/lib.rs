@@ -28,16 +28,19 @@
 //!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
 //!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
 //!   any order, twice or late, and a versioned byte encoding.
-//! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`](sql::Dialect)
-//!   trait (PostgreSQL, SQLite, MySQL), bind values and checked identifiers.
-//! * [`keyset`] — keyset ("seek") pagination: [`Keyset`] builds exact page
-//!   queries for any ordering (mixed directions, `NULL`s, both directions)
-//!   and turns their rows into a [`Page`] with opaque, authenticated cursors.
+//! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`]
+//!   trait (PostgreSQL, SQLite, MySQL; adding one is one `impl`), bind
+//!   values, checked identifiers and the statement writer.
+//! * [`keyset`] — keyset ("seek") pagination: a [`Keyset`] is one endpoint's
+//!   ordering, checked once (any mix of directions and `NULL`s); per request
+//!   it writes the exact page query for a position and turns the rows into a
+//!   [`Page`] with opaque, authenticated cursors.
 //! * [`optimistic`] — no lost updates: [`Versioned`] values,
 //!   [`VersionedCell`] (compare-and-set shared by threads), [`RetryPolicy`]
 //!   (bounded, jittered retries of a read-modify-write), [`OptimisticUpdate`]
-//!   (version-checked SQL that tells a conflict from a missing row) and
-//!   [`ETag`] with `If-Match` / `If-None-Match` evaluation per RFC 9110.
+//!   (version-checked SQL, prepared once, that tells a conflict from a
+//!   missing row) and [`ETag`] with `If-Match` / `If-None-Match` evaluation
+//!   per RFC 9110.
 //!
 //! # Example: route a session
 //!
@@ -87,8 +90,9 @@
 //! # Example: page a table
 //!
 //! ```
-//! use routekit::keyset::{CursorSecret, KeyType, Keyset, Nulls, SortKey};
-//! use routekit::sql::{Sqlite, Value};
+//! use routekit::keyset::{CursorSecret, KeyType, Position, SortKey};
+//! use routekit::sql::{Nulls, Sqlite, Statement, Value};
+//! use routekit::Keyset;
 //!
 //! let db = rusqlite::Connection::open_in_memory()?;
 //! db.execute_batch(
@@ -96,45 +100,57 @@
 //!      INSERT INTO posts VALUES (1, 5), (2, NULL), (3, 5), (4, 9), (5, 1);",
 //! )?;
 //!
-//! let mut posts = Keyset::builder();
-//! posts
-//!     .dialect(&Sqlite)
-//!     .secret(CursorSecret::new(*b"16 secret bytes!"))
-//!     .table("posts")
-//!     .order_by(SortKey::desc("score", KeyType::Int).nullable(Nulls::Last))
-//!     .order_by(SortKey::asc("id", KeyType::Int).unique())
-//!     .limit(2);
+//! // Once per endpoint: the ordering, checked, shared by every request.
+//! let posts = Keyset::builder(
+//!     &Sqlite,
+//!     "posts",
+//!     CursorSecret::new(*b"16 secret bytes!"),
+//!     [
+//!         SortKey::desc("score", KeyType::Int).nullable(Nulls::Last),
+//!         SortKey::asc("id", KeyType::Int).unique(),
+//!     ],
+//! )
+//! .limit(2)
+//! .build()?;
 //!
-//! // Runs a page query; rows are (score, id), the key columns in key order.
-//! let fetch = |keyset: &Keyset| -> rusqlite::Result<Vec<(Option<i64>, i64)>> {
-//!     let params: Vec<rusqlite::types::Value> = keyset.statement().params.iter().map(|v| match v {
-//!         Value::Int(n) => (*n).into(),
-//!         other => unreachable!("only integer keys here, got {other:?}"),
-//!     }).collect();
-//!     let mut stmt = db.prepare(&keyset.statement().sql)?;
+//! // Runs a page query with rusqlite; rows are (score, id), the key columns
+//! // in key order. This table binds integers only.
+//! let fetch = |statement: &Statement| -> rusqlite::Result<Vec<(Option<i64>, i64)>> {
+//!     let mut params = Vec::new();
+//!     for value in &statement.params {
+//!         params.push(match value {
+//!             Value::Int(n) => rusqlite::types::Value::Integer(*n),
+//!             other => {
+//!                 let refused = format!("this example binds integers, not {other:?}");
+//!                 return Err(rusqlite::Error::ToSqlConversionFailure(refused.into()));
+//!             }
+//!         });
+//!     }
+//!     let mut stmt = db.prepare(&statement.sql)?;
 //!     let rows = stmt.query_map(rusqlite::params_from_iter(params), |row| {
-//!         Ok((row.get(keyset.key_columns()[0])?, row.get(keyset.key_columns()[1])?))
+//!         Ok((row.get(posts.key_columns()[0])?, row.get(posts.key_columns()[1])?))
 //!     })?;
 //!     rows.collect()
 //! };
 //! let keys = |&(score, id): &(Option<i64>, i64)| vec![score.map_or(Value::Null, Value::Int), Value::Int(id)];
 //!
-//! let first = posts.build()?;
-//! let page = first.page(fetch(&first)?, keys)?;
+//! // Per request: the position the client asked for.
+//! let query = posts.query(Position::First)?;
+//! let page = query.page(fetch(query.statement())?, keys)?;
 //! assert_eq!(page.rows(), [(Some(9), 4), (Some(5), 1)]);
 //!
-//! let second = posts.after(page.next_cursor().unwrap()).build()?;
-//! let page = second.page(fetch(&second)?, keys)?;
+//! let query = posts.query(Position::After(page.next_cursor().unwrap()))?;
+//! let page = query.page(fetch(query.statement())?, keys)?;
 //! assert_eq!(page.rows(), [(Some(5), 3), (Some(1), 5)]);
 //!
-//! let third = posts.after(page.next_cursor().unwrap()).build()?;
-//! let page = third.page(fetch(&third)?, keys)?;
+//! let query = posts.query(Position::After(page.next_cursor().unwrap()))?;
+//! let page = query.page(fetch(query.statement())?, keys)?;
 //! assert_eq!(page.rows(), [(None, 2)]);
 //! assert!(!page.has_next());
 //!
 //! // And back again, in the same order.
-//! let back = posts.before(page.previous_cursor().unwrap()).build()?;
-//! assert_eq!(back.page(fetch(&back)?, keys)?.rows(), [(Some(5), 3), (Some(1), 5)]);
+//! let back = posts.query(Position::Before(page.previous_cursor().unwrap()))?;
+//! assert_eq!(back.page(fetch(back.statement())?, keys)?.rows(), [(Some(5), 3), (Some(1), 5)]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -164,23 +180,28 @@
 //! use routekit::sql::{Sqlite, Value};
 //! use routekit::{OptimisticUpdate, RetryPolicy};
 //!
-//! let docs = OptimisticUpdate::new(Sqlite, "docs")?;
+//! // Once per table and set of columns: names checked, SQL written.
+//! let docs = OptimisticUpdate::new(&Sqlite, "docs")?;
+//! let set_body = docs.update(["body"])?;
 //!
 //! // Alice and Bob both read revision 3; Alice saves first.
-//! let alice = docs.update(Value::Int(1), 3, [("body", Value::Text("alice".into()))])?;
-//! let bob = docs.update(Value::Int(1), 3, [("body", Value::Text("bob".into()))])?;
+//! let alice = set_body.bind(Value::Int(1), 3, [Value::Text("alice".into())])?;
+//! let bob = set_body.bind(Value::Int(1), 3, [Value::Text("bob".into())])?;
 //! // (run each statement on your connection; it changed 1 row and 0 rows)
 //! assert_eq!(alice.check(1, |_| Ok::<_, std::io::Error>(None))?, 4);
 //! // Bob's 0 rows: the follow-up version read finds revision 4, so it is a
 //! // conflict (not a deleted row), and a retry re-reads and re-applies.
 //! let bob = bob.check(0, |_read| Ok::<_, std::io::Error>(Some(4)));
-//! assert!(matches!(bob, Err(WriteError::Version(OptimisticError::Conflict { expected: 3, current: 4 }))));
+//! assert!(matches!(
+//!     bob,
+//!     Err(WriteError::Version(OptimisticError::Conflict { expected: 3, current: 4, .. }))
+//! ));
 //!
 //! // The whole read-modify-write, retried on conflict only.
 //! let policy = RetryPolicy::new();
 //! let saved = policy.retry(|_attempt| -> Result<u64, WriteError<std::io::Error>> {
 //!     let (body, version) = ("alice".to_owned(), 4); // SELECT body, version …
-//!     let write = docs.update(Value::Int(1), version, [("body", Value::Text(body + " + bob"))])?;
+//!     let write = set_body.bind(Value::Int(1), version, [Value::Text(body + " + bob")])?;
 //!     write.check(1, |_| Ok(None)) // rows from executing write.statement()
 //! })?;
 //! assert_eq!((saved.value, saved.attempts), (5, 1));
@@ -222,8 +243,9 @@ pub use bloom::{AtomicBloomFilter, BlockedBloomFilter, BloomFilter, Filter};
 pub use crdt::{Crdt, GCounter, OrSet, PNCounter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 pub use keyset::{Keyset, Page};
-pub use optimistic::{ETag, OptimisticUpdate, RetryPolicy, Versioned, VersionedCell};
+pub use optimistic::{ETag, IsConflict, OptimisticUpdate, RetryPolicy, Versioned, VersionedCell};
 pub use route::{HashRing, Rendezvous, Router, SharedRouter};
+pub use sql::Dialect;
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

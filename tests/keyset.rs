@@ -6,8 +6,7 @@
 //! 1 to 4 sort keys in random directions and `NULL` placements, and random
 //! page sizes, then page through them as a client would. Case counts are
 //! modest by default because every case runs on a database; set
-//! `PROPTEST_CASES=n` for exactly n, or `ROUTEKIT_LONG_TESTS=1` for 20 times
-//! the default.
+//! `ROUTEKIT_PROPTEST_CASES=n` for n cases per test.
 //!
 //! The MySQL dialect's text runs on SQLite, which reads `?` placeholders and
 //! backtick quotes and sorts `NULL` as the smallest value as MySQL does; no
@@ -30,20 +29,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use routekit::keyset::Position;
 use routekit::sql::{Dialect, Value};
 
-use db::{Db, PostgresDb, SqliteDb};
+use db::{Column, Db, PostgresDb, SqliteDb};
 use model::{Row, Spec, rows_in_order, spec_and_rows, walk};
 
-/// The number of cases for a property test hitting a database.
+/// The number of cases for a property test hitting a database: `default`,
+/// or `ROUTEKIT_PROPTEST_CASES` for a longer run.
 fn cases(default: u32) -> u32 {
-    if let Some(n) = std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()) {
-        return n;
-    }
-    match std::env::var("ROUTEKIT_LONG_TESTS").as_deref() {
-        Ok("1") => default * 20,
-        _ => default,
-    }
+    std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
 }
 
 /// A table name no other case of this process uses.
@@ -75,9 +70,9 @@ fn check_static<D: Db + ?Sized>(
     // The database's own full ORDER BY agrees with the reference.
     let mut everything = spec.clone();
     everything.limit = 1_000_000;
-    let full = everything.builder(&table, dialect).build().unwrap();
+    let full = everything.keyset(&table, dialect);
     prop_assert_eq!(
-        &db.query(full.statement(), &spec.row_types()),
+        &db.query(everything.query(&full, Position::First).statement(), &spec.row_types()),
         &expected,
         "{}",
         dialect.name()
@@ -236,10 +231,54 @@ fn postgres_rows_present_throughout_are_never_skipped_or_repeated() {
     }
 }
 
+/// Where each dialect says its database sorts `NULL` without a placement is
+/// where the database sorts it: the fact its `ORDER BY` terms rest on.
+fn check_native_nulls<D: Db>(mut db: D) {
+    use routekit::keyset::KeyType;
+    use routekit::sql::{Ident, Nulls, Order, SqlWriter};
+
+    for dialect in db.dialects() {
+        let table = table_name();
+        let columns = [Column { name: "k0".into(), key_type: KeyType::Int }];
+        db.create(&table, &columns);
+        for row in [[Value::Int(1), Value::Int(5)], [Value::Int(2), Value::Null]] {
+            db.insert(&table, &columns, &row);
+        }
+        for order in [Order::Asc, Order::Desc] {
+            let mut sql = SqlWriter::new(dialect);
+            sql.push("SELECT ");
+            sql.ident(&Ident::new("k0").unwrap());
+            sql.push(" FROM ");
+            sql.ident(&Ident::new(&table).unwrap());
+            sql.push(" ORDER BY ");
+            sql.ident(&Ident::new("k0").unwrap());
+            sql.push(" ");
+            sql.push(order.keyword());
+            let rows = db.query(&sql.finish(), &[KeyType::Int]);
+            let first = if rows[0][0] == Value::Null { Nulls::First } else { Nulls::Last };
+            let native = dialect.native_nulls();
+            assert_eq!(first, native.placement(order), "{} {order:?}: {native:?}", dialect.name());
+        }
+        db.drop_table(&table);
+    }
+}
+
+#[test]
+fn sqlite_sorts_nulls_where_its_dialects_say() {
+    check_native_nulls(SqliteDb::new());
+}
+
+#[test]
+fn postgres_sorts_nulls_where_its_dialect_says() {
+    if let Some(db) = PostgresDb::from_env() {
+        check_native_nulls(db);
+    }
+}
+
 #[test]
 fn timestamps_one_nanosecond_apart_page_apart() {
-    use routekit::keyset::{KeyType, Nulls, Order};
-    use routekit::sql::{Sqlite, Timestamp};
+    use routekit::keyset::KeyType;
+    use routekit::sql::{Nulls, Order, Sqlite, Timestamp};
 
     let spec = Spec {
         keys: vec![model::KeySpec {

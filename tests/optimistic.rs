@@ -1,25 +1,31 @@
-//! The in-memory half of `optimistic`: VersionedCell under real threads and
-//! against a model, RetryPolicy's schedule, and ETag / Preconditions against
-//! RFC 9110. The database half is in `optimistic_db.rs`.
+//! `optimistic` without a database: VersionedCell under real threads and
+//! against a model, RetryPolicy's schedule, the exact SQL text per dialect
+//! and the outcome checks of OptimisticUpdate, and ETag / Preconditions
+//! against RFC 9110. The database half is in `optimistic_db.rs`.
 
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
 
 use proptest::prelude::*;
 use routekit::optimistic::{
-    ETag, ETagError, ETagList, GaveUp, OptimisticError, Precondition, Preconditions, RetryError,
-    RetryPolicy, Versioned, VersionedCell,
+    ETag, ETagError, ETagList, GaveUp, IsConflict, OptimisticError, OptimisticUpdate, Precondition,
+    Preconditions, RetryError, RetryPolicy, SchemaError, Versioned, VersionedCell, WriteError,
 };
+use routekit::sql::{Dialect, MySql, Postgres, Sqlite, Statement, Value};
 
-/// Proptest cases: `default`, or `PROPTEST_CASES`, or 20 × `default` with
-/// `ROUTEKIT_LONG_TESTS=1`.
+/// Proptest cases: `default`, or `ROUTEKIT_PROPTEST_CASES` for a longer run.
 fn config(default: u32) -> ProptestConfig {
-    let long = std::env::var("ROUTEKIT_LONG_TESTS").is_ok_and(|v| v == "1");
-    let cases = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(if long { default * 20 } else { default });
-    ProptestConfig::with_cases(cases)
+    let cases = std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
+    ProptestConfig::with_cases(cases.unwrap_or(default))
+}
+
+/// A compare-and-set's outcome as plain data: the new version, or the
+/// (expected, current) versions of a conflict.
+fn cas(result: Result<u64, OptimisticError>) -> Result<u64, (u64, u64)> {
+    result.map_err(|e| match e {
+        OptimisticError::Conflict { expected, current, .. } => (expected, current),
+        other => panic!("not a conflict: {other}"),
+    })
 }
 
 // ---------------------------------------------------------------- threads
@@ -30,7 +36,7 @@ fn eight_threads_times_ten_thousand_updates_lose_nothing() {
     const UPDATES: u64 = 10_000;
     let cell = Arc::new(VersionedCell::new(0u64));
     // Immediate retries: a conflict means another thread has just written.
-    let policy = RetryPolicy::immediate(1_000_000);
+    let policy = RetryPolicy::immediate(1_000_000).unwrap();
     let start = Arc::new(Barrier::new(THREADS as usize));
     let workers: Vec<_> = (0..THREADS)
         .map(|_| {
@@ -69,7 +75,7 @@ fn conflicts_between_threads_are_retried_without_loss() {
             let (cell, start) = (Arc::clone(&cell), Arc::clone(&start));
             std::thread::spawn(move || {
                 start.wait();
-                let policy = RetryPolicy::immediate(1_000_000);
+                let policy = RetryPolicy::immediate(1_000_000).unwrap();
                 (0..UPDATES)
                     .map(|_| {
                         let done = cell.update(&policy, |n| {
@@ -103,8 +109,9 @@ fn of_two_writers_on_one_read_exactly_one_wins() {
         })
         .collect();
     let results: Vec<_> = writers.into_iter().map(|w| w.join().unwrap()).collect();
+    let results: Vec<_> = results.into_iter().map(cas).collect();
     assert_eq!(results.iter().filter(|r| **r == Ok(1)).count(), 1, "{results:?}");
-    assert!(results.contains(&Err(OptimisticError::Conflict { expected: 0, current: 1 })));
+    assert!(results.contains(&Err((0, 1))), "{results:?}");
     assert_eq!(cell.version(), 1);
 }
 
@@ -113,7 +120,7 @@ fn update_re_runs_the_closure_on_a_fresh_read() {
     let cell = VersionedCell::new(10);
     let mut seen = Vec::new();
     let done = cell
-        .update(&RetryPolicy::immediate(5), |n| {
+        .update(&RetryPolicy::immediate(5).unwrap(), |n| {
             seen.push(*n);
             if seen.len() == 1 {
                 // Another client writes between this attempt's read and its write.
@@ -163,9 +170,10 @@ proptest! {
                 *model = Versioned::new(value, model.version + 1);
                 Ok(model.version)
             } else {
-                Err(OptimisticError::Conflict { expected, current: model.version })
+                Err((expected, model.version))
             }
         };
+        let once = RetryPolicy::immediate(1).unwrap();
         for op in ops {
             match op {
                 Op::Read(c) => {
@@ -176,14 +184,14 @@ proptest! {
                 Op::WriteFromSnapshot(c, value) => {
                     let expected = snapshots[c].map_or(0, |s| s.version);
                     let want = model_cas(&mut model, expected, u64::from(value));
-                    prop_assert_eq!(cell.compare_and_set(expected, u64::from(value)), want);
+                    prop_assert_eq!(cas(cell.compare_and_set(expected, u64::from(value))), want);
                 }
                 Op::WriteAt(at, value) => {
                     let want = model_cas(&mut model, at, u64::from(value));
-                    prop_assert_eq!(cell.compare_and_set(at, u64::from(value)), want);
+                    prop_assert_eq!(cas(cell.compare_and_set(at, u64::from(value))), want);
                 }
                 Op::Add(delta) => {
-                    let done = cell.update(&RetryPolicy::immediate(1), |n| n + u64::from(delta));
+                    let done = cell.update(&once, |n| n + u64::from(delta));
                     model = Versioned::new(model.value + u64::from(delta), model.version + 1);
                     prop_assert_eq!(done.map(|d| d.value), Ok(model.version));
                 }
@@ -195,28 +203,55 @@ proptest! {
 
 // ------------------------------------------------------------------ retry
 
+/// An error whose conflict-ness the test chooses.
+#[derive(Clone, Debug, PartialEq)]
+enum Outcome {
+    Conflict,
+    Fatal,
+}
+
+impl IsConflict for Outcome {
+    fn is_conflict(&self) -> bool {
+        *self == Outcome::Conflict
+    }
+}
+
 #[test]
 fn only_conflicts_are_retried_and_attempts_are_counted() {
-    let conflict = OptimisticError::Conflict { expected: 1, current: 2 };
     let mut calls = 0;
     let err = RetryPolicy::immediate(4)
+        .unwrap()
         .retry(|attempt| {
             calls += 1;
             assert_eq!(attempt, calls);
-            Err::<(), _>(conflict.clone())
+            Err::<(), _>(Outcome::Conflict)
         })
         .unwrap_err();
     assert_eq!((calls, err.attempts()), (4, 4));
-    assert!(matches!(err, RetryError::Exhausted { .. }));
+    assert!(matches!(err, RetryError::Exhausted { last: Outcome::Conflict, .. }));
 
     let mut calls = 0;
     let err = RetryPolicy::immediate(4)
+        .unwrap()
         .retry(|_| {
             calls += 1;
-            if calls < 2 { Err::<(), _>(conflict.clone()) } else { Err(OptimisticError::NotFound) }
+            Err::<(), _>(if calls < 2 { Outcome::Conflict } else { Outcome::Fatal })
         })
         .unwrap_err();
-    assert_eq!(err, RetryError::Failed { error: OptimisticError::NotFound, attempts: 2 });
+    assert!(matches!(err, RetryError::Failed { error: Outcome::Fatal, attempts: 2, .. }));
+}
+
+#[test]
+fn zero_attempts_are_refused_however_the_policy_is_made() {
+    assert_eq!(
+        RetryPolicy::immediate(0).unwrap_err(),
+        routekit::optimistic::PolicyError::ZeroAttempts
+    );
+    assert_eq!(
+        RetryPolicy::builder().max_attempts(0).build().unwrap_err(),
+        routekit::optimistic::PolicyError::ZeroAttempts
+    );
+    assert_eq!(RetryPolicy::immediate(1).unwrap().max_attempts(), 1);
 }
 
 #[test]
@@ -229,9 +264,7 @@ fn the_deadline_stops_retries_before_the_attempt_bound() {
         .deadline(Duration::from_millis(50))
         .build()
         .unwrap();
-    let err = policy
-        .retry(|_| Err::<(), _>(OptimisticError::Conflict { expected: 0, current: 1 }))
-        .unwrap_err();
+    let err = policy.retry(|_| Err::<(), _>(Outcome::Conflict)).unwrap_err();
     // Waits are 20 ms each, so at most 3 attempts fit in 50 ms (fewer on a
     // busy machine); never the 1,000 the bound allows.
     assert!(matches!(err, RetryError::Deadline { attempts: 1..=3, .. }), "{err:?}");
@@ -251,7 +284,7 @@ fn waits_grow_exponentially_up_to_the_cap() {
     let waits: Vec<u64> =
         std::iter::from_fn(|| backoff.next_delay().ok()).map(|d| d.as_millis() as u64).collect();
     assert_eq!(waits, [3, 9, 27, 81, 100, 100]);
-    assert_eq!(backoff.next_delay(), Err(GaveUp::Exhausted { attempts: 7 }));
+    assert!(matches!(backoff.next_delay(), Err(GaveUp::Exhausted { attempts: 7, .. })));
 
     // A zero initial wait stays zero however many doublings follow.
     let policy = RetryPolicy::builder()
@@ -322,6 +355,147 @@ fn policy_knobs_are_checked() {
     assert!(err.to_string().contains("2s") && err.to_string().contains("100ms"), "{err}");
 }
 
+// -------------------------------------------------------------------- SQL
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+/// The exact SQL of every statement in every dialect.
+#[test]
+fn sql_text_per_dialect() {
+    type Case = (&'static dyn Dialect, [&'static str; 4]);
+    let cases: [Case; 3] = [
+        (
+            &Postgres,
+            [
+                r#"UPDATE "app"."docs" SET "title" = $1, "body" = $2, "version" = "version" + 1 WHERE "id" = $3 AND "version" = $4 RETURNING "version""#,
+                r#"DELETE FROM "app"."docs" WHERE "id" = $1 AND "version" = $2 RETURNING "version""#,
+                r#"INSERT INTO "app"."docs" ("id", "title", "body", "version") VALUES ($1, $2, $3, 0)"#,
+                r#"SELECT "version" FROM "app"."docs" WHERE "id" = $1"#,
+            ],
+        ),
+        (
+            &Sqlite,
+            [
+                r#"UPDATE "app"."docs" SET "title" = ?1, "body" = ?2, "version" = "version" + 1 WHERE "id" = ?3 AND "version" = ?4 RETURNING "version""#,
+                r#"DELETE FROM "app"."docs" WHERE "id" = ?1 AND "version" = ?2 RETURNING "version""#,
+                r#"INSERT INTO "app"."docs" ("id", "title", "body", "version") VALUES (?1, ?2, ?3, 0)"#,
+                r#"SELECT "version" FROM "app"."docs" WHERE "id" = ?1"#,
+            ],
+        ),
+        (
+            &MySql,
+            [
+                "UPDATE `app`.`docs` SET `title` = ?, `body` = ?, `version` = `version` + 1 WHERE `id` = ? AND `version` = ?",
+                "DELETE FROM `app`.`docs` WHERE `id` = ? AND `version` = ?",
+                "INSERT INTO `app`.`docs` (`id`, `title`, `body`, `version`) VALUES (?, ?, ?, 0)",
+                "SELECT `version` FROM `app`.`docs` WHERE `id` = ?",
+            ],
+        ),
+    ];
+    for (dialect, [update, delete, insert, read]) in cases {
+        let name = dialect.name();
+        let docs = OptimisticUpdate::new(dialect, "app.docs").unwrap();
+        let set = || [text("t"), text("b")];
+
+        let prepared = docs.update(["title", "body"]).unwrap();
+        let write = prepared.bind(Value::Int(7), 3, set()).unwrap();
+        assert_eq!(write.statement().sql, update, "update in {name}");
+        assert_eq!(write.statement().params, [text("t"), text("b"), Value::Int(7), Value::Int(3)]);
+        assert_eq!(write.returns_version(), dialect.supports_returning(), "{name}");
+        assert_eq!(write.version_read().sql, read, "{name}");
+
+        let write = docs.delete(Value::Int(7), 3).unwrap();
+        assert_eq!(write.statement().sql, delete, "delete in {name}");
+        assert_eq!(write.statement().params, [Value::Int(7), Value::Int(3)]);
+
+        let statement = docs.insert(["title", "body"]).unwrap().bind(Value::Int(7), set()).unwrap();
+        assert_eq!(statement.sql, insert, "insert in {name}");
+        assert_eq!(statement.params, [Value::Int(7), text("t"), text("b")]);
+
+        assert_eq!(docs.version_read(Value::Int(7)).sql, read, "read in {name}");
+    }
+}
+
+#[test]
+fn versions_outside_bigint_are_refused() {
+    let docs = OptimisticUpdate::new(&Postgres, "docs").unwrap();
+    let touch = docs.update([]).unwrap();
+    let max = i64::MAX as u64;
+    assert!(touch.bind(Value::Int(1), max - 1, []).is_ok());
+    assert!(matches!(
+        touch.bind(Value::Int(1), max, []),
+        Err(OptimisticError::VersionOverflow { version, max: m, .. }) if version == max && m == max
+    ));
+    assert!(matches!(
+        touch.bind(Value::Int(1), max + 1, []),
+        Err(OptimisticError::VersionOutOfRange { version, .. }) if version == max + 1
+    ));
+    assert!(docs.delete(Value::Int(1), max).is_ok());
+    assert!(matches!(
+        docs.delete(Value::Int(1), u64::MAX),
+        Err(OptimisticError::VersionOutOfRange { version: u64::MAX, .. })
+    ));
+}
+
+#[test]
+fn bad_names_are_mistakes_found_when_prepared() {
+    let docs = OptimisticUpdate::new(&Sqlite, "docs").unwrap();
+    assert!(matches!(docs.update(["a b"]).unwrap_err(), SchemaError::InvalidIdentifier(_)));
+    assert!(matches!(
+        docs.update(["version"]).unwrap_err(),
+        SchemaError::ReservedColumn { role: "version", .. }
+    ));
+    assert!(matches!(
+        docs.insert(["id"]).unwrap_err(),
+        SchemaError::ReservedColumn { role: "key", .. }
+    ));
+    assert!(matches!(docs.update(["a", "a"]).unwrap_err(), SchemaError::DuplicateColumn { .. }));
+    let build = |key: &str, version: &str| {
+        OptimisticUpdate::builder(&Sqlite, "docs").key_column(key).version_column(version).build()
+    };
+    assert!(matches!(build("1d", "version"), Err(SchemaError::InvalidIdentifier(_))));
+    assert!(matches!(build("id", ""), Err(SchemaError::InvalidIdentifier(_))));
+    assert!(matches!(build("v", "v"), Err(SchemaError::KeyIsVersion { .. })));
+    assert!(matches!(
+        OptimisticUpdate::new(&Sqlite, "docs; --"),
+        Err(SchemaError::InvalidIdentifier(_))
+    ));
+}
+
+#[test]
+fn a_null_key_is_refused_when_bound() {
+    let docs = OptimisticUpdate::new(&Sqlite, "docs").unwrap();
+    let null_key = |result: Result<(), OptimisticError>| result == Err(OptimisticError::NullKey);
+    assert!(null_key(docs.update([]).unwrap().bind(Value::Null, 0, []).map(drop)));
+    assert!(null_key(docs.delete(Value::Null, 0).map(drop)));
+    assert!(null_key(docs.insert([]).unwrap().bind(Value::Null, []).map(drop)));
+}
+
+#[test]
+fn check_tells_the_outcomes_apart() {
+    let docs = OptimisticUpdate::new(&Sqlite, "docs").unwrap();
+    let touch = docs.update([]).unwrap();
+    let update = touch.bind(Value::Int(1), 4, []).unwrap();
+    let delete = docs.delete(Value::Int(1), 4).unwrap();
+    let never = |_: &Statement| -> Result<Option<i64>, ()> { panic!("no read needed") };
+    assert_eq!(update.check(1, never).unwrap(), 5);
+    assert_eq!(delete.check(1, never).unwrap(), 4);
+    let outcome = |rows, found| match update.check(rows, |_| Ok::<_, ()>(found)) {
+        Err(WriteError::Version(e)) => e,
+        other => panic!("unexpected {other:?}"),
+    };
+    assert!(matches!(
+        outcome(0, Some(6)),
+        OptimisticError::Conflict { expected: 4, current: 6, .. }
+    ));
+    assert_eq!(outcome(0, None), OptimisticError::NotFound);
+    assert!(matches!(outcome(0, Some(-1)), OptimisticError::NegativeVersion { found: -1, .. }));
+    assert!(matches!(outcome(2, None), OptimisticError::AmbiguousKey { rows: 2, .. }));
+    assert!(matches!(update.check(0, |_| Err("down")), Err(WriteError::Database("down"))));
+}
+
 // ------------------------------------------------------------------- ETag
 
 fn tag(text: &str) -> ETag {
@@ -368,9 +542,26 @@ fn well_formed_headers_parse() {
     assert_eq!(ETagList::parse("  "), Ok(ETagList::Tags(vec![])));
 }
 
+/// An ETag error as plain data: its kind, the offending text and the
+/// character refused.
+fn etag_error(e: &ETagError) -> (&'static str, &str, Option<char>) {
+    match e {
+        ETagError::NotAnEntityTag { found, .. } => ("not a tag", found, None),
+        ETagError::Unterminated { found, .. } => ("unterminated", found, None),
+        ETagError::InvalidCharacter { found, character, .. } => {
+            ("character", found, Some(*character))
+        }
+        ETagError::MissingComma { found, .. } => ("comma", found, None),
+        ETagError::NotOneEntityTag { found, .. } => ("not one", found, None),
+        ETagError::WildcardInList => ("wildcard", "*", None),
+        other => panic!("an error this test does not know: {other}"),
+    }
+}
+
 #[test]
 fn malformed_headers_are_rejected_with_the_offending_text() {
-    let not_tag = |found: &str| ETagError::NotAnEntityTag { found: found.into() };
+    let not_tag = |found| ("not a tag", found, None);
+    let wildcard = ("wildcard", "*", None);
     let cases = [
         ("xyzzy", not_tag("xyzzy")),
         (r#"w/"x""#, not_tag(r#"w/"x""#)),
@@ -378,34 +569,23 @@ fn malformed_headers_are_rejected_with_the_offending_text() {
         ("W/", not_tag("W/")),
         (r#""a", b"#, not_tag("b")),
         (r#"'a'"#, not_tag("'a'")),
-        (r#""x"#, ETagError::Unterminated { found: r#""x"#.into() }),
-        (r#"W/"x"y"#, ETagError::MissingComma { found: "y".into() }),
-        (r#"W/"x, "y"#, ETagError::InvalidCharacter { found: r#"W/"x, ""#.into(), character: ' ' }),
-        (r#""a" "b""#, ETagError::MissingComma { found: r#""b""#.into() }),
-        (r#""x"y"#, ETagError::MissingComma { found: "y".into() }),
-        (r#""a b""#, ETagError::InvalidCharacter { found: r#""a b""#.into(), character: ' ' }),
-        (
-            "\"a\u{1}\"",
-            ETagError::InvalidCharacter { found: "\"a\u{1}\"".into(), character: '\u{1}' },
-        ),
-        ("\"a\x7f\"", ETagError::InvalidCharacter { found: "\"a\x7f\"".into(), character: '\x7f' }),
-        (r#"*, "a""#, ETagError::WildcardInList),
-        (r#""a", *"#, ETagError::WildcardInList),
-        ("*, *", ETagError::WildcardInList),
+        (r#""x"#, ("unterminated", r#""x"#, None)),
+        (r#"W/"x"y"#, ("comma", "y", None)),
+        (r#"W/"x, "y"#, ("character", r#"W/"x, ""#, Some(' '))),
+        (r#""a" "b""#, ("comma", r#""b""#, None)),
+        (r#""x"y"#, ("comma", "y", None)),
+        (r#""a b""#, ("character", r#""a b""#, Some(' '))),
+        ("\"a\u{1}\"", ("character", "\"a\u{1}\"", Some('\u{1}'))),
+        ("\"a\x7f\"", ("character", "\"a\x7f\"", Some('\x7f'))),
+        (r#"*, "a""#, wildcard),
+        (r#""a", *"#, wildcard),
+        ("*, *", wildcard),
     ];
     for (header, want) in cases {
-        let got = ETagList::parse(header);
-        assert_eq!(got, Err(want.clone()), "{header}");
+        let err = ETagList::parse(header).unwrap_err();
+        assert_eq!(etag_error(&err), want, "{header}");
         // Every message starts with the offending text.
-        let found = match &want {
-            ETagError::NotAnEntityTag { found }
-            | ETagError::Unterminated { found }
-            | ETagError::InvalidCharacter { found, .. }
-            | ETagError::MissingComma { found }
-            | ETagError::NotOneEntityTag { found } => found.as_str(),
-            _ => "*",
-        };
-        assert!(want.to_string().starts_with(found), "{want}");
+        assert!(err.to_string().starts_with(want.1), "{err}");
     }
     // A single ETag header holds exactly one entity-tag, never `*`.
     assert!(matches!("*".parse::<ETag>(), Err(ETagError::NotAnEntityTag { .. })));

@@ -114,7 +114,7 @@ fn write(db: &mut impl Db, write: &GuardedWrite<'_>) -> Result<u64, WriteError<D
 /// `SELECT n, version FROM table WHERE id = ?`: the counter and its version.
 fn read_counter(
     db: &mut impl Db,
-    dialect: &dyn Dialect,
+    dialect: &'static dyn Dialect,
     table: &str,
     id: i64,
 ) -> Result<(i64, u64), DbError> {
@@ -160,7 +160,7 @@ fn unique_table(test: &str) -> String {
 /// most one first attempt per round succeeds: at least M × (N − 1) conflicts,
 /// each re-read and retried. Returns the number of conflicts retried.
 fn no_lost_update<D: Db>(
-    dialect: impl Dialect + Copy + 'static,
+    dialect: &'static dyn Dialect,
     table: &str,
     connect: impl Fn() -> D + Sync,
 ) -> u64 {
@@ -169,7 +169,9 @@ fn no_lost_update<D: Db>(
     let mut setup = connect();
     create_table(&mut setup, table);
     let docs = OptimisticUpdate::new(dialect, table).unwrap();
-    setup.execute(&docs.insert(Value::Int(1), [("n", Value::Int(0))]).unwrap()).unwrap();
+    let create = docs.insert(["n"]).unwrap();
+    setup.execute(&create.bind(Value::Int(1), [Value::Int(0)]).unwrap()).unwrap();
+    let increment = docs.update(["n"]).unwrap();
 
     let barrier = Barrier::new(WORKERS);
     let policy = RetryPolicy::builder()
@@ -186,13 +188,13 @@ fn no_lost_update<D: Db>(
                     let (mut conflicts, mut failures) = (0, Vec::new());
                     for _ in 0..INCREMENTS {
                         let done = policy.retry(|attempt| {
-                            let read = read_counter(&mut db, &dialect, table, 1);
+                            let read = read_counter(&mut db, dialect, table, 1);
                             if attempt == 1 {
                                 barrier.wait(); // reached once per round, whatever the read did
                             }
                             let (n, version) = read.map_err(WriteError::Database)?;
                             let update =
-                                docs.update(Value::Int(1), version, [("n", Value::Int(n + 1))])?;
+                                increment.bind(Value::Int(1), version, [Value::Int(n + 1)])?;
                             write(&mut db, &update)
                         });
                         match done {
@@ -210,7 +212,7 @@ fn no_lost_update<D: Db>(
     let failures: Vec<_> = outcomes.iter().flat_map(|(_, f)| f).collect();
     assert!(failures.is_empty(), "increments failed: {failures:?}");
     let total = WORKERS as u64 * INCREMENTS;
-    let (n, version) = read_counter(&mut setup, &dialect, table, 1).unwrap();
+    let (n, version) = read_counter(&mut setup, dialect, table, 1).unwrap();
     assert_eq!((n, version), (total as i64, total), "lost updates");
     let conflicts: u64 = outcomes.iter().map(|(c, _)| c).sum();
     let forced = INCREMENTS * (WORKERS as u64 - 1);
@@ -224,58 +226,60 @@ fn no_lost_update<D: Db>(
 
 /// Stale version → Conflict carrying the current version; missing row →
 /// NotFound; a duplicate insert is the database's error, not a conflict.
-fn conflicts_and_missing_rows(db: &mut impl Db, dialect: impl Dialect + 'static, table: &str) {
+fn conflicts_and_missing_rows(db: &mut impl Db, dialect: &'static dyn Dialect, table: &str) {
     create_table(db, table);
     let docs = OptimisticUpdate::new(dialect, table).unwrap();
-    let body = |s: &str| [("body", Value::Text(s.to_owned()))];
-    assert_eq!(db.execute(&docs.insert(Value::Int(7), body("v0")).unwrap()).unwrap(), 1);
+    let (create, set_body) = (docs.insert(["body"]).unwrap(), docs.update(["body"]).unwrap());
+    let body = |s: &str| [Value::Text(s.to_owned())];
+    assert_eq!(db.execute(&create.bind(Value::Int(7), body("v0")).unwrap()).unwrap(), 1);
 
-    let first = docs.update(Value::Int(7), 0, body("v1")).unwrap();
+    let first = set_body.bind(Value::Int(7), 0, body("v1")).unwrap();
     assert_eq!(write(db, &first).unwrap(), 1);
-    let stale = docs.update(Value::Int(7), 0, body("stale")).unwrap();
+    let stale = set_body.bind(Value::Int(7), 0, body("stale")).unwrap();
     assert!(matches!(
         write(db, &stale),
-        Err(WriteError::Version(OptimisticError::Conflict { expected: 0, current: 1 }))
+        Err(WriteError::Version(OptimisticError::Conflict { expected: 0, current: 1, .. }))
     ));
     let stale_delete = docs.delete(Value::Int(7), 0).unwrap();
     assert!(matches!(
         write(db, &stale_delete),
-        Err(WriteError::Version(OptimisticError::Conflict { expected: 0, current: 1 }))
+        Err(WriteError::Version(OptimisticError::Conflict { expected: 0, current: 1, .. }))
     ));
     let read = db.query_ints(&docs.version_read(Value::Int(7))).unwrap();
     assert_eq!(read, [[1]], "the stale writes changed nothing");
 
-    let missing = docs.update(Value::Int(8), 0, body("x")).unwrap();
+    let missing = set_body.bind(Value::Int(8), 0, body("x")).unwrap();
     assert!(matches!(write(db, &missing), Err(WriteError::Version(OptimisticError::NotFound))));
 
     let delete = docs.delete(Value::Int(7), 1).unwrap();
     assert_eq!(write(db, &delete).unwrap(), 1);
-    let after = docs.update(Value::Int(7), 1, body("x")).unwrap();
+    let after = set_body.bind(Value::Int(7), 1, body("x")).unwrap();
     assert!(matches!(write(db, &after), Err(WriteError::Version(OptimisticError::NotFound))));
     assert!(matches!(write(db, &delete), Err(WriteError::Version(OptimisticError::NotFound))));
 
     // Re-created at version 0; a second insert of the same key is refused by
     // the primary key.
-    assert_eq!(db.execute(&docs.insert(Value::Int(7), body("again")).unwrap()).unwrap(), 1);
-    assert!(db.execute(&docs.insert(Value::Int(7), body("dup")).unwrap()).is_err());
+    assert_eq!(db.execute(&create.bind(Value::Int(7), body("again")).unwrap()).unwrap(), 1);
+    assert!(db.execute(&create.bind(Value::Int(7), body("dup")).unwrap()).is_err());
     assert_eq!(db.query_ints(&docs.version_read(Value::Int(7))).unwrap(), [[0]]);
 }
 
 /// The version reaches i64::MAX and no further: the next update is refused
 /// before any SQL runs, and the row keeps its version.
-fn overflow_is_an_error(db: &mut impl Db, dialect: impl Dialect + 'static, table: &str) {
+fn overflow_is_an_error(db: &mut impl Db, dialect: &'static dyn Dialect, table: &str) {
     create_table(db, table);
     let docs = OptimisticUpdate::new(dialect, table).unwrap();
-    db.execute(&docs.insert(Value::Int(1), []).unwrap()).unwrap();
+    db.execute(&docs.insert([]).unwrap().bind(Value::Int(1), []).unwrap()).unwrap();
     db.batch(&format!("UPDATE {table} SET version = {}", i64::MAX - 1)).unwrap();
 
     let max = i64::MAX as u64;
-    let last = docs.update(Value::Int(1), max - 1, [("n", Value::Int(1))]).unwrap();
+    let set_n = docs.update(["n"]).unwrap();
+    let last = set_n.bind(Value::Int(1), max - 1, [Value::Int(1)]).unwrap();
     assert_eq!(write(db, &last).unwrap(), max);
-    assert_eq!(
-        docs.update(Value::Int(1), max, [("n", Value::Int(2))]).unwrap_err(),
-        OptimisticError::VersionOverflow { version: max, max }
-    );
+    assert!(matches!(
+        set_n.bind(Value::Int(1), max, [Value::Int(2)]),
+        Err(OptimisticError::VersionOverflow { version, max: m, .. }) if version == max && m == max
+    ));
     assert_eq!(db.query_ints(&docs.version_read(Value::Int(1))).unwrap(), [[i64::MAX]]);
 }
 
@@ -309,26 +313,26 @@ fn sqlite_file(path: &std::path::Path) -> rusqlite::Connection {
 fn sqlite_file_database_loses_no_update() {
     let dir = TempDir::new("sqlite_lost");
     let path = dir.0.join("counter.db");
-    no_lost_update(Sqlite, "counter", || sqlite_file(&path));
+    no_lost_update(&Sqlite, "counter", || sqlite_file(&path));
 }
 
 #[test]
 fn sqlite_conflicts_and_missing_rows() {
     conflicts_and_missing_rows(
         &mut rusqlite::Connection::open_in_memory().unwrap(),
-        Sqlite,
+        &Sqlite,
         "docs",
     );
 }
 
 #[test]
 fn sqlite_overflow_is_an_error() {
-    overflow_is_an_error(&mut rusqlite::Connection::open_in_memory().unwrap(), Sqlite, "docs");
+    overflow_is_an_error(&mut rusqlite::Connection::open_in_memory().unwrap(), &Sqlite, "docs");
 }
 
 #[test]
 fn bundled_sqlite_has_returning() {
-    // Sqlite::supports_returning() promises 3.35 or later.
+    // Sqlite's supports_returning() promises 3.35 or later.
     assert!(rusqlite::version_number() >= 3_035_000, "{}", rusqlite::version());
 }
 
@@ -367,19 +371,19 @@ impl Drop for DropTable<'_> {
 fn postgres_loses_no_update() {
     let Some(url) = postgres_url("postgres_loses_no_update") else { return };
     let table = DropTable { url: &url, table: unique_table("pg_lost") };
-    no_lost_update(Postgres, &table.table, || postgres_connect(&url));
+    no_lost_update(&Postgres, &table.table, || postgres_connect(&url));
 }
 
 #[test]
 fn postgres_conflicts_and_missing_rows() {
     let Some(url) = postgres_url("postgres_conflicts_and_missing_rows") else { return };
     let table = DropTable { url: &url, table: unique_table("pg_conflicts") };
-    conflicts_and_missing_rows(&mut postgres_connect(&url), Postgres, &table.table);
+    conflicts_and_missing_rows(&mut postgres_connect(&url), &Postgres, &table.table);
 }
 
 #[test]
 fn postgres_overflow_is_an_error() {
     let Some(url) = postgres_url("postgres_overflow_is_an_error") else { return };
     let table = DropTable { url: &url, table: unique_table("pg_overflow") };
-    overflow_is_an_error(&mut postgres_connect(&url), Postgres, &table.table);
+    overflow_is_an_error(&mut postgres_connect(&url), &Postgres, &table.table);
 }

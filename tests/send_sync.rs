@@ -5,12 +5,23 @@ use routekit::bloom::{
     DecodeError, Degeneracy,
 };
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
+use routekit::keyset::{
+    CursorError, CursorSecret, KeyType, KeyValuesError, Keyset, KeysetBuilder, KeysetError, Page,
+    PageQuery, Position, SortKey, Source,
+};
+use routekit::optimistic::{
+    Backoff, ETag, ETagError, ETagList, GaveUp, GuardedWrite, OptimisticError, OptimisticUpdate,
+    OptimisticUpdateBuilder, PolicyError, Precondition, Preconditions, PreparedInsert,
+    PreparedUpdate, Retried, RetryError, RetryPolicy, RetryPolicyBuilder, SchemaError, Versioned,
+    VersionedCell, WriteError,
+};
 use routekit::route::{
     BoundedLoads, Capabilities, HashRing, HashRingBuilder, JumpBackHash, JumpHash, LoadTracker,
     Maglev, MaglevBuilder, MementoHash, Rendezvous, RouteError, SharedRouter, Snapshot,
 };
 use routekit::sql::{
-    Ident, MySql, Postgres, SqlError, SqlWriter, Sqlite, Statement, Timestamp, Value,
+    Dialect, Ident, IdentError, MySql, NativeNulls, Nulls, Order, Postgres, SqlWriter, Sqlite,
+    Statement, Timestamp, TimestampError, Value,
 };
 
 fn send_sync<T: Send + Sync>() {}
@@ -37,15 +48,54 @@ fn public_types_are_send_and_sync() {
     send_sync::<LoadTracker<Rendezvous<String>>>();
     send_sync::<RouteError>();
     send_sync::<Capabilities>();
+    send_sync::<&'static dyn Dialect>();
     send_sync::<Postgres>();
     send_sync::<Sqlite>();
     send_sync::<MySql>();
+    send_sync::<NativeNulls>();
+    send_sync::<Order>();
+    send_sync::<Nulls>();
     send_sync::<Ident>();
     send_sync::<Value>();
     send_sync::<Timestamp>();
     send_sync::<Statement>();
-    send_sync::<SqlError>();
-    send_sync::<SqlWriter<'static>>();
+    send_sync::<SqlWriter>();
+    send_sync::<IdentError>();
+    send_sync::<TimestampError>();
+    send_sync::<Keyset>();
+    send_sync::<KeysetBuilder>();
+    send_sync::<PageQuery<'static>>();
+    send_sync::<Position<'static>>();
+    send_sync::<Page<String>>();
+    send_sync::<SortKey>();
+    send_sync::<Source>();
+    send_sync::<KeyType>();
+    send_sync::<CursorSecret>();
+    send_sync::<KeysetError>();
+    send_sync::<CursorError>();
+    send_sync::<KeyValuesError>();
+    send_sync::<Versioned<String>>();
+    send_sync::<VersionedCell<Vec<u8>>>();
+    send_sync::<RetryPolicy>();
+    send_sync::<RetryPolicyBuilder>();
+    send_sync::<Backoff>();
+    send_sync::<Retried<String>>();
+    send_sync::<RetryError<OptimisticError>>();
+    send_sync::<GaveUp>();
+    send_sync::<PolicyError>();
+    send_sync::<OptimisticError>();
+    send_sync::<SchemaError>();
+    send_sync::<OptimisticUpdate>();
+    send_sync::<OptimisticUpdateBuilder>();
+    send_sync::<PreparedUpdate<2>>();
+    send_sync::<PreparedInsert<2>>();
+    send_sync::<GuardedWrite<'static>>();
+    send_sync::<WriteError<std::io::Error>>();
+    send_sync::<ETag>();
+    send_sync::<ETagList>();
+    send_sync::<ETagError>();
+    send_sync::<Preconditions<'static>>();
+    send_sync::<Precondition>();
 }
 
 #[test]

@@ -8,7 +8,7 @@
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use arc_swap::ArcSwap;
 use criterion::{BenchmarkId, Criterion};
@@ -20,10 +20,12 @@ trait Contender<T>: Send + Sync + 'static {
     fn read_version(&self) -> u64;
 }
 
+/// Retries without waiting, as many as it takes.
+static RETRY: LazyLock<RetryPolicy> = LazyLock::new(|| RetryPolicy::immediate(u32::MAX).unwrap());
+
 impl<T: Clone + Send + Sync + 'static> Contender<T> for VersionedCell<T> {
     fn update(&self, change: fn(&T) -> T) {
-        let policy = RetryPolicy::immediate(u32::MAX);
-        black_box(VersionedCell::update(self, &policy, change).unwrap());
+        black_box(VersionedCell::update(self, &RETRY, change).unwrap());
     }
     fn read_version(&self) -> u64 {
         self.load().version

@@ -83,7 +83,7 @@ pub(crate) fn encode(secret: &CursorSecret, fingerprint: u64, values: &[Value]) 
     let mut bytes = Vec::with_capacity(HEADER_LEN + TAG_LEN + 9 * values.len());
     bytes.push(VERSION);
     bytes.extend_from_slice(&fingerprint.to_le_bytes());
-    // The builder allows at most MAX_KEYS (< 256) keys.
+    // An ordering has at most MAX_SORT_KEYS (< 256) keys.
     bytes.push(values.len() as u8);
     for value in values {
         encode_value(value, &mut bytes);

@@ -1,47 +1,43 @@
-//! The error types of the keyset module.
+//! The error types of the keyset module: a mistake in the ordering
+//! ([`KeysetError`], a bug to fix), a refused cursor ([`CursorError`], the
+//! client's fault), and key values that do not fit the sort keys
+//! ([`KeyValuesError`]).
 
 use thiserror::Error;
 
 use super::KeyType;
-use crate::sql::SqlError;
+use crate::sql::IdentError;
 
-/// What went wrong building a [`Keyset`](super::Keyset) query or assembling
-/// its page.
+/// A mistake in an endpoint's ordering, found when its
+/// [`Keyset`](super::Keyset) is built: a bug in the program, never caused by
+/// a request.
 ///
 /// # Example
 ///
 /// ```
-/// use routekit::keyset::{KeyType, Keyset, KeysetError, SortKey};
-/// use routekit::keyset::CursorSecret;
+/// use routekit::keyset::{CursorSecret, KeyType, Keyset, KeysetError, SortKey};
 /// use routekit::sql::Sqlite;
 ///
-/// let mut builder = Keyset::builder();
-/// builder
-///     .dialect(&Sqlite)
-///     .secret(CursorSecret::new([7; 16]))
-///     .table("posts")
-///     .order_by(SortKey::desc("created_at", KeyType::Timestamp));
+/// let secret = CursorSecret::new([7; 16]);
+/// let built = Keyset::new(&Sqlite, "posts", secret, [SortKey::desc("created_at", KeyType::Timestamp)]);
 /// // No unique key at the end: rows with equal timestamps could be skipped.
-/// assert!(matches!(builder.build(), Err(KeysetError::LastKeyNotUnique { .. })));
+/// assert!(matches!(built, Err(KeysetError::LastKeyNotUnique { .. })));
 /// ```
-#[derive(Clone, Debug, PartialEq, Error)]
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum KeysetError {
-    /// A required part of the query was not given.
-    #[error("the keyset query has no {what}: set it on the builder")]
-    Missing {
-        /// What is missing: "dialect", "cursor secret", "table or FROM clause"
-        /// or "sort keys".
-        what: &'static str,
-    },
+    /// The ordering has no sort keys.
+    #[error("the ordering has no sort keys: end it with a unique, non-null column")]
+    NoSortKeys,
     /// A table or column name is not a plain identifier.
     #[error(transparent)]
-    Sql(#[from] SqlError),
+    InvalidIdentifier(#[from] IdentError),
     /// The ordering does not end in a key declared unique.
     #[error(
         "the last sort key {column:?} is not declared unique: end the ordering with a unique, \
          non-null column (such as the primary key) so that no two rows tie"
     )]
+    #[non_exhaustive]
     LastKeyNotUnique {
         /// The last sort key.
         column: String,
@@ -51,18 +47,21 @@ pub enum KeysetError {
         "the last sort key {column:?} is declared nullable: end the ordering with a unique, \
          non-null column (such as the primary key) so that no two rows tie"
     )]
+    #[non_exhaustive]
     LastKeyNullable {
         /// The last sort key.
         column: String,
     },
     /// The same column appears twice among the sort keys.
     #[error("sort key {column:?} appears twice: list each column once")]
+    #[non_exhaustive]
     DuplicateKey {
         /// The repeated column.
         column: String,
     },
     /// More sort keys than a query supports.
     #[error("{count} sort keys given, at most {max} are allowed")]
+    #[non_exhaustive]
     TooManyKeys {
         /// Keys given.
         count: usize,
@@ -72,18 +71,13 @@ pub enum KeysetError {
     /// The page size was zero.
     #[error("the page size (limit) must be at least 1, got 0")]
     ZeroLimit,
-    /// The caller's FROM clause was empty.
+    /// The FROM clause was blank.
     #[error("the FROM clause is empty: give a table or a FROM clause")]
     EmptyFrom,
-    /// The cursor given to `after` or `before` was refused.
-    #[error(transparent)]
-    Cursor(#[from] CursorError),
-    /// The key values read from a row do not fit the sort keys.
-    #[error("{0}")]
-    RowKeys(KeyValuesError),
 }
 
-/// Why a cursor was refused. A refused cursor never reaches the SQL.
+/// Why a cursor from a request was refused: answer 400 Bad Request. A
+/// refused cursor never reaches the SQL.
 ///
 /// Everything but [`BadTag`](CursorError::BadTag) and
 /// [`ForeignOrdering`](CursorError::ForeignOrdering) is found before the tag
@@ -92,21 +86,17 @@ pub enum KeysetError {
 /// # Example
 ///
 /// ```
-/// use routekit::keyset::{CursorError, CursorSecret, KeyType, Keyset, KeysetError, SortKey};
+/// use routekit::keyset::{CursorError, CursorSecret, KeyType, Keyset, Position, SortKey};
 /// use routekit::sql::{Postgres, Value};
 ///
-/// let mut builder = Keyset::builder();
-/// builder
-///     .dialect(&Postgres)
-///     .secret(CursorSecret::new([7; 16]))
-///     .table("posts")
-///     .order_by(SortKey::asc("id", KeyType::Int).unique());
-/// let cursor = builder.build()?.cursor(&[Value::Int(41)])?;
+/// let keys = [SortKey::asc("id", KeyType::Int).unique()];
+/// let ours = Keyset::new(&Postgres, "posts", CursorSecret::new([7; 16]), keys.clone())?;
+/// let cursor = ours.cursor(&[Value::Int(41)])?;
 ///
 /// // Another service with another secret cannot forge or replay it.
-/// builder.secret(CursorSecret::new([8; 16])).after(cursor);
-/// assert_eq!(builder.build().unwrap_err(), KeysetError::Cursor(CursorError::BadTag));
-/// # Ok::<(), KeysetError>(())
+/// let theirs = Keyset::new(&Postgres, "posts", CursorSecret::new([8; 16]), keys)?;
+/// assert!(matches!(theirs.query(Position::After(&cursor)), Err(CursorError::BadTag)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
@@ -117,12 +107,14 @@ pub enum CursorError {
         "the cursor is not unpadded URL-safe base64 (A-Z a-z 0-9 - _): bad character or length \
          at position {position}"
     )]
+    #[non_exhaustive]
     Encoding {
         /// Byte offset of the problem in the cursor string.
         position: usize,
     },
     /// The cursor ends before its structure does.
     #[error("the cursor is truncated: {len} bytes decoded, its structure needs more")]
+    #[non_exhaustive]
     Truncated {
         /// Decoded bytes present.
         len: usize,
@@ -131,6 +123,7 @@ pub enum CursorError {
     #[error(
         "cursor format version {version} is not supported: this release reads version {supported}"
     )]
+    #[non_exhaustive]
     UnsupportedVersion {
         /// The version found.
         version: u8,
@@ -139,6 +132,7 @@ pub enum CursorError {
     },
     /// The bytes do not follow the cursor format.
     #[error("the cursor is malformed: {reason}")]
+    #[non_exhaustive]
     Malformed {
         /// What was wrong.
         reason: &'static str,
@@ -153,7 +147,8 @@ pub enum CursorError {
     /// keys, directions or null placement).
     #[error("the cursor was issued for another ordering: start again from the first page")]
     ForeignOrdering,
-    /// The cursor's values do not fit the sort keys.
+    /// An authentic cursor whose values do not fit the sort keys: only a
+    /// holder of the secret can make one.
     #[error("{0}")]
     KeyValues(KeyValuesError),
 }
@@ -161,28 +156,29 @@ pub enum CursorError {
 /// Key values that do not fit the sort keys: the wrong number, or a value of
 /// the wrong type (including `NULL` for a key not declared nullable).
 ///
+/// From [`Keyset::cursor`](super::Keyset::cursor) and
+/// [`PageQuery::page`](super::PageQuery::page), it means the program reads
+/// its rows' keys wrongly: a bug to fix.
+///
 /// # Example
 ///
 /// ```
-/// use routekit::keyset::{CursorSecret, KeyType, KeyValuesError, Keyset, KeysetError, SortKey};
+/// use routekit::keyset::{CursorSecret, KeyType, KeyValuesError, Keyset, SortKey};
 /// use routekit::sql::{Sqlite, Value};
 ///
-/// let mut builder = Keyset::builder();
-/// builder
-///     .dialect(&Sqlite)
-///     .secret(CursorSecret::new([7; 16]))
-///     .table("t")
-///     .order_by(SortKey::asc("id", KeyType::Int).unique());
-/// let keyset = builder.build()?;
+/// let keys = [SortKey::asc("id", KeyType::Int).unique()];
+/// let keyset = Keyset::new(&Sqlite, "t", CursorSecret::new([7; 16]), keys)?;
 /// let err = keyset.cursor(&[Value::Text("41".into())]).unwrap_err();
-/// assert!(matches!(err, KeysetError::RowKeys(KeyValuesError::WrongType { .. })));
-/// # Ok::<(), KeysetError>(())
+/// assert!(matches!(err, KeyValuesError::WrongType { expected: KeyType::Int, found: Some(KeyType::Text), .. }));
+/// assert_eq!(err.to_string(), r#"sort key "id" holds int values, got text"#);
+/// # Ok::<(), routekit::keyset::KeysetError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum KeyValuesError {
     /// Not one value per sort key.
     #[error("{found} key values given, the ordering has {expected} sort keys")]
+    #[non_exhaustive]
     WrongCount {
         /// Sort keys in the ordering.
         expected: usize,
@@ -190,15 +186,20 @@ pub enum KeyValuesError {
         found: usize,
     },
     /// A value whose type is not the key's declared type.
-    #[error("sort key {column:?} holds {expected}{nullable} values, got {found}")]
+    #[error(
+        "sort key {column:?} holds {expected}{} values, got {}",
+        if *.nullable { " or null" } else { "" },
+        .found.map_or("null".to_owned(), |t| t.to_string())
+    )]
+    #[non_exhaustive]
     WrongType {
         /// The key's column.
         column: String,
         /// The key's declared type.
         expected: KeyType,
-        /// `" or null"` when the key is nullable, else empty.
-        nullable: &'static str,
-        /// The type of the value given (`"null"` for `NULL`).
-        found: &'static str,
+        /// Whether the key is nullable.
+        nullable: bool,
+        /// The type of the value given, `None` for `NULL`.
+        found: Option<KeyType>,
     },
 }

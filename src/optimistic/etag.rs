@@ -525,12 +525,14 @@ pub enum ETagError {
     #[error(
         r#"{found} is not an entity-tag: send "opaque" or W/"opaque" (W uppercase), or * alone"#
     )]
+    #[non_exhaustive]
     NotAnEntityTag {
         /// The offending text.
         found: String,
     },
     /// An entity-tag has no closing `"`.
     #[error(r#"{found} lacks its closing double quote"#)]
+    #[non_exhaustive]
     Unterminated {
         /// The offending text.
         found: String,
@@ -540,6 +542,7 @@ pub enum ETagError {
         "{found} holds {character:?}, which an entity-tag cannot: allowed are visible ASCII \
          other than '\"', and non-ASCII text"
     )]
+    #[non_exhaustive]
     InvalidCharacter {
         /// The offending text.
         found: String,
@@ -548,12 +551,14 @@ pub enum ETagError {
     },
     /// Something other than a comma follows an entity-tag.
     #[error("{found} follows an entity-tag without a comma: separate list members with ','")]
+    #[non_exhaustive]
     MissingComma {
         /// The text after the entity-tag.
         found: String,
     },
     /// A single entity-tag was expected, and the text holds more.
     #[error("{found} holds more than one entity-tag: an ETag header has exactly one")]
+    #[non_exhaustive]
     NotOneEntityTag {
         /// The offending text.
         found: String,

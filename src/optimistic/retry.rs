@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use thiserror::Error;
 
 use super::IsConflict;
+use crate::hash::finalize64;
 
 /// How to retry a read-modify-write that met a conflict: how many attempts,
 /// how long to wait between them, and when to give up.
@@ -37,7 +38,7 @@ use super::IsConflict;
 ///
 /// ```
 /// use std::time::Duration;
-/// use routekit::optimistic::{OptimisticError, RetryPolicy};
+/// use routekit::optimistic::{RetryPolicy, VersionedCell};
 ///
 /// let policy = RetryPolicy::builder()
 ///     .max_attempts(5)
@@ -46,11 +47,12 @@ use super::IsConflict;
 ///     .build()?;
 ///
 /// // Fails with a conflict twice, then succeeds: retried, and counted.
+/// let cell = VersionedCell::new(());
 /// let mut calls = 0;
 /// let done = policy.retry(|attempt| {
 ///     calls += 1;
 ///     assert_eq!(attempt, calls);
-///     if attempt < 3 { Err(OptimisticError::Conflict { expected: 1, current: 2 }) } else { Ok("saved") }
+///     if attempt < 3 { cell.compare_and_set(9, ()).map(|_| "") } else { Ok("saved") }
 /// })?;
 /// assert_eq!((done.value, done.attempts), ("saved", 3));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -93,23 +95,33 @@ impl RetryPolicy {
         }
     }
 
-    /// Up to `max_attempts` attempts (at least 1) with no wait between them
-    /// other than yielding the thread: for a [`VersionedCell`](super::VersionedCell),
+    /// Up to `max_attempts` attempts with no wait between them other than
+    /// yielding the thread: for a [`VersionedCell`](super::VersionedCell),
     /// where a conflict means another thread has just finished its write.
+    /// The same as the [builder](RetryPolicy::builder) with
+    /// `max_attempts(max_attempts)` and zero backoff.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::ZeroAttempts`] for 0: the first attempt is one of the
+    /// `max_attempts`, as everywhere in a policy.
     ///
     /// ```
     /// use std::time::Duration;
-    /// let policy = routekit::optimistic::RetryPolicy::immediate(100);
+    /// use routekit::optimistic::{PolicyError, RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::immediate(100)?;
     /// assert_eq!(policy.max_attempts(), 100);
     /// assert_eq!(policy.initial_backoff(), Duration::ZERO);
+    /// assert_eq!(RetryPolicy::immediate(0), Err(PolicyError::ZeroAttempts));
+    /// # Ok::<(), PolicyError>(())
     /// ```
-    pub fn immediate(max_attempts: u32) -> Self {
-        RetryPolicy {
-            max_attempts: max_attempts.max(1),
-            initial_backoff: Duration::ZERO,
-            max_backoff: Duration::ZERO,
-            ..RetryPolicy::new()
-        }
+    pub fn immediate(max_attempts: u32) -> Result<Self, PolicyError> {
+        RetryPolicy::builder()
+            .max_attempts(max_attempts)
+            .initial_backoff(Duration::ZERO)
+            .max_backoff(Duration::ZERO)
+            .build()
     }
 
     /// A builder starting from [`RetryPolicy::new`].
@@ -126,7 +138,7 @@ impl RetryPolicy {
     /// The most attempts, the first included.
     ///
     /// ```
-    /// assert_eq!(routekit::optimistic::RetryPolicy::immediate(0).max_attempts(), 1);
+    /// assert_eq!(routekit::optimistic::RetryPolicy::new().max_attempts(), 10);
     /// ```
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -167,9 +179,10 @@ impl RetryPolicy {
     ///
     /// ```
     /// use routekit::optimistic::RetryPolicy;
-    /// let mut backoff = RetryPolicy::immediate(2).start();
+    /// let mut backoff = RetryPolicy::immediate(2)?.start();
     /// assert!(backoff.next_delay().is_ok()); // after attempt 1: retry
     /// assert!(backoff.next_delay().is_err()); // after attempt 2: give up
+    /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn start(&self) -> Backoff {
         // The clock is read only when there is a deadline to keep: an uncontended
@@ -195,14 +208,16 @@ impl RetryPolicy {
     /// start after the deadline.
     ///
     /// ```
-    /// use routekit::optimistic::{OptimisticError, RetryError, RetryPolicy};
+    /// use routekit::optimistic::{OptimisticError, RetryError, RetryPolicy, VersionedCell};
     ///
-    /// let always = RetryPolicy::immediate(3)
-    ///     .retry(|_| Err::<(), _>(OptimisticError::Conflict { expected: 0, current: 1 }));
+    /// let policy = RetryPolicy::immediate(3)?;
+    /// let cell = VersionedCell::new(0);
+    /// let always = policy.retry(|_| cell.compare_and_set(7, 1));
     /// assert!(matches!(always, Err(RetryError::Exhausted { attempts: 3, .. })));
     ///
-    /// let gone = RetryPolicy::immediate(3).retry(|_| Err::<(), _>(OptimisticError::NotFound));
+    /// let gone = policy.retry(|_| Err::<(), _>(OptimisticError::NotFound));
     /// assert!(matches!(gone, Err(RetryError::Failed { attempts: 1, .. })));
+    /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn retry<T, E: IsConflict>(
         &self,
@@ -411,10 +426,11 @@ impl Backoff {
     /// The number of the attempt in progress (or just failed), from 1.
     ///
     /// ```
-    /// let mut backoff = routekit::optimistic::RetryPolicy::immediate(5).start();
+    /// let mut backoff = routekit::optimistic::RetryPolicy::immediate(5)?.start();
     /// assert_eq!(backoff.attempts(), 1);
     /// backoff.next_delay().unwrap();
     /// assert_eq!(backoff.attempts(), 2);
+    /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn attempts(&self) -> u32 {
         self.attempts
@@ -444,7 +460,7 @@ impl Backoff {
     /// let waits: Vec<_> = std::iter::from_fn(|| backoff.next_delay().ok()).collect();
     /// let ms = Duration::from_millis;
     /// assert_eq!(waits, [ms(10), ms(20), ms(40)]);
-    /// assert_eq!(backoff.next_delay(), Err(GaveUp::Exhausted { attempts: 4 }));
+    /// assert!(matches!(backoff.next_delay(), Err(GaveUp::Exhausted { attempts: 4, .. })));
     /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn next_delay(&mut self) -> Result<Duration, GaveUp> {
@@ -489,7 +505,8 @@ fn fresh_seed() -> u64 {
 }
 
 /// SplitMix64 (Steele, Lea and Flood, 2014): a tiny generator, plenty for
-/// spreading out retry waits.
+/// spreading out retry waits. Its output function is the crate's 64-bit
+/// finalizer.
 #[derive(Clone, Debug)]
 struct SplitMix64(u64);
 
@@ -497,11 +514,7 @@ impl SplitMix64 {
     /// Uniform in [0, 1), from the top 53 bits of the next output.
     fn next_unit(&mut self) -> f64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1u64 << 53) as f64
+        (finalize64(self.0) >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
@@ -511,7 +524,7 @@ impl SplitMix64 {
 ///
 /// ```
 /// use routekit::optimistic::{OptimisticError, RetryPolicy};
-/// let done = RetryPolicy::immediate(1).retry(|_| Ok::<_, OptimisticError>(42))?;
+/// let done = RetryPolicy::immediate(1)?.retry(|_| Ok::<_, OptimisticError>(42))?;
 /// assert_eq!((done.value, done.attempts), (42, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -529,18 +542,21 @@ pub struct Retried<T> {
 ///
 /// ```
 /// use routekit::optimistic::{GaveUp, RetryPolicy};
-/// let mut backoff = RetryPolicy::immediate(1).start();
-/// assert_eq!(backoff.next_delay(), Err(GaveUp::Exhausted { attempts: 1 }));
+/// let mut backoff = RetryPolicy::immediate(1)?.start();
+/// assert!(matches!(backoff.next_delay(), Err(GaveUp::Exhausted { attempts: 1, .. })));
+/// # Ok::<(), routekit::optimistic::PolicyError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum GaveUp {
     /// The attempt that failed was the last one allowed.
+    #[non_exhaustive]
     Exhausted {
         /// Attempts taken.
         attempts: u32,
     },
     /// The next attempt would start after the deadline.
+    #[non_exhaustive]
     Deadline {
         /// Attempts taken.
         attempts: u32,
@@ -554,9 +570,12 @@ impl GaveUp {
     /// attempt.
     ///
     /// ```
-    /// use routekit::optimistic::{GaveUp, OptimisticError, RetryError};
-    /// let err = GaveUp::Exhausted { attempts: 3 }.with(OptimisticError::NotFound);
-    /// assert!(matches!(err, RetryError::Exhausted { attempts: 3, .. }));
+    /// use routekit::optimistic::{OptimisticError, RetryError, RetryPolicy};
+    /// let mut backoff = RetryPolicy::immediate(1)?.start();
+    /// let gave_up = backoff.next_delay().unwrap_err();
+    /// let err = gave_up.with(OptimisticError::NotFound);
+    /// assert!(matches!(err, RetryError::Exhausted { attempts: 1, .. }));
+    /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn with<E>(self, last: E) -> RetryError<E> {
         match self {
@@ -574,20 +593,22 @@ impl GaveUp {
 /// # Example
 ///
 /// ```
-/// use routekit::optimistic::{OptimisticError, RetryPolicy};
-/// let err = RetryPolicy::immediate(2)
-///     .retry(|_| Err::<(), _>(OptimisticError::Conflict { expected: 3, current: 4 }))
-///     .unwrap_err();
+/// use routekit::optimistic::{OptimisticError, RetryPolicy, VersionedCell};
+/// let cell = VersionedCell::new(0);
+/// cell.compare_and_set(0, 1)?;
+/// let err = RetryPolicy::immediate(2)?.retry(|_| cell.compare_and_set(0, 2)).unwrap_err();
 /// assert_eq!(err.attempts(), 2);
 /// assert_eq!(err.to_string(), "gave up after 2 attempts, each met a conflict; the last: \
-///     version conflict: expected version 3, the current version is 4");
-/// assert_eq!(err.into_inner(), OptimisticError::Conflict { expected: 3, current: 4 });
+///     version conflict: expected version 0, the current version is 1");
+/// assert!(matches!(err.into_inner(), OptimisticError::Conflict { expected: 0, current: 1, .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum RetryError<E> {
     /// An attempt failed with an error that is not a conflict: not retried.
     #[error("{error}")]
+    #[non_exhaustive]
     Failed {
         /// The error.
         #[source]
@@ -597,6 +618,7 @@ pub enum RetryError<E> {
     },
     /// Every allowed attempt met a conflict.
     #[error("gave up after {attempts} attempts, each met a conflict; the last: {last}")]
+    #[non_exhaustive]
     Exhausted {
         /// The last attempt's conflict.
         #[source]
@@ -608,6 +630,7 @@ pub enum RetryError<E> {
     #[error(
         "gave up after {attempts} attempts: the next would start after the {deadline:?} deadline; the last: {last}"
     )]
+    #[non_exhaustive]
     Deadline {
         /// The last attempt's conflict.
         #[source]
@@ -624,8 +647,9 @@ impl<E> RetryError<E> {
     ///
     /// ```
     /// use routekit::optimistic::{OptimisticError, RetryPolicy};
-    /// let err = RetryPolicy::immediate(4).retry(|_| Err::<(), _>(OptimisticError::NotFound)).unwrap_err();
+    /// let err = RetryPolicy::immediate(4)?.retry(|_| Err::<(), _>(OptimisticError::NotFound)).unwrap_err();
     /// assert_eq!(err.attempts(), 1);
+    /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn attempts(&self) -> u32 {
         match self {
@@ -639,8 +663,9 @@ impl<E> RetryError<E> {
     ///
     /// ```
     /// use routekit::optimistic::{OptimisticError, RetryPolicy};
-    /// let err = RetryPolicy::immediate(1).retry(|_| Err::<(), _>(OptimisticError::NotFound)).unwrap_err();
+    /// let err = RetryPolicy::immediate(1)?.retry(|_| Err::<(), _>(OptimisticError::NotFound)).unwrap_err();
     /// assert_eq!(err.into_inner(), OptimisticError::NotFound);
+    /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn into_inner(self) -> E {
         match self {
@@ -654,8 +679,9 @@ impl<E> RetryError<E> {
     ///
     /// ```
     /// use routekit::optimistic::{OptimisticError, RetryPolicy};
-    /// let err = RetryPolicy::immediate(1).retry(|_| Err::<(), _>(OptimisticError::NotFound)).unwrap_err();
+    /// let err = RetryPolicy::immediate(1)?.retry(|_| Err::<(), _>(OptimisticError::NotFound)).unwrap_err();
     /// assert_eq!(err.last(), &OptimisticError::NotFound);
+    /// # Ok::<(), routekit::optimistic::PolicyError>(())
     /// ```
     pub fn last(&self) -> &E {
         match self {
@@ -689,18 +715,21 @@ pub enum PolicyError {
     ZeroAttempts,
     /// The multiplier was below 1, infinite or NaN.
     #[error("backoff multiplier must be finite and at least 1, got {multiplier}")]
+    #[non_exhaustive]
     InvalidMultiplier {
         /// The rejected multiplier.
         multiplier: f64,
     },
     /// The jitter fraction was outside [0, 1] or NaN.
     #[error("jitter must be a fraction between 0 and 1, got {jitter}")]
+    #[non_exhaustive]
     InvalidJitter {
         /// The rejected fraction.
         jitter: f64,
     },
     /// The initial backoff was longer than the maximum.
     #[error("initial backoff {initial:?} is longer than the maximum backoff {max:?}")]
+    #[non_exhaustive]
     BackoffOrder {
         /// The initial backoff.
         initial: Duration,

@@ -5,36 +5,38 @@
 
 use proptest::prelude::*;
 use routekit::keyset::{
-    CursorError, CursorSecret, KeyType, Keyset, KeysetBuilder, KeysetError, Nulls, SortKey,
+    CursorError, CursorSecret, KeyType, Keyset, KeysetBuilder, KeysetError, Position, SortKey,
+    Source,
 };
-use routekit::sql::{Postgres, SqlError, Timestamp, Value};
+use routekit::sql::{Nulls, Postgres, Timestamp, Value};
 
-fn builder() -> KeysetBuilder {
-    let mut builder = Keyset::builder();
-    builder
-        .dialect(&Postgres)
-        .secret(CursorSecret::new(*b"adversarial-key!"))
-        .table("posts")
-        .order_by(SortKey::desc("published_at", KeyType::Timestamp).nullable(Nulls::Last))
-        .order_by(SortKey::asc("title", KeyType::Text))
-        .order_by(SortKey::asc("id", KeyType::Int).unique());
-    builder
+const SECRET: [u8; 16] = *b"adversarial-key!";
+
+fn keys() -> Vec<SortKey> {
+    vec![
+        SortKey::desc("published_at", KeyType::Timestamp).nullable(Nulls::Last),
+        SortKey::asc("title", KeyType::Text),
+        SortKey::asc("id", KeyType::Int).unique(),
+    ]
+}
+
+fn builder(source: impl Into<Source>, keys: Vec<SortKey>) -> KeysetBuilder {
+    Keyset::builder(&Postgres, source, CursorSecret::new(SECRET), keys)
+}
+
+fn keyset() -> Keyset {
+    builder("posts", keys()).build().unwrap()
 }
 
 fn cursor() -> String {
     let t = Timestamp::new(1_700_000_000, 5).unwrap();
-    builder()
-        .build()
-        .unwrap()
-        .cursor(&[Value::Timestamp(t), Value::Text("hello".into()), Value::Int(42)])
-        .unwrap()
+    keyset().cursor(&[Value::Timestamp(t), Value::Text("hello".into()), Value::Int(42)]).unwrap()
 }
 
 fn refusal(cursor: &str) -> CursorError {
-    match builder().after(cursor).build() {
-        Err(KeysetError::Cursor(e)) => e,
-        Ok(keyset) => panic!("cursor {cursor:?} accepted: {:?}", keyset.statement()),
-        Err(other) => panic!("cursor {cursor:?} refused for the wrong reason: {other}"),
+    match keyset().query(Position::After(cursor)) {
+        Err(e) => e,
+        Ok(query) => panic!("cursor {cursor:?} accepted: {:?}", query.statement()),
     }
 }
 
@@ -56,16 +58,14 @@ fn base64(bytes: &[u8]) -> String {
 fn identifiers_that_would_change_the_statement_are_refused() {
     let hostile = ["id; DROP TABLE t", r#""a" OR 1=1"#, "a--", "t.*", "x)", "", "1=1", "a b"];
     for name in hostile {
-        let mut b = builder();
-        b.table(name);
-        let mut c = builder();
-        c.columns(["id", name]);
-        let mut k = builder();
-        k.order_by(SortKey::asc(name, KeyType::Int).unique());
-        for attempt in [b, c, k] {
+        let mut columns = builder("posts", keys());
+        columns.columns(["id", name]);
+        let mut sort = keys();
+        sort.insert(0, SortKey::asc(name, KeyType::Int));
+        for attempt in [builder(name, keys()), columns, builder("posts", sort)] {
             let err = attempt.build().unwrap_err();
             assert!(
-                matches!(&err, KeysetError::Sql(SqlError::InvalidIdentifier { ident }) if ident == name),
+                matches!(&err, KeysetError::InvalidIdentifier(e) if e.ident() == name),
                 "{name:?}: {err}"
             );
         }
@@ -75,7 +75,7 @@ fn identifiers_that_would_change_the_statement_are_refused() {
 #[test]
 fn every_single_character_edit_is_refused() {
     let good = cursor();
-    assert!(builder().after(good.clone()).build().is_ok());
+    assert!(keyset().query(Position::After(&good)).is_ok());
     for at in 0..good.len() {
         for &replacement in ALPHABET {
             let mut edited = good.clone().into_bytes();
@@ -104,7 +104,7 @@ fn every_truncation_is_refused() {
             "cut to {len}: {err}"
         );
     }
-    assert_eq!(refusal(""), CursorError::Truncated { len: 0 });
+    assert!(matches!(refusal(""), CursorError::Truncated { len: 0, .. }));
 }
 
 #[test]
@@ -125,51 +125,33 @@ fn characters_outside_url_safe_base64_are_refused() {
 
 #[test]
 fn a_cursor_from_another_secret_fails_authentication() {
-    let mut other = builder();
-    other.secret(CursorSecret::new(*b"another-secret!!"));
-    let foreign = other
-        .build()
-        .unwrap()
-        .cursor(&[Value::Null, Value::Text("x".into()), Value::Int(1)])
-        .unwrap();
+    let other = Keyset::new(&Postgres, "posts", CursorSecret::new(*b"another-secret!!"), keys());
+    let foreign =
+        other.unwrap().cursor(&[Value::Null, Value::Text("x".into()), Value::Int(1)]).unwrap();
     assert_eq!(refusal(&foreign), CursorError::BadTag);
 }
 
 #[test]
 fn a_cursor_from_another_ordering_is_refused() {
     let values = [Value::Null, Value::Text("x".into()), Value::Int(1)];
-    let mut variants = Vec::new();
     // Another table.
-    let mut other = builder();
-    other.table("drafts");
-    variants.push(other);
+    let mut variants = vec![builder("drafts", keys())];
     // The same columns with one direction flipped, or NULLs placed first.
     for first in [
         SortKey::asc("published_at", KeyType::Timestamp).nullable(Nulls::Last),
         SortKey::desc("published_at", KeyType::Timestamp).nullable(Nulls::First),
         SortKey::desc("published_at", KeyType::Int).nullable(Nulls::Last),
     ] {
-        let mut other = Keyset::builder();
-        other
-            .dialect(&Postgres)
-            .secret(CursorSecret::new(*b"adversarial-key!"))
-            .table("posts")
-            .order_by(first)
-            .order_by(SortKey::asc("title", KeyType::Text))
-            .order_by(SortKey::asc("id", KeyType::Int).unique());
-        variants.push(other);
+        let mut other = keys();
+        other[0] = first;
+        variants.push(builder("posts", other));
     }
     for other in variants {
         let replayed = other.build().unwrap().cursor(&values).unwrap();
         assert_eq!(refusal(&replayed), CursorError::ForeignOrdering, "{other:?}");
     }
     // A cursor for a shorter ordering is another ordering too.
-    let mut by_id = Keyset::builder();
-    by_id
-        .dialect(&Postgres)
-        .secret(CursorSecret::new(*b"adversarial-key!"))
-        .table("posts")
-        .order_by(SortKey::asc("id", KeyType::Int).unique());
+    let by_id = builder("posts", vec![SortKey::asc("id", KeyType::Int).unique()]);
     let replayed = by_id.build().unwrap().cursor(&[Value::Int(1)]).unwrap();
     assert_eq!(refusal(&replayed), CursorError::ForeignOrdering);
 }
@@ -180,7 +162,10 @@ fn another_format_version_is_refused_as_such() {
     let mut future = cursor().into_bytes();
     future[0] = b'B';
     let err = refusal(std::str::from_utf8(&future).unwrap());
-    assert_eq!(err, CursorError::UnsupportedVersion { version: 5, supported: 1 });
+    assert!(
+        matches!(err, CursorError::UnsupportedVersion { version: 5, supported: 1, .. }),
+        "{err}"
+    );
 }
 
 #[test]
@@ -206,12 +191,12 @@ proptest! {
 
     #[test]
     fn random_text_never_panics_and_is_never_accepted(text in ".{0,80}") {
-        prop_assert!(builder().before(text).build().is_err());
+        prop_assert!(keyset().query(Position::Before(&text)).is_err());
     }
 
     #[test]
     fn random_bytes_never_panic_and_are_never_accepted(bytes in prop::collection::vec(any::<u8>(), 0..80)) {
-        prop_assert!(builder().after(base64(&bytes)).build().is_err());
+        prop_assert!(keyset().query(Position::After(&base64(&bytes))).is_err());
     }
 
     #[test]
@@ -220,7 +205,7 @@ proptest! {
         cut in 0usize..4,
     ) {
         let t = Timestamp::new(1_700_000_000, 5).unwrap();
-        let keyset = builder().build().unwrap();
+        let keyset = keyset();
         let good = keyset.cursor(&[Value::Timestamp(t), Value::Text("hello".into()), Value::Int(42)]).unwrap();
         // Decode the cursor with an independent decoder, edit bytes, encode.
         let mut bytes = decode(&good);
@@ -229,7 +214,7 @@ proptest! {
             bytes[i] ^= flip;
         }
         bytes.truncate(bytes.len() - cut);
-        prop_assert!(builder().after(base64(&bytes)).build().is_err());
+        prop_assert!(keyset.query(Position::After(&base64(&bytes))).is_err());
     }
 }
 

@@ -5,8 +5,8 @@
 //! MySQL's is written out: `?`, backticks, no row values, and `(k IS NULL)`
 //! ordering where its native `NULL` placement is not the one asked for.
 
-use routekit::keyset::{CursorSecret, KeyType, Keyset, Nulls, SortKey};
-use routekit::sql::{Dialect, MySql, Postgres, Sqlite, Statement, Timestamp, Value};
+use routekit::keyset::{CursorSecret, KeyType, Keyset, Position, SortKey};
+use routekit::sql::{Dialect, MySql, Nulls, Postgres, Sqlite, Statement, Timestamp, Value};
 
 enum At {
     First,
@@ -30,30 +30,25 @@ struct Case {
 }
 
 fn statement(case: &Case, dialect: &'static dyn Dialect, which: usize) -> Statement {
-    let mut builder = Keyset::builder();
-    builder.dialect(dialect).secret(CursorSecret::new([1; 16])).table("t").limit(10);
-    for key in &case.keys {
-        builder.order_by(key.clone());
-    }
-    if let Some((texts, values)) = &case.filter {
-        builder.filter(texts[which], values.clone());
-    }
-    let cursor = |values: &[Value]| builder.build().unwrap().cursor(values).unwrap();
-    match &case.at {
-        At::First => {}
-        At::Last => {
-            builder.last_page();
-        }
-        At::After(values) => {
-            let cursor = cursor(values);
-            builder.after(cursor);
-        }
-        At::Before(values) => {
-            let cursor = cursor(values);
-            builder.before(cursor);
-        }
-    }
-    builder.build().unwrap().statement().clone()
+    let keyset = Keyset::builder(dialect, "t", CursorSecret::new([1; 16]), case.keys.clone())
+        .limit(10)
+        .build()
+        .unwrap();
+    let cursor = match &case.at {
+        At::After(values) | At::Before(values) => keyset.cursor(values).unwrap(),
+        At::First | At::Last => String::new(),
+    };
+    let position = match &case.at {
+        At::First => Position::First,
+        At::Last => Position::Last,
+        At::After(_) => Position::After(&cursor),
+        At::Before(_) => Position::Before(&cursor),
+    };
+    let query = match &case.filter {
+        None => keyset.query(position),
+        Some((texts, values)) => keyset.query_where(position, texts[which], values.clone()),
+    };
+    query.unwrap().statement().clone()
 }
 
 /// `$N` placeholders as SQLite's `?N`.

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 
 use proptest::prelude::*;
-use routekit::keyset::{CursorSecret, KeyType, Keyset, KeysetBuilder, Nulls, Order, SortKey};
-use routekit::sql::{Dialect, Timestamp, Value};
+use routekit::keyset::{CursorSecret, KeyType, Keyset, PageQuery, Position, SortKey};
+use routekit::sql::{Dialect, Nulls, Order, Timestamp, Value};
 
 use crate::db::{Column, Db};
 
@@ -48,31 +48,37 @@ impl Spec {
         std::iter::once(KeyType::Int).chain(self.keys.iter().map(|k| k.key_type)).collect()
     }
 
-    pub(crate) fn builder(&self, table: &str, dialect: &'static dyn Dialect) -> KeysetBuilder {
-        let mut builder = Keyset::builder();
-        builder
-            .dialect(dialect)
-            .secret(CursorSecret::new(SECRET))
-            .table(table)
-            .columns(["id"])
-            .limit(self.limit);
+    /// The endpoint: `id` and the keys selected, ordered by the keys then
+    /// `id`.
+    pub(crate) fn keyset(&self, table: &str, dialect: &'static dyn Dialect) -> Keyset {
+        let mut keys = Vec::with_capacity(self.keys.len() + 1);
         for (i, key) in self.keys.iter().enumerate() {
             let mut sort = SortKey::new(format!("k{i}"), key.key_type, key.order);
             if let Some(nulls) = key.nulls {
                 sort = sort.nullable(nulls);
             }
-            builder.order_by(sort);
+            keys.push(sort);
         }
-        builder.order_by(SortKey::new("id", KeyType::Int, self.id_order).unique());
-        if let Some(id) = self.exclude {
-            let condition = match dialect.name() {
-                "postgres" => "\"id\" <> $1",
-                "sqlite" => "\"id\" <> ?1",
-                _ => "`id` <> ?",
-            };
-            builder.filter(condition, [Value::Int(id)]);
-        }
-        builder
+        keys.push(SortKey::new("id", KeyType::Int, self.id_order).unique());
+        Keyset::builder(dialect, table, CursorSecret::new(SECRET), keys)
+            .columns(["id"])
+            .limit(self.limit)
+            .build()
+            .unwrap()
+    }
+
+    /// The request for the page at `position`, with the spec's filter.
+    pub(crate) fn query<'k>(&self, keyset: &'k Keyset, position: Position<'_>) -> PageQuery<'k> {
+        let query = match self.exclude {
+            None => keyset.query(position),
+            Some(id) => {
+                // `"id" <> ?` in the dialect's own placeholder.
+                let mut condition = String::from("\"id\" <> ");
+                keyset.dialect().placeholder(1, &mut condition);
+                keyset.query_where(position, &condition, [Value::Int(id)])
+            }
+        };
+        query.expect("a cursor the walk was given")
     }
 
     pub(crate) fn keep(&self, row: &Row) -> bool {
@@ -220,32 +226,35 @@ pub(crate) fn walk<D: Db + ?Sized>(
     backward: bool,
     between: &mut dyn FnMut(&mut D, usize),
 ) -> Vec<Seen> {
-    let mut builder = spec.builder(table, dialect);
-    if backward {
-        builder.last_page();
-    }
+    let keyset = spec.keyset(table, dialect);
     let types = spec.row_types();
     let mut pages = Vec::new();
+    let mut link: Option<String> = None;
     loop {
-        let keyset = builder.build().expect("a cursor the walk was given");
-        let rows = db.query(keyset.statement(), &types);
+        let position = match (&link, backward) {
+            (None, false) => Position::First,
+            (None, true) => Position::Last,
+            (Some(cursor), false) => Position::After(cursor),
+            (Some(cursor), true) => Position::Before(cursor),
+        };
+        let query = spec.query(&keyset, position);
+        let rows = db.query(query.statement(), &types);
         assert!(rows.len() <= spec.limit as usize + 1, "more rows than LIMIT n+1");
-        let page = keyset
+        let page = query
             .page(rows, |row| keyset.key_columns().iter().map(|&i| row[i].clone()).collect())
             .unwrap();
-        let link = if backward { page.previous_cursor() } else { page.next_cursor() };
-        let link = link.map(str::to_owned);
+        let next = if backward { page.previous_cursor() } else { page.next_cursor() };
+        let next = next.map(str::to_owned);
         pages.push(Seen {
             has_next: page.has_next(),
             has_previous: page.has_previous(),
             rows: page.into_rows(),
         });
         between(db, pages.len() - 1);
-        match link {
-            Some(cursor) if backward => builder.before(cursor),
-            Some(cursor) => builder.after(cursor),
+        match next {
+            Some(cursor) => link = Some(cursor),
             None => break,
-        };
+        }
         assert!(pages.len() <= 10_000, "the walk does not end");
     }
     pages

@@ -2,7 +2,7 @@
 //! sort keys, the planners answer a page by a range search on the index, in
 //! index order, with no sort. Checked with each database's own EXPLAIN.
 
-use routekit::keyset::{CursorSecret, KeyType, Keyset, KeysetBuilder, SortKey};
+use routekit::keyset::{CursorSecret, KeyType, Keyset, Position, SortKey};
 use routekit::sql::{Dialect, Postgres, Sqlite, Statement, Value};
 
 use crate::db::{PostgresDb, to_postgres, to_sqlite};
@@ -11,21 +11,15 @@ use crate::db::{PostgresDb, to_postgres, to_sqlite};
 /// `a ASC, b ASC, id ASC` (uniform: a row value), after or before a cursor.
 fn statements(dialect: &'static dyn Dialect, table: &str) -> Vec<(&'static str, Statement)> {
     let base = |keys: &[SortKey]| {
-        let mut builder = Keyset::builder();
-        builder.dialect(dialect).secret(CursorSecret::new([2; 16])).table(table).limit(20);
-        for key in keys {
-            builder.order_by(key.clone());
-        }
-        builder
+        Keyset::builder(dialect, table, CursorSecret::new([2; 16]), keys.to_vec())
+            .limit(20)
+            .build()
+            .unwrap()
     };
-    let page = |mut builder: KeysetBuilder, values: &[Value], backward: bool| {
-        let cursor = builder.build().unwrap().cursor(values).unwrap();
-        if backward {
-            builder.before(cursor);
-        } else {
-            builder.after(cursor);
-        }
-        builder.build().unwrap().statement().clone()
+    let page = |keyset: Keyset, values: &[Value], backward: bool| {
+        let cursor = keyset.cursor(values).unwrap();
+        let position = if backward { Position::Before(&cursor) } else { Position::After(&cursor) };
+        keyset.query(position).unwrap().statement().clone()
     };
     let id = SortKey::asc("id", KeyType::Int).unique();
     let mixed = [SortKey::desc("score", KeyType::Int), id.clone()];

@@ -1,8 +1,7 @@
 //! Sort keys: a column, its type, direction, null handling and uniqueness.
 
-use std::fmt;
-
-use crate::sql::Value;
+use super::{KeyType, KeyValuesError};
+use crate::sql::{Ident, Nulls, Order, Value};
 
 /// One column of a keyset ordering.
 ///
@@ -18,7 +17,8 @@ use crate::sql::Value;
 /// # Example
 ///
 /// ```
-/// use routekit::keyset::{KeyType, Nulls, Order, SortKey};
+/// use routekit::keyset::{KeyType, SortKey};
+/// use routekit::sql::{Nulls, Order};
 ///
 /// let key = SortKey::desc("published_at", KeyType::Timestamp).nullable(Nulls::Last);
 /// assert_eq!(key.order(), Order::Desc);
@@ -38,10 +38,12 @@ pub struct SortKey {
 impl SortKey {
     /// An ascending, non-null, non-unique key on `column`.
     ///
-    /// The column name is checked when the query is built.
+    /// The column name is checked when the [`Keyset`](super::Keyset) is
+    /// built.
     ///
     /// ```
-    /// use routekit::keyset::{KeyType, Order, SortKey};
+    /// use routekit::keyset::{KeyType, SortKey};
+    /// use routekit::sql::Order;
     /// assert_eq!(SortKey::asc("id", KeyType::Int).order(), Order::Asc);
     /// ```
     pub fn asc(column: impl Into<String>, key_type: KeyType) -> SortKey {
@@ -51,7 +53,8 @@ impl SortKey {
     /// A descending, non-null, non-unique key on `column`.
     ///
     /// ```
-    /// use routekit::keyset::{KeyType, Order, SortKey};
+    /// use routekit::keyset::{KeyType, SortKey};
+    /// use routekit::sql::Order;
     /// assert_eq!(SortKey::desc("score", KeyType::Float).order(), Order::Desc);
     /// ```
     pub fn desc(column: impl Into<String>, key_type: KeyType) -> SortKey {
@@ -61,7 +64,8 @@ impl SortKey {
     /// A non-null, non-unique key on `column` in the given order.
     ///
     /// ```
-    /// use routekit::keyset::{KeyType, Order, SortKey};
+    /// use routekit::keyset::{KeyType, SortKey};
+    /// use routekit::sql::Order;
     /// assert_eq!(SortKey::new("id", KeyType::Int, Order::Desc), SortKey::desc("id", KeyType::Int));
     /// ```
     pub fn new(column: impl Into<String>, key_type: KeyType, order: Order) -> SortKey {
@@ -73,7 +77,8 @@ impl SortKey {
     /// hold `NULL`.
     ///
     /// ```
-    /// use routekit::keyset::{KeyType, Nulls, SortKey};
+    /// use routekit::keyset::{KeyType, SortKey};
+    /// use routekit::sql::Nulls;
     /// let key = SortKey::asc("deleted_at", KeyType::Timestamp).nullable(Nulls::First);
     /// assert_eq!(key.nulls(), Some(Nulls::First));
     /// ```
@@ -119,7 +124,8 @@ impl SortKey {
     /// The direction.
     ///
     /// ```
-    /// use routekit::keyset::{KeyType, Order, SortKey};
+    /// use routekit::keyset::{KeyType, SortKey};
+    /// use routekit::sql::Order;
     /// assert_eq!(SortKey::desc("n", KeyType::Int).order(), Order::Desc);
     /// ```
     pub fn order(&self) -> Order {
@@ -147,140 +153,50 @@ impl SortKey {
     }
 }
 
-/// A sort direction.
-///
-/// ```
-/// use routekit::keyset::Order;
-/// assert_eq!(Order::Asc.reverse(), Order::Desc);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Order {
-    /// Ascending: smallest first.
-    Asc,
-    /// Descending: largest first.
-    Desc,
+/// A sort key whose column passed the identifier check.
+#[derive(Clone, Debug)]
+pub(crate) struct Key {
+    pub(crate) ident: Ident,
+    /// The column quoted for the keyset's dialect, written into every seek
+    /// predicate.
+    pub(crate) quoted: String,
+    pub(crate) key_type: KeyType,
+    pub(crate) order: Order,
+    pub(crate) nulls: Option<Nulls>,
 }
 
-impl Order {
-    /// The opposite direction.
-    ///
-    /// ```
-    /// assert_eq!(routekit::keyset::Order::Desc.reverse(), routekit::keyset::Order::Asc);
-    /// ```
-    pub fn reverse(self) -> Order {
-        match self {
-            Order::Asc => Order::Desc,
-            Order::Desc => Order::Asc,
-        }
-    }
-}
-
-/// Where `NULL`s sort in a nullable key, independent of its direction.
-///
-/// ```
-/// use routekit::keyset::Nulls;
-/// assert_eq!(Nulls::First.reverse(), Nulls::Last);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Nulls {
-    /// `NULL`s before every value.
-    First,
-    /// `NULL`s after every value.
-    Last,
-}
-
-impl Nulls {
-    /// The opposite placement.
-    ///
-    /// ```
-    /// assert_eq!(routekit::keyset::Nulls::Last.reverse(), routekit::keyset::Nulls::First);
-    /// ```
-    pub fn reverse(self) -> Nulls {
-        match self {
-            Nulls::First => Nulls::Last,
-            Nulls::Last => Nulls::First,
-        }
-    }
-}
-
-/// The type of a sort key's values, matching the [`Value`] variants.
-///
-/// ```
-/// use routekit::keyset::KeyType;
-/// use routekit::sql::Value;
-/// assert!(KeyType::Int.matches(&Value::Int(3)));
-/// assert!(!KeyType::Int.matches(&Value::Float(3.0)));
-/// assert_eq!(KeyType::Timestamp.to_string(), "timestamp");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum KeyType {
-    /// [`Value::Bool`].
-    Bool,
-    /// [`Value::Int`].
-    Int,
-    /// [`Value::Float`].
-    Float,
-    /// [`Value::Text`].
-    Text,
-    /// [`Value::Bytes`].
-    Bytes,
-    /// [`Value::Timestamp`].
-    Timestamp,
-}
-
-impl KeyType {
-    /// Whether `value` is a non-null value of this type.
-    ///
-    /// ```
-    /// use routekit::keyset::KeyType;
-    /// use routekit::sql::Value;
-    /// assert!(!KeyType::Text.matches(&Value::Null));
-    /// ```
-    pub fn matches(self, value: &Value) -> bool {
-        value_type_name(value) == self.name()
-    }
-
-    /// The stable one-byte code of the type in cursors and fingerprints.
-    pub(crate) fn code(self) -> u8 {
-        match self {
-            KeyType::Bool => 1,
-            KeyType::Int => 2,
-            KeyType::Float => 3,
-            KeyType::Text => 4,
-            KeyType::Bytes => 5,
-            KeyType::Timestamp => 6,
+impl Key {
+    /// Direction and `NULL` placement in the order rows are fetched: a
+    /// backward page fetches in the reverse of the caller's order.
+    pub(crate) fn fetch_order(&self, backward: bool) -> (Order, Option<Nulls>) {
+        if backward {
+            (self.order.reverse(), self.nulls.map(Nulls::reverse))
+        } else {
+            (self.order, self.nulls)
         }
     }
 
-    fn name(self) -> &'static str {
-        match self {
-            KeyType::Bool => "bool",
-            KeyType::Int => "int",
-            KeyType::Float => "float",
-            KeyType::Text => "text",
-            KeyType::Bytes => "bytes",
-            KeyType::Timestamp => "timestamp",
+    /// Checks one value per key, each of the key's type or `NULL` for a
+    /// nullable key.
+    pub(crate) fn check_values(keys: &[Key], values: &[Value]) -> Result<(), KeyValuesError> {
+        if keys.len() != values.len() {
+            return Err(KeyValuesError::WrongCount { expected: keys.len(), found: values.len() });
         }
-    }
-}
-
-impl fmt::Display for KeyType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The name of a value's type, as [`KeyType`] displays it (`"null"` for
-/// `NULL`).
-pub(crate) fn value_type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Int(_) => "int",
-        Value::Float(_) => "float",
-        Value::Text(_) => "text",
-        Value::Bytes(_) => "bytes",
-        Value::Timestamp(_) => "timestamp",
+        for (key, value) in keys.iter().zip(values) {
+            let found = KeyType::of(value);
+            let fits = match found {
+                None => key.nulls.is_some(),
+                Some(found) => found == key.key_type,
+            };
+            if !fits {
+                return Err(KeyValuesError::WrongType {
+                    column: key.ident.as_str().to_owned(),
+                    expected: key.key_type,
+                    nullable: key.nulls.is_some(),
+                    found,
+                });
+            }
+        }
+        Ok(())
     }
 }

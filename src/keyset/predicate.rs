@@ -1,79 +1,42 @@
-//! Writing the page query: select list, seek predicate, ORDER BY, LIMIT.
+//! The `WHERE` clause of a page query: the caller's filter and the seek
+//! predicate.
 //!
 //! The seek predicate selects the rows strictly after the cursor's row in the
 //! order the query *fetches*: a backward page fetches in the reverse of the
 //! caller's order, with `NULL` placement reversed too. The
 //! [module docs](super#how-the-predicate-is-written) give its shape.
 
-use super::{KeyType, Nulls, Order};
-use crate::sql::{Dialect, Ident, SqlWriter, Statement, Value};
+use super::sort_key::Key;
+use crate::sql::{Nulls, Order, SqlWriter, Value};
 
-/// A validated sort key.
-#[derive(Clone, Debug)]
-pub(crate) struct Key {
-    pub(crate) ident: Ident,
-    pub(crate) key_type: KeyType,
-    pub(crate) order: Order,
-    pub(crate) nulls: Option<Nulls>,
-}
-
-impl Key {
-    /// Direction and `NULL` placement in the order rows are fetched.
-    fn fetch_order(&self, backward: bool) -> (Order, Option<Nulls>) {
-        if backward {
-            (self.order.reverse(), self.nulls.map(Nulls::reverse))
-        } else {
-            (self.order, self.nulls)
-        }
-    }
-}
-
-/// Where the rows come from.
-#[derive(Clone, Debug)]
-pub(crate) enum Source {
-    Table(Ident),
-    From(String),
-}
-
-/// Everything a page query is written from.
-pub(crate) struct Query<'q> {
-    pub(crate) dialect: &'q dyn Dialect,
-    pub(crate) source: &'q Source,
-    pub(crate) select: &'q [Ident],
+/// The rows a page query may return.
+pub(crate) struct Where<'q> {
+    /// The caller's condition and the values of its placeholders.
+    pub(crate) filter: Option<(&'q str, Vec<Value>)>,
     pub(crate) keys: &'q [Key],
-    pub(crate) filter: Option<&'q (String, Vec<Value>)>,
     /// The cursor's values, for `after` and `before` pages.
     pub(crate) seek: Option<&'q [Value]>,
     pub(crate) backward: bool,
-    pub(crate) limit: u32,
+    /// Whether the dialect seeks an index with a row-value comparison.
+    pub(crate) row_values: bool,
 }
 
-impl Query<'_> {
-    pub(crate) fn write(&self) -> Statement {
-        let mut sql = SqlWriter::new(self.dialect);
-        sql.push("SELECT ");
-        for (i, column) in self.select.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            sql.ident(column);
-        }
-        sql.push(" FROM ");
-        match self.source {
-            Source::Table(table) => sql.ident(table),
-            Source::From(clause) => sql.push(clause),
-        }
+impl Where<'_> {
+    /// Appends ` WHERE …`, or nothing when every row qualifies.
+    pub(crate) fn write(self, sql: &mut SqlWriter) {
         let mut parts = Vec::new();
         if let Some(values) = self.seek {
-            seek(self.dialect, self.keys, values, self.backward, &mut parts);
+            parts.reserve(self.keys.len() + 1);
+            seek(self.keys, values, self.backward, self.row_values, &mut parts);
         }
         if self.filter.is_some() || !parts.is_empty() {
             sql.push(" WHERE ");
         }
         // The caller's filter comes first: its placeholders number from 1.
+        let filtered = self.filter.is_some();
         if let Some((text, values)) = self.filter {
             sql.push("(");
-            sql.push_bound(text, values.iter().cloned());
+            sql.push_bound(text, values);
             sql.push(")");
             if !parts.is_empty() {
                 sql.push(" AND ");
@@ -84,42 +47,7 @@ impl Query<'_> {
             if i > 0 {
                 sql.push(" AND ");
             }
-            part.write(&mut sql, nested || self.filter.is_some());
-        }
-        self.write_order_by(&mut sql);
-        sql.push(" LIMIT ");
-        sql.push(&(u64::from(self.limit) + 1).to_string());
-        sql.finish()
-    }
-
-    fn write_order_by(&self, sql: &mut SqlWriter<'_>) {
-        sql.push(" ORDER BY ");
-        for (i, key) in self.keys.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            let (order, nulls) = key.fetch_order(self.backward);
-            let native = self.dialect.supports_nulls_order();
-            // Without NULLS FIRST/LAST, NULL sorts as the smallest value
-            // (MySQL, MariaDB): emulate only the placements that differ.
-            if let Some(nulls) = nulls.filter(|_| !native) {
-                if (nulls == Nulls::First) != (order == Order::Asc) {
-                    sql.push("(");
-                    sql.ident(&key.ident);
-                    sql.push(if nulls == Nulls::First {
-                        " IS NULL) DESC, "
-                    } else {
-                        " IS NULL), "
-                    });
-                }
-            }
-            sql.ident(&key.ident);
-            sql.push(if order == Order::Asc { " ASC" } else { " DESC" });
-            match nulls.filter(|_| native) {
-                Some(Nulls::First) => sql.push(" NULLS FIRST"),
-                Some(Nulls::Last) => sql.push(" NULLS LAST"),
-                None => {}
-            }
+            part.write(sql, nested || filtered);
         }
     }
 }
@@ -127,51 +55,54 @@ impl Query<'_> {
 /// Appends to `parts` the conjuncts selecting the rows after `values` in
 /// fetch order (see the module docs).
 fn seek<'q>(
-    dialect: &dyn Dialect,
     keys: &'q [Key],
     values: &'q [Value],
     backward: bool,
+    row_values: bool,
     parts: &mut Vec<Cond<'q>>,
 ) {
-    let fetch: Vec<(Order, Option<Nulls>)> = keys.iter().map(|k| k.fetch_order(backward)).collect();
+    let fetch = |key: &Key| key.fetch_order(backward);
     // Leading NULLs that sort last: every later row has them too. (The last
     // key is never NULL.)
     let mut from = 0;
-    while from + 1 < keys.len() && values[from] == Value::Null && fetch[from].1 == Some(Nulls::Last)
+    while from + 1 < keys.len()
+        && values[from] == Value::Null
+        && fetch(&keys[from]).1 == Some(Nulls::Last)
     {
-        parts.push(Cond::Null { column: &keys[from].ident, is_null: true });
+        parts.push(Cond::Null { column: &keys[from].quoted, is_null: true });
         from += 1;
     }
-    let (keys, values, fetch) = (&keys[from..], &values[from..], &fetch[from..]);
+    let (keys, values) = (&keys[from..], &values[from..]);
+    let (first_order, first_nulls) = fetch(&keys[0]);
     // No NULL anywhere can sort after a value: the keys are plain tuples.
     let tuple_like = values
         .iter()
-        .zip(fetch)
-        .all(|(v, (_, nulls))| *v != Value::Null && *nulls != Some(Nulls::Last));
-    let uniform = fetch.iter().all(|(order, _)| *order == fetch[0].0);
-    let after = if fetch[0].0 == Order::Asc { ">" } else { "<" };
-    if keys.len() > 1 && tuple_like && uniform && dialect.supports_row_values() {
-        let columns = keys.iter().map(|k| &k.ident).collect();
+        .zip(keys)
+        .all(|(v, key)| *v != Value::Null && fetch(key).1 != Some(Nulls::Last));
+    let uniform = keys.iter().all(|key| fetch(key).0 == first_order);
+    let after = if first_order == Order::Asc { ">" } else { "<" };
+    if keys.len() > 1 && tuple_like && uniform && row_values {
+        let columns = keys.iter().map(|k| k.quoted.as_str()).collect();
         parts.push(Cond::Row { columns, op: after, values });
         return;
     }
-    let leads_range = values[0] != Value::Null && fetch[0].1 != Some(Nulls::Last);
+    let leads_range = values[0] != Value::Null && first_nulls != Some(Nulls::Last);
     if keys.len() > 1 && leads_range {
-        let op = if fetch[0].0 == Order::Asc { ">=" } else { "<=" };
-        parts.push(Cond::Compare { column: &keys[0].ident, op, value: &values[0] });
+        let op = if first_order == Order::Asc { ">=" } else { "<=" };
+        parts.push(Cond::Compare { column: &keys[0].quoted, op, value: &values[0] });
     }
     let mut disjuncts = Vec::with_capacity(keys.len());
     for (i, (key, value)) in keys.iter().zip(values).enumerate() {
-        let Some(after) = comes_after(key, fetch[i], value) else { continue };
+        let Some(after) = comes_after(key, fetch(key), value) else { continue };
         let mut conjuncts: Vec<Cond<'q>> =
-            keys[..i].iter().zip(values).map(|(k, v)| equal(&k.ident, v)).collect();
+            keys[..i].iter().zip(values).map(|(k, v)| equal(&k.quoted, v)).collect();
         conjuncts.push(after);
         disjuncts.push(Cond::all(conjuncts));
     }
     parts.push(Cond::any(disjuncts));
 }
 
-fn equal<'q>(column: &'q Ident, value: &'q Value) -> Cond<'q> {
+fn equal<'q>(column: &'q str, value: &'q Value) -> Cond<'q> {
     match value {
         Value::Null => Cond::Null { column, is_null: true },
         _ => Cond::Compare { column, op: "=", value },
@@ -185,7 +116,7 @@ fn comes_after<'q>(
     (order, nulls): (Order, Option<Nulls>),
     value: &'q Value,
 ) -> Option<Cond<'q>> {
-    let column = &key.ident;
+    let column = &key.quoted;
     if *value == Value::Null {
         return (nulls == Some(Nulls::First)).then_some(Cond::Null { column, is_null: false });
     }
@@ -198,11 +129,11 @@ fn comes_after<'q>(
     })
 }
 
-/// A condition of the seek predicate.
+/// A condition of the seek predicate; columns are quoted for the dialect.
 enum Cond<'q> {
-    Compare { column: &'q Ident, op: &'static str, value: &'q Value },
-    Null { column: &'q Ident, is_null: bool },
-    Row { columns: Vec<&'q Ident>, op: &'static str, values: &'q [Value] },
+    Compare { column: &'q str, op: &'static str, value: &'q Value },
+    Null { column: &'q str, is_null: bool },
+    Row { columns: Vec<&'q str>, op: &'static str, values: &'q [Value] },
     All(Vec<Cond<'q>>),
     Any(Vec<Cond<'q>>),
 }
@@ -243,17 +174,17 @@ impl<'q> Cond<'q> {
     }
 
     /// Writes the condition; `nested` puts a compound one in parentheses.
-    fn write(&self, sql: &mut SqlWriter<'_>, nested: bool) {
+    fn write(&self, sql: &mut SqlWriter, nested: bool) {
         match self {
             Cond::Compare { column, op, value } => {
-                sql.ident(column);
+                sql.push(column);
                 sql.push(" ");
                 sql.push(op);
                 sql.push(" ");
                 sql.bind((*value).clone());
             }
             Cond::Null { column, is_null } => {
-                sql.ident(column);
+                sql.push(column);
                 sql.push(if *is_null { " IS NULL" } else { " IS NOT NULL" });
             }
             Cond::Row { columns, op, values } => {
@@ -262,7 +193,7 @@ impl<'q> Cond<'q> {
                     if i > 0 {
                         sql.push(", ");
                     }
-                    sql.ident(column);
+                    sql.push(column);
                 }
                 sql.push(") ");
                 sql.push(op);
