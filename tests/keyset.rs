@@ -6,7 +6,7 @@
 //! 1 to 4 sort keys in random directions and `NULL` placements, and random
 //! page sizes, then page through them as a client would. Case counts are
 //! modest by default because every case runs on a database; set
-//! `ROUTEKIT_PROPTEST_CASES=n` for n cases per test.
+//! `PROPTEST_CASES=n` for n cases per test.
 //!
 //! The MySQL dialect's text runs on SQLite, which reads `?` placeholders and
 //! backtick quotes and sorts `NULL` as the smallest value as MySQL does; no
@@ -36,9 +36,9 @@ use db::{Column, Db, PostgresDb, SqliteDb};
 use model::{Row, Spec, rows_in_order, spec_and_rows, walk};
 
 /// The number of cases for a property test hitting a database: `default`,
-/// or `ROUTEKIT_PROPTEST_CASES` for a longer run.
+/// or `PROPTEST_CASES` for a longer run.
 fn cases(default: u32) -> u32 {
-    std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
+    std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(default)
 }
 
 /// A table name no other case of this process uses.

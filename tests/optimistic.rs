@@ -13,9 +13,9 @@ use routekit::optimistic::{
 };
 use routekit::sql::{Dialect, MySql, Postgres, Sqlite, Statement, Value};
 
-/// Proptest cases: `default`, or `ROUTEKIT_PROPTEST_CASES` for a longer run.
+/// Proptest cases: `default`, or `PROPTEST_CASES` for a longer run.
 fn config(default: u32) -> ProptestConfig {
-    let cases = std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok());
     ProptestConfig::with_cases(cases.unwrap_or(default))
 }
 
