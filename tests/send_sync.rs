@@ -1,5 +1,9 @@
 //! Every public type is `Send + Sync`: this file fails to compile otherwise.
 
+use routekit::crdt::{
+    CausalContext, CrdtError, DecodeError, GCounter, GCounterDelta, OrSet, OrSetDelta, PNCounter,
+    PNCounterDelta,
+};
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::route::{
     BoundedLoads, Capabilities, HashRing, HashRingBuilder, JumpBackHash, JumpHash, LoadTracker,
@@ -42,4 +46,13 @@ fn public_types_are_send_and_sync() {
     send_sync::<Statement>();
     send_sync::<SqlError>();
     send_sync::<SqlWriter<'static>>();
+    send_sync::<GCounter<String>>();
+    send_sync::<GCounterDelta<String>>();
+    send_sync::<PNCounter<String>>();
+    send_sync::<PNCounterDelta<String>>();
+    send_sync::<OrSet<String, String>>();
+    send_sync::<OrSetDelta<String, String>>();
+    send_sync::<CausalContext<String>>();
+    send_sync::<CrdtError>();
+    send_sync::<DecodeError>();
 }
