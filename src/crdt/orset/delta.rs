@@ -62,8 +62,9 @@ pub struct OrSetDelta<A, T> {
     pub(crate) change: Change<A, T>,
 }
 
-/// The forms a delta takes. Dot lists are sorted by actor, then counter,
-/// so equal deltas look equal and encode alike.
+/// The forms a delta takes. Dot lists are sorted by actor, then counter
+/// (the mutators sort them; they hold one dot unless adds of the element
+/// were concurrent), so equal deltas look equal and encode alike.
 #[derive(Clone, Debug)]
 pub(crate) enum Change<A, T> {
     /// `value` gained the dot (`actor`, `counter`), which replaced the dots
@@ -81,15 +82,6 @@ const REMOVE: u8 = 1;
 const CLEAR: u8 = 2;
 
 impl<A: Ord, T> OrSetDelta<A, T> {
-    /// The delta of `change`, its dot lists put in canonical order (they
-    /// hold one dot unless adds of the element were concurrent).
-    pub(super) fn new(mut change: Change<A, T>) -> Self {
-        if let Change::Add { replaced: dots, .. } | Change::Remove { dots, .. } = &mut change {
-            dots.sort_unstable();
-        }
-        OrSetDelta { change }
-    }
-
     /// The delta of `change` read from outside (bytes or serde), checked
     /// against every rule the deltas the set makes keep: counters from 1,
     /// dot lists strictly increasing, a remove or a clear naming at least

@@ -207,7 +207,9 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
         let counter = self.add_dot(actor, value.clone(), |actor, counter| {
             replaced.push((actor.clone(), counter));
         })?;
-        Ok(OrSetDelta::new(Change::Add { value, actor: actor.clone(), counter, replaced }))
+        sort_dots(&mut replaced);
+        let change = Change::Add { value, actor: actor.clone(), counter, replaced };
+        Ok(OrSetDelta { change })
     }
 
     /// Adds `value` as `actor` like [`add`](Self::add), without making a
@@ -257,13 +259,14 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
         Q: Hash + Eq + ?Sized,
     {
         let entry = self.take(value)?;
-        let dots = self
+        let mut dots: Vec<_> = self
             .links
             .dots(&entry)
             .map(|dot| (self.context.clock(dot.actor).actor.clone(), dot.counter))
             .collect();
         self.links.release(&entry);
-        Some(OrSetDelta::new(Change::Remove { value: entry.value, dots }))
+        sort_dots(&mut dots);
+        Some(OrSetDelta { change: Change::Remove { value: entry.value, dots } })
     }
 
     /// Removes `value` like [`remove`](Self::remove), without making a
@@ -327,7 +330,7 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
             removed.insert_at(index, dot.counter);
         }
         self.clear_without_delta();
-        Some(OrSetDelta::new(Change::Clear { dots: removed }))
+        Some(OrSetDelta { change: Change::Clear { dots: removed } })
     }
 
     /// Removes every element like [`clear`](Self::clear), without making a
@@ -489,6 +492,15 @@ impl<A, T> OrSet<A, T> {
         Q: Hash + Eq + ?Sized,
     {
         self.entries.find(self.hasher.hash_one(value), |entry| entry.value.borrow() == value)
+    }
+}
+
+/// Puts a delta's dots in canonical order: by actor, then counter.
+#[inline]
+fn sort_dots<A: Ord>(dots: &mut [(A, u64)]) {
+    // Almost always one dot, or none.
+    if dots.len() > 1 {
+        dots.sort_unstable();
     }
 }
 
