@@ -19,8 +19,9 @@
 //! with `merge_delta` has the same effect as merging the mutated state
 //! (m(X) = X ⊔ mδ(X), after Almeida, Shoker and Baquero, *Delta State
 //! Replicated Data Types*). Deltas are small — one actor's count, one
-//! element and its dots — and are made and merged in O(1) or O(log a)
-//! without building a state. Send deltas instead of whole states.
+//! element and its dots — and, but for a set's clear, are made and merged
+//! in O(1) expected plus O(log a) in the actors, without building a state.
+//! Send deltas instead of whole states.
 //!
 //! * **A mutation that changes nothing returns no delta.** Mutators that
 //!   can leave the state as it was return an `Option` (an increment by 0, a
@@ -179,9 +180,10 @@ pub use wire::Wire;
 /// crate's property tests check each law by name for every implementation.
 ///
 /// Mutators are inherent methods of each type and return a
-/// [`Delta`](Crdt::Delta) (the delta law): when mutating `x` gives `x'` and
-/// the delta `d`, merging `d` into `x` gives `x'`, and merging it into any
-/// replica `y` that has seen `x` gives `y ⊔ x'`. A delta also converts into
+/// [`Delta`](Crdt::Delta), or `None` when they changed nothing (the delta
+/// law): when mutating `x` gives `x'` and the delta `d`, merging `d` into
+/// `x` gives `x'`, and merging it into any replica `y` that has seen `x`
+/// gives `y ⊔ x'`. A delta also converts into
 /// the state it stands for (`Self::from(d)`), and merging that state has the
 /// effect of merging the delta.
 ///
