@@ -26,8 +26,9 @@
 //!   threads), and a versioned byte format to ship them.
 //! * [`crdt`] — replicated state that converges without coordination: the
 //!   [`Crdt`] trait, [`GCounter`] and [`PNCounter`] (exact, overflow-checked)
-//!   and [`OrSet`] (add-wins, no tombstones), with deltas that may arrive in
-//!   any order, twice or late, and a versioned byte encoding.
+//!   and [`OrSet`] (add-wins, no tombstones), with a delta per change that
+//!   may arrive in any order, twice or late, and a versioned byte encoding
+//!   of states and deltas.
 //! * [`sql`] — what the SQL-emitting modules share: the [`Dialect`]
 //!   trait (PostgreSQL, SQLite, MySQL; adding one is one `impl`), bind
 //!   values, checked identifiers and the statement writer.
@@ -64,12 +65,14 @@
 //! # Example: merge two replicas
 //!
 //! ```
-//! use routekit::{Crdt, OrSet};
+//! use routekit::OrSet;
+//! use routekit::crdt::OrSetDelta;
 //!
 //! // Two instances edit the same cart without talking to each other.
 //! let (mut east, mut west) = (OrSet::new(), OrSet::new());
+//! west.merge_delta(&east.add(&"east", "milk")?)?;
 //! let to_west = [east.add(&"east", "tea")?, east.add(&"east", "milk")?];
-//! let to_east = [west.add(&"west", "bread")?, west.remove("milk")];
+//! let to_east = [west.add(&"west", "bread")?, west.remove("milk").expect("west has milk")];
 //!
 //! // Deltas arrive late, out of order and twice: the carts still agree.
 //! for delta in to_west.iter().rev().chain(&to_west) {
@@ -79,11 +82,15 @@
 //!     east.merge_delta(delta)?;
 //! }
 //! assert_eq!(east, west);
-//! // West's remove of "milk" had not seen east's add, so the add wins.
+//! // West's remove of "milk" had not seen east's second add, so the add wins.
 //! assert_eq!(east.iter().collect::<Vec<_>>(), [&"bread", &"milk", &"tea"]);
 //!
 //! // States and deltas travel as versioned, deterministic bytes.
-//! assert_eq!(OrSet::<String, String>::decode(&OrSet::<String, String>::new().encode())?.len(), 0);
+//! let mut cart = OrSet::<String, String>::new();
+//! let delta = cart.add(&"east".into(), "tea".into())?;
+//! let mut far = OrSet::<String, String>::new();
+//! far.merge_delta(&OrSetDelta::from_bytes(&delta.to_bytes())?)?;
+//! assert_eq!(OrSet::from_bytes(&far.to_bytes())?, cart);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -4,6 +4,10 @@ use routekit::bloom::{
     AtomicBloomFilter, BlockedBloomFilter, BloomFilter, BuildError, CombineError, Corruption,
     DecodeError, Degeneracy,
 };
+use routekit::crdt::{
+    CausalContext, CrdtError, DecodeError as CrdtDecodeError, GCounter, GCounterDelta, OrSet,
+    OrSetDelta, PNCounter, PNCounterDelta,
+};
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::keyset::{
     CursorError, CursorSecret, KeyType, KeyValuesError, Keyset, KeysetBuilder, KeysetError, Page,
@@ -111,4 +115,17 @@ fn bloom_types_are_send_and_sync() {
     send_sync::<Degeneracy>();
     #[cfg(feature = "serde")]
     send_sync::<routekit::bloom::WithHasher<BloomFilter<Sip13>>>();
+}
+
+#[test]
+fn crdt_types_are_send_and_sync() {
+    send_sync::<GCounter<String>>();
+    send_sync::<GCounterDelta<String>>();
+    send_sync::<PNCounter<String>>();
+    send_sync::<PNCounterDelta<String>>();
+    send_sync::<OrSet<String, String>>();
+    send_sync::<OrSetDelta<String, String>>();
+    send_sync::<CausalContext<String>>();
+    send_sync::<CrdtError>();
+    send_sync::<CrdtDecodeError>();
 }

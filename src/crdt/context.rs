@@ -1,8 +1,12 @@
 //! The causal context of an [`OrSet`](super::OrSet): every dot (actor id,
 //! counter) a replica has seen, as a version vector plus the dots seen beyond
-//! it.
+//! it — and its part of the byte format, shared by the set and by a clear's
+//! delta.
 
 use std::fmt;
+
+use super::DecodeError;
+use super::wire::{self, Wire};
 
 /// The dots (pairs of actor id and counter) a replica has seen.
 ///
@@ -15,7 +19,7 @@ use std::fmt;
 /// # Example
 ///
 /// ```
-/// use routekit::crdt::{Crdt, OrSet};
+/// use routekit::crdt::OrSet;
 ///
 /// let mut origin = OrSet::new();
 /// let first = origin.add(&"a", 1)?;
@@ -143,6 +147,8 @@ impl<A: Ord> CausalContext<A> {
 
     /// The actors this context knows, in actor order.
     ///
+    /// Cost: O(1) per actor.
+    ///
     /// ```
     /// let mut set = routekit::crdt::OrSet::new();
     /// set.add(&"b", 1)?;
@@ -170,6 +176,11 @@ impl<A: Ord> CausalContext<A> {
     /// Clock indexes in actor order.
     pub(crate) fn sorted(&self) -> &[u32] {
         &self.sorted
+    }
+
+    /// The clocks in actor order: the canonical order of the encodings.
+    pub(crate) fn canonical(&self) -> impl Iterator<Item = &ActorClock<A>> + '_ {
+        self.sorted.iter().map(|&i| &self.clocks[i as usize])
     }
 
     /// Whether the dot (`index`, `counter`) was seen.
@@ -259,6 +270,79 @@ impl<A: Ord + Clone> CausalContext<A> {
         }
         let sorted = (0..clocks.len() as u32).collect();
         Ok(CausalContext { clocks, sorted })
+    }
+
+    /// Builds a context from `(actor, version, gaps)` in actor order,
+    /// checked as [`from_clocks`](Self::from_clocks) does.
+    pub(crate) fn from_parts(parts: Vec<(A, u64, Vec<u64>)>) -> Result<Self, DecodeError> {
+        let clocks =
+            parts.into_iter().map(|(actor, base, cloud)| ActorClock { actor, base, cloud });
+        Self::from_clocks(clocks.collect()).map_err(|what| DecodeError::Invalid { what })
+    }
+}
+
+/// The context section of the byte format: the actor count, then per actor
+/// in ascending order its id, its version and its gaps (a count, then each
+/// gap counter as its distance from the one before, less one, the first
+/// measured from the version + 1).
+impl<A: Ord + Clone + Wire> CausalContext<A> {
+    /// Appends the context section.
+    pub(crate) fn encode_to(&self, out: &mut Vec<u8>) {
+        wire::put_len(out, self.actor_count());
+        for clock in self.canonical() {
+            clock.actor.encode_to(out);
+            clock.base.encode_to(out);
+            wire::put_len(out, clock.cloud.len());
+            let mut previous = clock.base.saturating_add(1);
+            for &counter in &clock.cloud {
+                wire::put_varint(out, u128::from(counter - previous - 1));
+                previous = counter;
+            }
+        }
+    }
+
+    /// The number of bytes [`encode_to`](Self::encode_to) appends.
+    pub(crate) fn encoded_len(&self) -> usize {
+        let clocks = self.clocks.iter().map(|clock| {
+            let mut previous = clock.base.saturating_add(1);
+            let gaps: usize = clock
+                .cloud
+                .iter()
+                .map(|&counter| {
+                    let gap = counter - previous - 1;
+                    previous = counter;
+                    gap.encoded_len()
+                })
+                .sum();
+            clock.actor.encoded_len()
+                + clock.base.encoded_len()
+                + wire::len_len(clock.cloud.len())
+                + gaps
+        });
+        wire::len_len(self.actor_count()) + clocks.sum::<usize>()
+    }
+
+    /// Reads a context section, checking every rule a context keeps.
+    pub(crate) fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
+        let actor_count = wire::get_len(input)?;
+        let mut actors = Vec::with_capacity(actor_count);
+        for _ in 0..actor_count {
+            let actor = A::decode_from(input)?;
+            let base = wire::get_u64(input)?;
+            let gaps = wire::get_len(input)?;
+            let mut cloud = Vec::with_capacity(gaps);
+            let mut previous = base.checked_add(1);
+            for _ in 0..gaps {
+                let gap = wire::get_u64(input)?;
+                let counter = previous.and_then(|p| p.checked_add(1)?.checked_add(gap));
+                let counter = counter
+                    .ok_or(DecodeError::Invalid { what: "a dot counter exceeds u64::MAX" })?;
+                cloud.push(counter);
+                previous = Some(counter);
+            }
+            actors.push((actor, base, cloud));
+        }
+        Self::from_parts(actors)
     }
 }
 

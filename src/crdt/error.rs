@@ -1,12 +1,17 @@
 //! The error types of the CRDT module: one for mutations and merges, one for
 //! reading bytes.
 
+use std::convert::Infallible;
+
 use thiserror::Error;
 
 /// Why a mutation or a merge of a CRDT was refused.
 ///
 /// A refused operation changes nothing: the state is exactly what it was
-/// before the call.
+/// before the call. Mutations fail only at the end of a number range (a
+/// count or a dot counter at `u64::MAX`); a merge fails only when the two
+/// states cannot both be right ([`DotConflict`](CrdtError::DotConflict)).
+/// Counters never fail to merge: their `merge` returns no `Result`.
 ///
 /// # Example
 ///
@@ -16,7 +21,7 @@ use thiserror::Error;
 /// let mut hits = GCounter::new();
 /// hits.increment(&"a", u64::MAX)?;
 /// let err = hits.increment(&"a", 1).unwrap_err();
-/// assert_eq!(err, CrdtError::Overflow { count: u64::MAX, by: 1 });
+/// assert!(matches!(err, CrdtError::Overflow { count: u64::MAX, by: 1, .. }));
 /// assert_eq!(hits.value(), u128::from(u64::MAX)); // unchanged
 /// # Ok::<(), CrdtError>(())
 /// ```
@@ -28,6 +33,7 @@ pub enum CrdtError {
         "incrementing a count of {count} by {by} would exceed u64::MAX: \
          use another actor id for further increments"
     )]
+    #[non_exhaustive]
     Overflow {
         /// The actor's count before the increment.
         count: u64,
@@ -40,19 +46,50 @@ pub enum CrdtError {
     /// The same dot (actor id and counter) names two different elements:
     /// two replicas used one actor id at the same time.
     #[error(
-        "dot {counter} of one actor names two different elements: \
-         two replicas used the same actor id (an actor id must be unique per replica incarnation)"
+        "dot {counter} of one actor names two different elements: two replicas \
+         used the same actor id (an actor id must be unique per replica incarnation)"
     )]
+    #[non_exhaustive]
     DotConflict {
         /// The counter of the reused dot.
         counter: u64,
     },
 }
 
+impl From<Infallible> for CrdtError {
+    /// Lets code generic over [`Crdt`](super::Crdt) use `?` on the merges
+    /// of types that cannot fail (whose `Error` is [`Infallible`]) in a
+    /// function that returns `CrdtError`.
+    ///
+    /// ```
+    /// use routekit::crdt::{Crdt, CrdtError, GCounter};
+    ///
+    /// fn join_all<C: Crdt>(states: &[C]) -> Result<C, CrdtError>
+    /// where
+    ///     CrdtError: From<C::Error>,
+    /// {
+    ///     let mut all = C::default();
+    ///     for state in states {
+    ///         Crdt::merge(&mut all, state)?;
+    ///     }
+    ///     Ok(all)
+    /// }
+    ///
+    /// let mut a = GCounter::new();
+    /// a.increment(&1u8, 2)?;
+    /// assert_eq!(join_all(&[a.clone(), a])?.value(), 2);
+    /// # Ok::<(), CrdtError>(())
+    /// ```
+    fn from(never: Infallible) -> Self {
+        match never {}
+    }
+}
+
 /// Why bytes could not be read back as a CRDT state or delta.
 ///
 /// Corrupted, truncated, foreign or non-canonical input is always an error,
-/// never a panic and never a silently different state.
+/// never a panic and never a silently different state. The same errors
+/// come back, as the deserializer's error, from the `serde` impls.
 ///
 /// # Example
 ///
@@ -61,33 +98,47 @@ pub enum CrdtError {
 ///
 /// let mut hits = GCounter::new();
 /// hits.increment(&7u64, 3)?;
-/// let bytes = hits.encode();
-/// assert_eq!(GCounter::<u64>::decode(&bytes)?, hits);
-/// assert!(matches!(
-///     GCounter::<u64>::decode(&bytes[..bytes.len() - 1]),
+/// let bytes = hits.to_bytes();
+/// assert_eq!(GCounter::<u64>::from_bytes(&bytes)?, hits);
+/// assert_eq!(
+///     GCounter::<u64>::from_bytes(&bytes[..bytes.len() - 1]),
 ///     Err(DecodeError::Truncated)
-/// ));
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 #[non_exhaustive]
 pub enum DecodeError {
-    /// The input ended in the middle of a value.
+    /// The input ended in the middle of a value, or a length in it counts
+    /// more items than there are bytes left.
     #[error("the input ended early: the bytes are truncated")]
     Truncated,
     /// The input does not start with routekit's CRDT magic bytes `RK`.
     #[error("the input does not start with the magic bytes \"RK\": not a routekit CRDT encoding")]
     BadMagic,
-    /// The input holds another kind of CRDT than the one asked for.
-    #[error("the input holds a {found}, not a {expected}")]
+    /// The input holds another kind of CRDT encoding than the one asked for.
+    #[error("the input encodes kind {found}, not {expected}")]
+    #[non_exhaustive]
     WrongKind {
-        /// The type that was asked for.
+        /// The kind that was asked for (`"GCounter"`, `"PNCounter"`,
+        /// `"OrSet"`, `"OrSetDelta"`).
         expected: &'static str,
-        /// The type the input holds (or `"unknown type"`).
+        /// The kind the input holds.
         found: &'static str,
+    },
+    /// The kind byte names no kind this release knows (a newer release's
+    /// kind, or damage).
+    #[error("kind byte {found} is not a CRDT kind this release reads: expected {expected}")]
+    #[non_exhaustive]
+    UnknownKind {
+        /// The kind that was asked for.
+        expected: &'static str,
+        /// The kind byte found.
+        found: u8,
     },
     /// The format version is not one this release reads.
     #[error("format version {found} is not supported: this release reads version {supported}")]
+    #[non_exhaustive]
     UnsupportedVersion {
         /// The version byte found.
         found: u8,
@@ -96,6 +147,7 @@ pub enum DecodeError {
     },
     /// A variable-length integer is longer than needed or does not fit.
     #[error("a variable-length integer is overlong or does not fit in {bits} bits")]
+    #[non_exhaustive]
     BadVarint {
         /// The width of the integer that was being read.
         bits: u32,
@@ -105,12 +157,14 @@ pub enum DecodeError {
     BadUtf8,
     /// The bytes parse but break a rule of the format; `what` names the rule.
     #[error("invalid encoding: {what}")]
+    #[non_exhaustive]
     Invalid {
         /// The rule that was broken.
         what: &'static str,
     },
     /// Bytes follow the end of the encoded value.
     #[error("{count} unexpected bytes follow the encoded value")]
+    #[non_exhaustive]
     TrailingBytes {
         /// How many bytes were left over.
         count: usize,

@@ -1,33 +1,70 @@
 //! Replicated state that converges without coordination: the [`Crdt`]
 //! trait, the counters [`GCounter`] and [`PNCounter`], and the add-wins set
-//! [`OrSet`].
+//! [`OrSet`], each with the delta of one mutation.
 //!
-//! Each replica changes its own copy; copies are joined with
-//! [`Crdt::merge`], which is commutative, associative and idempotent, so
-//! replicas that have received the same changes hold the same state, whatever
-//! the order, the duplicates or the delays in between.
-//!
-//! **Deltas.** Every mutator returns its delta, and merging that delta into
-//! any replica with [`Crdt::merge_delta`] has the same effect as merging the
-//! mutated state (m(X) = X ⊔ mδ(X), after Almeida, Shoker and Baquero,
-//! *Delta State Replicated Data Types*). A counter's delta is a counter
-//! holding the actor's new count; an [`OrSet`]'s is an [`OrSetDelta`]: the
-//! element, its new dot and the dots it took away, made and merged in O(1)
-//! without building a set. Send deltas instead of whole states; to batch
-//! several, merge them into an empty state and send that. Deltas need no
-//! causal or exactly-once delivery: any order, duplicated, or re-sent after
-//! a loss gives the same result, and the [`OrSet`]'s [`CausalContext`]
-//! records the gaps a lost delta leaves until it arrives. Sending the whole
-//! state now and then repairs any loss that is never re-sent.
+//! Each replica changes its own copy; copies are joined with `merge`, which
+//! is commutative, associative and idempotent, so replicas that have
+//! received the same changes hold the same state, whatever the order, the
+//! duplicates or the delays in between.
 //!
 //! | type           | state                                   | value   | delta |
 //! |----------------|-----------------------------------------|---------|-------|
-//! | [`GCounter`]   | a `u64` count per actor                 | `u128`, exact | a `GCounter`: the actor's new count |
-//! | [`PNCounter`]  | two `GCounter`s (increments, decrements) | `i128`, exact | a `PNCounter`: the actor's new total |
-//! | [`OrSet`]      | elements with dots, and a causal context | add-wins set, no tombstones | an [`OrSetDelta`] |
+//! | [`GCounter`]   | a `u64` count per actor                 | `u128`, exact | [`GCounterDelta`]: one actor's new count |
+//! | [`PNCounter`]  | two `GCounter`s (increments, decrements) | `i128`, exact | [`PNCounterDelta`]: one actor's new total on one side |
+//! | [`OrSet`]      | elements with dots, and a causal context | add-wins set, no tombstones | [`OrSetDelta`]: the element, its new dot and the dots it took away |
 //!
-//! **Actor ids** are any `Ord + Clone` value (a node id, a UUID, a string)
-//! and must be **unique per replica incarnation**: a replica that restarts
+//! # Deltas
+//!
+//! Every mutator returns its delta, and merging that delta into any replica
+//! with `merge_delta` has the same effect as merging the mutated state
+//! (m(X) = X ⊔ mδ(X), after Almeida, Shoker and Baquero, *Delta State
+//! Replicated Data Types*). Deltas are small — one actor's count, one
+//! element and its dots — and, but for a set's clear, are made and merged
+//! in O(1) expected plus O(log a) in the actors, without building a state.
+//! Send deltas instead of whole states.
+//!
+//! * **A mutation that changes nothing returns no delta.** Mutators that
+//!   can leave the state as it was return an `Option` (an increment by 0, a
+//!   remove of an absent element, a clear of an empty set): `None` means
+//!   there is nothing to send. Sending only real changes keeps unchanged
+//!   writes off the network.
+//! * **Any delivery.** Deltas need no causal or exactly-once delivery: any
+//!   order, duplicated, or re-sent after a loss gives the same result, and
+//!   the [`OrSet`]'s [`CausalContext`] records the gaps a lost delta leaves
+//!   until it arrives. Sending the whole state now and then repairs any loss
+//!   that is never re-sent.
+//! * **Batches.** A delta stands for a small state (`State::from(delta)`);
+//!   to send several deltas as one, merge them into an empty state with
+//!   `merge_delta` and send that state, which the receiver joins with
+//!   `merge`.
+//!
+//! **Mutating without a delta.** Every mutator `verb` has a twin
+//! `verb_without_delta` that changes the state in the same way and makes no
+//! delta, for replicas that exchange whole states or to load a state: it
+//! saves cloning the actor id and the element, and listing the dots a
+//! change took away. The twin returns what `verb` returns with the delta
+//! taken out: `()` for `Result<Delta, _>`, and `true` where `verb` returns
+//! `Some` (the state changed) for `Option<Delta>`.
+//!
+//! | mutator | returns | without a delta |
+//! |---------|---------|-----------------|
+//! | [`GCounter::increment`], [`PNCounter::increment`], [`PNCounter::decrement`] | `Result<Option<Delta>, CrdtError>` | `…_without_delta`: `Result<bool, CrdtError>` |
+//! | [`OrSet::add`] | `Result<OrSetDelta, CrdtError>` | [`OrSet::add_without_delta`]: `Result<(), CrdtError>` |
+//! | [`OrSet::remove`], [`OrSet::clear`] | `Option<OrSetDelta>` | [`OrSet::remove_without_delta`], [`OrSet::clear_without_delta`]: `bool` |
+//!
+//! # Errors
+//!
+//! Mutations fail only at the end of a number range, and merges only of an
+//! [`OrSet`] whose dot names two elements; both with a [`CrdtError`], which
+//! leaves the state unchanged. The counters' `merge` and `merge_delta`
+//! cannot fail and return no `Result` (their [`Crdt::Error`] is
+//! [`Infallible`](std::convert::Infallible)). Reading bytes or serde input
+//! fails with a [`DecodeError`].
+//!
+//! # Actor ids
+//!
+//! Actor ids are any `Ord + Clone` value (a node id, a UUID, a string) and
+//! must be **unique per replica incarnation**: a replica that restarts
 //! without its state must take a new id. A state is a summary of what each
 //! actor did — a count, the dots of its adds — and two writers under one id
 //! produce the same summaries for different changes: concurrent increments
@@ -37,22 +74,56 @@
 //! reused count, or a reused dot whose first element is gone everywhere, is
 //! indistinguishable from a legitimate state and cannot be detected.
 //!
-//! **Bytes.** States and deltas have a versioned, deterministic byte encoding
-//! (`encode` / `decode`; the same state always gives the same bytes) described
-//! with the [`Wire`] trait, which turns actor ids and elements into bytes. An
-//! [`OrSetDelta`] encodes as the [`OrSet`] it stands for, read back with
-//! [`OrSet::decode`] and joined with [`Crdt::merge`].
-//! With the `serde` feature the three types also implement `Serialize` and
-//! `Deserialize`, checked on the way in as strictly as the bytes are.
+//! # Byte format
+//!
+//! Every state and every delta has `to_bytes`, `from_bytes` and
+//! `encoded_len` (the length of `to_bytes`, computed without encoding). The
+//! bytes are deterministic — the same state always gives the same bytes —
+//! and the reader refuses anything else: other orders, duplicates, values
+//! no operation makes, trailing bytes. Bytes that decode are exactly the
+//! bytes their value encodes to.
+//!
+//! Every encoding starts with a four-byte header: the magic bytes `RK`, a
+//! kind byte and the format version of that kind (1 for every kind in this
+//! release). Integers that describe the structure (lengths, counts, dot
+//! counters, positions) are unsigned LEB128 varints: seven bits a byte,
+//! least significant group first, the high bit set on every byte but the
+//! last, and never longer than needed. Actor ids and elements are written
+//! by their [`Wire`] implementation. Lists are written as their length, then
+//! their items.
+//!
+//! | kind | what | after the header |
+//! |------|------|------------------|
+//! | 1 | [`GCounter`] | the actors in ascending order, each as its id and its count (not 0) |
+//! | 2 | [`PNCounter`] | the increments, then the decrements, each as the body of kind 1 |
+//! | 3 | [`OrSet`] | its context, then the elements in ascending order, each as the element and its dots in ascending order, a dot as the position of its actor in the context's list and its counter |
+//! | 4 | [`OrSetDelta`] | a form byte, then for an add (0): the element, the actor id, the counter, and the dots it replaced; for a remove (1): the element and its dots (at least one); for a clear (2): the dots removed, as a context |
+//!
+//! A *context* is the list of its actors in ascending order, each as its id,
+//! its version (every counter up to it was seen) and its gaps, the counters
+//! seen beyond the version + 1 (each written as its distance from the one
+//! before, less one, the first measured from the version + 1). The dots of
+//! a delta are a list of (actor id, counter) in ascending order.
+//!
+//! A counter's delta is written as the counter it stands for, with one
+//! actor (on one side, for a [`PNCounterDelta`]): a receiver may read it as
+//! a delta or as a state. A set's delta has its own kind, read only by
+//! [`OrSetDelta::from_bytes`]; the state it stands for, `OrSet::from(delta)`,
+//! is written as kind 3 (as earlier releases wrote a delta).
+//!
+//! With the `serde` feature every state and delta also implements
+//! `Serialize` and `Deserialize`, as the same parts and checked on the way
+//! in as strictly as the bytes are.
 //!
 //! # Example
 //!
 //! ```
-//! use routekit::crdt::{Crdt, OrSet, PNCounter};
+//! use routekit::crdt::{OrSet, OrSetDelta, PNCounter};
 //!
 //! let (mut a, mut b) = (OrSet::new(), OrSet::new());
 //! let mut deltas = vec![a.add(&"a", "apple")?, b.add(&"b", "bread")?];
-//! deltas.push(a.remove("apple"));
+//! deltas.extend(a.remove("apple"));
+//! assert!(a.remove("apple").is_none()); // gone: nothing to send
 //!
 //! // Every delta to every replica, backwards and twice.
 //! for delta in deltas.iter().rev().chain(&deltas) {
@@ -62,16 +133,24 @@
 //! assert_eq!(a, b);
 //! assert_eq!(a.iter().collect::<Vec<_>>(), [&"bread"]);
 //!
+//! // Over the wire, a delta is a few bytes whatever the size of the set.
+//! let mut cart = OrSet::<String, String>::new();
+//! let delta = cart.add(&"eu-1".into(), "tea".into())?;
+//! let bytes = delta.to_bytes();
+//! assert_eq!(bytes.len(), delta.encoded_len());
+//! let mut replica = OrSet::new();
+//! replica.merge_delta(&OrSetDelta::from_bytes(&bytes)?)?;
+//! assert_eq!(replica, cart);
+//!
 //! let mut stock = PNCounter::new();
 //! stock.increment(&"a", 10)?;
 //! stock.decrement(&"b", 3)?;
 //! assert_eq!(stock.value(), 7);
-//! # Ok::<(), routekit::crdt::CrdtError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod context;
 mod counter;
-mod delta;
 mod dots;
 mod error;
 mod orset;
@@ -80,13 +159,14 @@ mod serde;
 mod wire;
 
 pub use context::CausalContext;
-pub use counter::{GCounter, PNCounter};
-pub use delta::OrSetDelta;
+pub use counter::{GCounter, GCounterDelta, PNCounter, PNCounterDelta};
 pub use error::{CrdtError, DecodeError};
-pub use orset::OrSet;
+pub use orset::{OrSet, OrSetDelta};
 pub use wire::Wire;
 
-/// A state-based CRDT: a join-semilattice whose join is [`merge`](Crdt::merge).
+/// A state-based CRDT: a join-semilattice whose join is
+/// [`merge`](Crdt::merge), with the delta of one mutation merged by
+/// [`merge_delta`](Crdt::merge_delta).
 ///
 /// For all states `a`, `b`, `c` of one type, `merge` is
 ///
@@ -100,16 +180,24 @@ pub use wire::Wire;
 /// crate's property tests check each law by name for every implementation.
 ///
 /// Mutators are inherent methods of each type and return a
-/// [`Delta`](Crdt::Delta) (the delta law): when mutating `x` gives `x'` and
-/// the delta `d`, merging `d` into `x` gives `x'`, and merging it into any
-/// replica `y` that has seen `x` gives `y ⊔ x'`.
+/// [`Delta`](Crdt::Delta), or `None` when they changed nothing (the delta
+/// law): when mutating `x` gives `x'` and the delta `d`, merging `d` into
+/// `x` gives `x'`, and merging it into any replica `y` that has seen `x`
+/// gives `y ⊔ x'`. A delta also converts into
+/// the state it stands for (`Self::from(d)`), and merging that state has the
+/// effect of merging the delta.
+///
+/// Each type also has inherent `merge` and `merge_delta` with its own
+/// signature — the counters' return no `Result` — so the trait is for code
+/// generic over CRDTs; a merge that can fail says why with
+/// [`Error`](Crdt::Error).
 ///
 /// # Example
 ///
 /// ```
 /// use routekit::crdt::{Crdt, GCounter, OrSet};
 ///
-/// fn converge<C: Crdt>(replicas: &mut [C]) -> Result<(), routekit::crdt::CrdtError> {
+/// fn converge<C: Crdt>(replicas: &mut [C]) -> Result<(), C::Error> {
 ///     let mut all = C::default();
 ///     for replica in replicas.iter() {
 ///         all.merge(replica)?;
@@ -123,7 +211,7 @@ pub use wire::Wire;
 /// let mut counters = vec![GCounter::new(), GCounter::new()];
 /// counters[0].increment(&0u8, 2)?;
 /// counters[1].increment(&1u8, 3)?;
-/// converge(&mut counters)?;
+/// let Ok(()) = converge(&mut counters); // counters cannot fail to merge
 /// assert_eq!(counters[0].value(), 5);
 ///
 /// let mut sets = vec![OrSet::new(), OrSet::new()];
@@ -134,45 +222,32 @@ pub use wire::Wire;
 /// # Ok::<(), routekit::crdt::CrdtError>(())
 /// ```
 pub trait Crdt: Clone + Default + PartialEq {
-    /// What a mutator returns to send to the other replicas: the type itself
-    /// for the counters, [`OrSetDelta`] for the [`OrSet`].
-    type Delta;
+    /// What a mutator returns to send to the other replicas:
+    /// [`GCounterDelta`], [`PNCounterDelta`], [`OrSetDelta`]. It converts
+    /// into the state it stands for.
+    type Delta: Clone + Into<Self>;
+
+    /// Why a merge can fail: [`Infallible`](std::convert::Infallible) for
+    /// the counters, [`CrdtError`] for the [`OrSet`].
+    type Error: std::error::Error + Send + Sync + 'static;
 
     /// Joins `other` into `self`: afterwards `self` is the least state that
-    /// includes both. `other` may be a whole state, a delta read back from
-    /// bytes, or several deltas merged into one state.
+    /// includes both. `other` may be a whole state, the state a delta stands
+    /// for, or several deltas merged into one state.
     ///
     /// # Errors
     ///
-    /// [`CrdtError::DotConflict`] when the two states cannot both be right
-    /// (an [`OrSet`] dot names two elements: an actor id was reused); `self`
-    /// is then unchanged. Counters never fail.
-    fn merge(&mut self, other: &Self) -> Result<(), CrdtError>;
+    /// [`Self::Error`] when the two states cannot both be right (an
+    /// [`OrSet`] dot names two elements: an actor id was reused); `self` is
+    /// then unchanged.
+    fn merge(&mut self, other: &Self) -> Result<(), Self::Error>;
 
     /// Joins the delta of one mutation into `self`, with the effect of
     /// merging the state the mutation produced (the delta law).
     ///
     /// # Errors
     ///
-    /// As [`merge`](Crdt::merge): [`CrdtError::DotConflict`] for an
-    /// [`OrSet`] add whose dot names another element here; `self` is then
-    /// unchanged.
-    fn merge_delta(&mut self, delta: &Self::Delta) -> Result<(), CrdtError>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // Every public type can be shared and sent across threads.
-    const _: fn() = || {
-        fn send_sync<T: Send + Sync>() {}
-        send_sync::<GCounter<String>>();
-        send_sync::<PNCounter<String>>();
-        send_sync::<OrSet<String, String>>();
-        send_sync::<OrSetDelta<String, String>>();
-        send_sync::<CausalContext<String>>();
-        send_sync::<CrdtError>();
-        send_sync::<DecodeError>();
-    };
+    /// As [`merge`](Crdt::merge): for an [`OrSet`] add whose dot names
+    /// another element here; `self` is then unchanged.
+    fn merge_delta(&mut self, delta: &Self::Delta) -> Result<(), Self::Error>;
 }

@@ -1,21 +1,12 @@
-//! The byte encoding of CRDT states and deltas, and the [`Wire`] trait that
-//! turns actor ids and elements into bytes.
+//! The pieces of the CRDT byte format: the [`Wire`] trait that turns actor
+//! ids and elements into bytes, the header (magic, kind byte, version) and
+//! the varints every encoding is made of.
 //!
-//! # Format, version 1
-//!
-//! Every encoding starts with a four-byte header: the magic bytes `RK`, a
-//! kind byte (1 = [`GCounter`](super::GCounter), 2 =
-//! [`PNCounter`](super::PNCounter), 3 = [`OrSet`](super::OrSet)) and the
-//! format version (1). Integers that describe the structure (lengths, counts,
-//! dot counters, indexes) are unsigned LEB128 varints: seven bits a byte,
-//! least significant group first, the high bit set on every byte but the
-//! last, and never longer than needed.
-//!
-//! Actor ids and elements are written by their [`Wire`] implementation.
-//! Everything is written in a canonical order (actors and elements sorted by
-//! their `Ord`), so the same state always encodes to the same bytes, and the
-//! reader refuses any other order, duplicates, and trailing bytes: bytes
-//! that decode are exactly the bytes their state encodes to.
+//! The format itself — one kind byte per type, version 1 of each — is
+//! documented for users in the [module docs](super#byte-format); [`Kind`]
+//! below is its table of kind bytes. A new kind takes the next free byte and
+//! starts at version 1; a change to the bytes of an existing kind bumps
+//! [`VERSION`] for it, and its readers keep reading the old version.
 
 use super::DecodeError;
 
@@ -27,9 +18,16 @@ use super::DecodeError;
 /// UTF-8). Implement it for your own id type by writing its fields in a fixed
 /// order with these building blocks.
 ///
-/// The encoding of a value must depend on the value alone, and `decode` must
-/// accept exactly what `encode` writes (an error for anything else, never a
-/// panic).
+/// The names differ from the whole-value `to_bytes` / `from_bytes` of the
+/// CRDTs on purpose: a `Wire` value is one field inside an encoding, written
+/// onto the end of a buffer and read off the front of a cursor, with no
+/// header of its own.
+///
+/// The bytes of a value must depend on the value alone (they are part of the
+/// CRDT encodings, which are deterministic), and
+/// [`decode_from`](Wire::decode_from) must accept exactly what
+/// [`encode_to`](Wire::encode_to) writes: an error for anything else, never a
+/// panic.
 ///
 /// # Example
 ///
@@ -40,47 +38,79 @@ use super::DecodeError;
 /// struct Sku { shop: u32, item: String }
 ///
 /// impl Wire for Sku {
-///     fn encode(&self, out: &mut Vec<u8>) {
-///         self.shop.encode(out);
-///         self.item.encode(out);
+///     fn encode_to(&self, out: &mut Vec<u8>) {
+///         self.shop.encode_to(out);
+///         self.item.encode_to(out);
 ///     }
-///     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
-///         Ok(Sku { shop: u32::decode(input)?, item: String::decode(input)? })
+///     fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
+///         Ok(Sku { shop: u32::decode_from(input)?, item: String::decode_from(input)? })
+///     }
+///     fn encoded_len(&self) -> usize {
+///         self.shop.encoded_len() + self.item.encoded_len()
 ///     }
 /// }
 ///
+/// let tea = Sku { shop: 3, item: "tea".into() };
 /// let mut bytes = Vec::new();
-/// Sku { shop: 3, item: "tea".into() }.encode(&mut bytes);
+/// tea.encode_to(&mut bytes);
 /// assert_eq!(bytes, [3, 3, b't', b'e', b'a']);
-/// assert_eq!(Sku::decode(&mut &bytes[..])?, Sku { shop: 3, item: "tea".into() });
+/// assert_eq!(tea.encoded_len(), bytes.len());
+/// assert_eq!(Sku::decode_from(&mut &bytes[..])?, tea);
 /// # Ok::<(), DecodeError>(())
 /// ```
 pub trait Wire: Sized {
     /// Appends the bytes of `self` to `out`.
-    fn encode(&self, out: &mut Vec<u8>);
+    fn encode_to(&self, out: &mut Vec<u8>);
 
-    /// Reads one value from the front of `input` and advances it past the
-    /// bytes read.
+    /// Reads one value from the front of `input` and advances `input` past
+    /// the bytes read.
     ///
     /// # Errors
     ///
     /// A [`DecodeError`] when the bytes are truncated or not an encoding this
     /// type writes.
-    fn decode(input: &mut &[u8]) -> Result<Self, DecodeError>;
+    fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError>;
+
+    /// How many bytes [`encode_to`](Wire::encode_to) appends.
+    ///
+    /// The provided method encodes into a scratch buffer and counts the
+    /// bytes; the implementations in this crate compute it in O(1) without
+    /// encoding. Override it when your type can do the same: it must equal
+    /// the number of bytes `encode_to` appends, or the `encoded_len` of the
+    /// CRDTs holding the value is wrong.
+    ///
+    /// ```
+    /// use routekit::crdt::Wire;
+    ///
+    /// assert_eq!(127u64.encoded_len(), 1);
+    /// assert_eq!(128u64.encoded_len(), 2);
+    /// assert_eq!((-1i32).encoded_len(), 1);
+    /// assert_eq!(String::from("tea").encoded_len(), 4);
+    /// ```
+    fn encoded_len(&self) -> usize {
+        let mut out = Vec::new();
+        self.encode_to(&mut out);
+        out.len()
+    }
 }
 
 macro_rules! wire_unsigned {
     ($($t:ty),*) => {$(
         impl Wire for $t {
             #[inline]
-            fn encode(&self, out: &mut Vec<u8>) {
+            fn encode_to(&self, out: &mut Vec<u8>) {
                 put_varint(out, u128::from(*self));
             }
 
             #[inline]
-            fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
+            fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
                 let value = get_varint(input, <$t>::BITS)?;
                 <$t>::try_from(value).map_err(|_| DecodeError::BadVarint { bits: <$t>::BITS })
+            }
+
+            #[inline]
+            fn encoded_len(&self) -> usize {
+                varint_len(u128::from(*self))
             }
         }
     )*};
@@ -91,80 +121,123 @@ macro_rules! wire_signed {
     ($($t:ty => $u:ty),*) => {$(
         impl Wire for $t {
             #[inline]
-            fn encode(&self, out: &mut Vec<u8>) {
-                // Zigzag: 0, -1, 1, -2, ... map to 0, 1, 2, 3, ...
-                let zigzag = ((*self << 1) ^ (*self >> (<$t>::BITS - 1))) as $u;
-                zigzag.encode(out);
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                zigzag!(*self, $t, $u).encode_to(out);
             }
 
             #[inline]
-            fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
-                let zigzag = <$u>::decode(input)?;
+            fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
+                let zigzag = <$u>::decode_from(input)?;
                 Ok((zigzag >> 1) as $t ^ -((zigzag & 1) as $t))
+            }
+
+            #[inline]
+            fn encoded_len(&self) -> usize {
+                zigzag!(*self, $t, $u).encoded_len()
             }
         }
     )*};
 }
+
+/// Zigzag: 0, -1, 1, -2, ... map to 0, 1, 2, 3, ...
+macro_rules! zigzag {
+    ($value:expr, $t:ty, $u:ty) => {
+        (($value << 1) ^ ($value >> (<$t>::BITS - 1))) as $u
+    };
+}
 wire_signed!(i8 => u8, i16 => u16, i32 => u32, i64 => u64, i128 => u128);
 
 impl Wire for bool {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode_to(&self, out: &mut Vec<u8>) {
         out.push(u8::from(*self));
     }
 
-    fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
+    fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
         match take(input, 1)? {
             [0] => Ok(false),
             [1] => Ok(true),
             _ => Err(DecodeError::Invalid { what: "a bool must be the byte 0 or 1" }),
         }
     }
+
+    fn encoded_len(&self) -> usize {
+        1
+    }
 }
 
 impl Wire for Vec<u8> {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode_to(&self, out: &mut Vec<u8>) {
         put_len(out, self.len());
         out.extend_from_slice(self);
     }
 
-    fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
+    fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
         let len = get_len(input)?;
         Ok(take(input, len)?.to_vec())
+    }
+
+    fn encoded_len(&self) -> usize {
+        len_len(self.len()) + self.len()
     }
 }
 
 impl Wire for String {
-    fn encode(&self, out: &mut Vec<u8>) {
+    fn encode_to(&self, out: &mut Vec<u8>) {
         put_len(out, self.len());
         out.extend_from_slice(self.as_bytes());
     }
 
-    fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
-        let bytes = Vec::<u8>::decode(input)?;
+    fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
+        let bytes = Vec::<u8>::decode_from(input)?;
         String::from_utf8(bytes).map_err(|_| DecodeError::BadUtf8)
+    }
+
+    fn encoded_len(&self) -> usize {
+        len_len(self.len()) + self.len()
     }
 }
 
 /// The magic bytes every encoding starts with.
 const MAGIC: [u8; 2] = *b"RK";
-/// The format version this release writes and reads.
+/// The format version this release writes and reads, for every kind.
 pub(crate) const VERSION: u8 = 1;
+/// The length of the header: magic, kind byte, version.
+pub(crate) const HEADER_LEN: usize = 4;
 
-/// The CRDT types with their wire kind bytes and names.
+/// The kinds of encoding, by their kind byte.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
+    /// A [`GCounter`](super::GCounter), or a
+    /// [`GCounterDelta`](super::GCounterDelta) as the counter it stands for.
     GCounter = 1,
+    /// A [`PNCounter`](super::PNCounter), or a
+    /// [`PNCounterDelta`](super::PNCounterDelta) likewise.
     PNCounter = 2,
+    /// An [`OrSet`](super::OrSet).
     OrSet = 3,
+    /// An [`OrSetDelta`](super::OrSetDelta): one mutation of a set.
+    OrSetDelta = 4,
 }
 
 impl Kind {
-    fn name(code: u8) -> &'static str {
-        match code {
-            1 => "GCounter",
-            2 => "PNCounter",
-            3 => "OrSet",
-            _ => "unknown type",
+    /// The kind with this byte, if there is one.
+    fn from_byte(byte: u8) -> Option<Kind> {
+        match byte {
+            1 => Some(Kind::GCounter),
+            2 => Some(Kind::PNCounter),
+            3 => Some(Kind::OrSet),
+            4 => Some(Kind::OrSetDelta),
+            _ => None,
+        }
+    }
+
+    /// The name of the kind, for errors.
+    fn name(self) -> &'static str {
+        match self {
+            Kind::GCounter => "GCounter",
+            Kind::PNCounter => "PNCounter",
+            Kind::OrSet => "OrSet",
+            Kind::OrSetDelta => "OrSetDelta",
         }
     }
 }
@@ -178,7 +251,7 @@ pub(crate) fn put_header(out: &mut Vec<u8>, kind: Kind) {
 
 /// Reads and checks the header of an encoding of `kind`.
 pub(crate) fn get_header(input: &mut &[u8], kind: Kind) -> Result<(), DecodeError> {
-    let header = take(input, 4).map_err(|_| {
+    let header = take(input, HEADER_LEN).map_err(|_| {
         if input.len() >= 2 && input[..2] != MAGIC {
             DecodeError::BadMagic
         } else {
@@ -189,9 +262,9 @@ pub(crate) fn get_header(input: &mut &[u8], kind: Kind) -> Result<(), DecodeErro
         return Err(DecodeError::BadMagic);
     }
     if header[2] != kind as u8 {
-        return Err(DecodeError::WrongKind {
-            expected: Kind::name(kind as u8),
-            found: Kind::name(header[2]),
+        return Err(match Kind::from_byte(header[2]) {
+            Some(found) => DecodeError::WrongKind { expected: kind.name(), found: found.name() },
+            None => DecodeError::UnknownKind { expected: kind.name(), found: header[2] },
         });
     }
     if header[3] != VERSION {
@@ -216,6 +289,14 @@ pub(crate) fn put_varint(out: &mut Vec<u8>, mut value: u128) {
         value >>= 7;
     }
     out.push(value as u8);
+}
+
+/// The number of bytes [`put_varint`] writes for `value`: one per started
+/// group of seven significant bits, and one for zero.
+#[inline]
+pub(crate) fn varint_len(value: u128) -> usize {
+    let bits = 128 - (value | 1).leading_zeros() as usize;
+    bits.div_ceil(7)
 }
 
 /// Reads a minimal unsigned LEB128 varint of at most `bits` bits.
@@ -246,13 +327,19 @@ pub(crate) fn get_varint(input: &mut &[u8], bits: u32) -> Result<u128, DecodeErr
 /// Reads a `u64` varint.
 #[inline]
 pub(crate) fn get_u64(input: &mut &[u8]) -> Result<u64, DecodeError> {
-    u64::decode(input)
+    u64::decode_from(input)
 }
 
 /// Appends a length or count.
 #[inline]
 pub(crate) fn put_len(out: &mut Vec<u8>, len: usize) {
     put_varint(out, len as u128);
+}
+
+/// The number of bytes [`put_len`] writes for `len`.
+#[inline]
+pub(crate) fn len_len(len: usize) -> usize {
+    varint_len(len as u128)
 }
 
 /// Reads a length or count; it cannot exceed the bytes left, since every
@@ -282,9 +369,10 @@ mod tests {
 
     fn round_trip<T: Wire + PartialEq + std::fmt::Debug>(value: T) -> Vec<u8> {
         let mut bytes = Vec::new();
-        value.encode(&mut bytes);
+        value.encode_to(&mut bytes);
+        assert_eq!(value.encoded_len(), bytes.len(), "{value:?}");
         let mut input = &bytes[..];
-        assert_eq!(T::decode(&mut input).unwrap(), value);
+        assert_eq!(T::decode_from(&mut input).unwrap(), value);
         assert!(input.is_empty());
         bytes
     }
@@ -301,41 +389,81 @@ mod tests {
         assert_eq!(round_trip(1i32), [2]);
         assert_eq!(round_trip(i64::MIN).len(), 10);
         assert_eq!(round_trip(i128::MAX).len(), 19);
+        assert_eq!(round_trip(i128::MIN).len(), 19);
         assert_eq!(round_trip(u8::MAX), [0xff, 1]);
+    }
+
+    #[test]
+    fn varint_len_counts_every_group() {
+        for shift in 0..128 {
+            for value in [1u128 << shift, (1u128 << shift) - 1, (1u128 << shift) + 1] {
+                let mut out = Vec::new();
+                put_varint(&mut out, value);
+                assert_eq!(varint_len(value), out.len(), "{value}");
+            }
+        }
+        assert_eq!(varint_len(u128::MAX), 19);
     }
 
     #[test]
     fn overlong_and_oversized_varints_are_refused() {
         for bad in [&[0x80, 0x00][..], &[0xff, 0x00], &[0x80, 0x80, 0x00]] {
-            assert_eq!(u64::decode(&mut &bad[..]), Err(DecodeError::BadVarint { bits: 64 }));
+            assert_eq!(u64::decode_from(&mut &bad[..]), Err(DecodeError::BadVarint { bits: 64 }));
         }
         // 2^64 does not fit a u64; 256 does not fit a u8.
         let mut big = Vec::new();
         put_varint(&mut big, 1 << 64);
-        assert_eq!(u64::decode(&mut &big[..]), Err(DecodeError::BadVarint { bits: 64 }));
-        assert_eq!(u8::decode(&mut &[0x80, 0x02][..]), Err(DecodeError::BadVarint { bits: 8 }));
-        assert_eq!(u64::decode(&mut &[0x80][..]), Err(DecodeError::Truncated));
-        assert_eq!(u64::decode(&mut &[0xff; 11][..]), Err(DecodeError::BadVarint { bits: 64 }));
+        assert_eq!(u64::decode_from(&mut &big[..]), Err(DecodeError::BadVarint { bits: 64 }));
+        assert_eq!(
+            u8::decode_from(&mut &[0x80, 0x02][..]),
+            Err(DecodeError::BadVarint { bits: 8 })
+        );
+        assert_eq!(u64::decode_from(&mut &[0x80][..]), Err(DecodeError::Truncated));
+        assert_eq!(
+            u64::decode_from(&mut &[0xff; 11][..]),
+            Err(DecodeError::BadVarint { bits: 64 })
+        );
     }
 
     #[test]
     fn strings_and_bytes() {
         assert_eq!(round_trip(String::from("héllo")), b"\x06h\xc3\xa9llo");
         assert_eq!(round_trip(vec![1u8, 2, 3]), [3, 1, 2, 3]);
-        assert_eq!(String::decode(&mut &b"\x01\xff"[..]), Err(DecodeError::BadUtf8));
-        assert_eq!(String::decode(&mut &b"\x05ab"[..]), Err(DecodeError::Truncated));
+        assert_eq!(round_trip("x".repeat(200)).len(), 202);
+        assert_eq!(String::decode_from(&mut &b"\x01\xff"[..]), Err(DecodeError::BadUtf8));
+        assert_eq!(String::decode_from(&mut &b"\x05ab"[..]), Err(DecodeError::Truncated));
         assert_eq!(round_trip(true), [1]);
-        assert!(bool::decode(&mut &[2u8][..]).is_err());
+        assert!(bool::decode_from(&mut &[2u8][..]).is_err());
+    }
+
+    #[test]
+    fn the_provided_encoded_len_counts_what_encode_to_writes() {
+        struct Pair(u64, String);
+        impl Wire for Pair {
+            fn encode_to(&self, out: &mut Vec<u8>) {
+                self.0.encode_to(out);
+                self.1.encode_to(out);
+            }
+            fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
+                Ok(Pair(u64::decode_from(input)?, String::decode_from(input)?))
+            }
+        }
+        assert_eq!(Pair(300, "ab".into()).encoded_len(), 2 + 3);
     }
 
     #[test]
     fn headers_name_what_is_wrong() {
         let mut out = Vec::new();
         put_header(&mut out, Kind::OrSet);
+        assert_eq!(out.len(), HEADER_LEN);
         assert_eq!(get_header(&mut &out[..], Kind::OrSet), Ok(()));
         assert_eq!(
             get_header(&mut &out[..], Kind::GCounter),
             Err(DecodeError::WrongKind { expected: "GCounter", found: "OrSet" })
+        );
+        assert_eq!(
+            get_header(&mut &b"RK\x09\x01"[..], Kind::OrSetDelta),
+            Err(DecodeError::UnknownKind { expected: "OrSetDelta", found: 9 })
         );
         assert_eq!(get_header(&mut &b"XX\x03\x01"[..], Kind::OrSet), Err(DecodeError::BadMagic));
         assert_eq!(get_header(&mut &b"XYZ"[..], Kind::OrSet), Err(DecodeError::BadMagic));
