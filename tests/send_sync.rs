@@ -2,8 +2,9 @@
 
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::route::{
-    BoundedLoads, Capabilities, HashRing, HashRingBuilder, JumpBackHash, JumpHash, LoadTracker,
-    Maglev, MaglevBuilder, MementoHash, Rendezvous, RouteError, SharedRouter, Snapshot,
+    AddressText, BoundedLoads, BuildError, HashRing, HashRingBuilder, JumpBackHash, JumpHash,
+    LoadTracker, Maglev, MaglevBuilder, MementoHash, Rendezvous, RouteError, Router, SharedRouter,
+    Snapshot,
 };
 use routekit::sql::{
     Ident, MySql, Postgres, SqlError, SqlWriter, Sqlite, Statement, Timestamp, Value,
@@ -20,7 +21,9 @@ fn public_types_are_send_and_sync() {
     send_sync::<HashAlgorithm>();
     send_sync::<HashRing<String>>();
     send_sync::<HashRing<Vec<u8>, Sip13>>();
-    send_sync::<HashRingBuilder<String, Xxh3>>();
+    send_sync::<HashRingBuilder<Xxh3>>();
+    send_sync::<HashRing<std::net::SocketAddr>>();
+    send_sync::<Rendezvous<u64>>();
     send_sync::<Rendezvous<String, Fnv1a>>();
     send_sync::<SharedRouter<HashRing<String>>>();
     send_sync::<Snapshot<Rendezvous<String>>>();
@@ -28,11 +31,13 @@ fn public_types_are_send_and_sync() {
     send_sync::<JumpBackHash<String, Sip13>>();
     send_sync::<MementoHash<Vec<u8>>>();
     send_sync::<Maglev<String>>();
-    send_sync::<MaglevBuilder<String, Xxh3>>();
+    send_sync::<MaglevBuilder<Sip13>>();
     send_sync::<BoundedLoads<HashRing<String>>>();
     send_sync::<LoadTracker<Rendezvous<String>>>();
     send_sync::<RouteError>();
-    send_sync::<Capabilities>();
+    send_sync::<BuildError>();
+    send_sync::<AddressText>();
+    send_sync::<Box<dyn Router<Node = String> + Send + Sync>>();
     send_sync::<Postgres>();
     send_sync::<Sqlite>();
     send_sync::<MySql>();
