@@ -5,7 +5,7 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use super::error::check_weight;
-use super::members::{Members, along, renumbering};
+use super::members::Members;
 use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted};
 use crate::hash::{KeyHasher, Xxh3};
 
@@ -162,7 +162,7 @@ impl<N: NodeId, H: KeyHasher> Router for Maglev<N, H> {
 
     /// O(log n).
     fn node_by_id(&self, id: &[u8]) -> Option<&N> {
-        self.members.find(id).map(|at| self.members.get(at))
+        self.members.node_by_id(id)
     }
 
     fn len(&self) -> usize {
@@ -258,12 +258,12 @@ impl<N: NodeId, H: KeyHasher> Weighted for Maglev<N, H> {
             return Ok(());
         }
         let old_len = self.members.len();
-        let slots = self.members.insert_all(added)?;
+        let inserted = self.members.insert_all(added)?;
         let (members, hasher, size) = (&self.members, &self.hasher, self.size);
-        self.permutations = along(std::mem::take(&mut self.permutations), &slots, |index, &w| {
-            permutation(hasher, members.get(index).id_bytes().as_ref(), w, size)
+        inserted.along(&mut self.permutations, |index, &weight| {
+            permutation(hasher, members.get(index).id_bytes().as_ref(), weight, size)
         });
-        self.rebuild(&renumbering(&slots, old_len));
+        self.rebuild(&inserted.renumbering(old_len));
         Ok(())
     }
 

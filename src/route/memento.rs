@@ -35,7 +35,7 @@ use crate::hash::{KeyHasher, Xxh3};
 /// it, so the capacity is a guess the caller must make up front. MementoHash
 /// has no capacity — it grows as a jump hash does — and while no node has
 /// left out of order a lookup is exactly one jump-hash call plus one array
-/// read. That fits a `Router` that accepts `insert` at any time.
+/// read. That fits a router that accepts new nodes at any time.
 ///
 /// **This implementation** uses JumpBackHash (integer-only, expected
 /// constant time) as the jump hash, and keeps the replacement set in a dense
@@ -146,7 +146,7 @@ impl<N: NodeId, H: KeyHasher> Router for MementoHash<N, H> {
 
     /// O(log n).
     fn node_by_id(&self, id: &[u8]) -> Option<&N> {
-        self.members.find(id).map(|at| self.members.get(at))
+        self.members.node_by_id(id)
     }
 
     fn len(&self) -> usize {

@@ -717,7 +717,7 @@ mod tests {
         assert_eq!(7u64.display_name(), "7");
         assert_eq!((-3i32).display_name(), "-3");
         assert_eq!(12usize.display_name(), "12");
-        assert_eq!((&5u8).display_name(), "5");
+        assert_eq!(NodeId::display_name(&&5u8), "5");
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl<N: NodeId, C: BucketCount> OrderedNodes<N, C> {
 
     /// O(log n).
     pub(crate) fn node_by_id(&self, id: &[u8]) -> Option<&N> {
-        self.members.find(id).map(|at| self.members.get(at))
+        self.members.node_by_id(id)
     }
 
     /// One bucket computation: no allocation, no table.

@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use super::error::check_weight;
-use super::members::{Members, along};
+use super::members::Members;
 use super::mix::{ln, mix64, unit_open};
 use super::{Membership, NodeId, RouteError, Router, Weighted};
 use crate::hash::{KeyHasher, Xxh3};
@@ -127,7 +127,7 @@ impl<N: NodeId, H: KeyHasher> Router for Rendezvous<N, H> {
 
     /// O(log n).
     fn node_by_id(&self, id: &[u8]) -> Option<&N> {
-        self.members.find(id).map(|at| self.members.get(at))
+        self.members.node_by_id(id)
     }
 
     fn len(&self) -> usize {
@@ -171,7 +171,9 @@ impl<N: NodeId, H: KeyHasher> Membership for Rendezvous<N, H> {
         let (at, removed) = self.members.remove(node)?;
         self.seeds.remove(at);
         self.weights.remove(at);
-        self.uniform = all_equal(&self.weights);
+        if !self.uniform {
+            self.uniform = all_equal(&self.weights);
+        }
         Ok(removed)
     }
 }
@@ -209,13 +211,16 @@ impl<N: NodeId, H: KeyHasher> Weighted for Rendezvous<N, H> {
         if added.is_empty() {
             return Ok(());
         }
-        let slots = self.members.insert_all(added)?;
+        let first = self.weights.first().or(added.first().map(|(_, weight)| weight)).copied();
+        let uniform = added.iter().all(|&(_, weight)| Some(weight) == first);
+        let inserted = self.members.insert_all(added)?;
         let (members, hasher) = (&self.members, &self.hasher);
-        self.seeds = along(std::mem::take(&mut self.seeds), &slots, |index, _| {
+        inserted.along(&mut self.seeds, |index, _| {
             hasher.uniform64(members.get(index).id_bytes().as_ref())
         });
-        self.weights = along(std::mem::take(&mut self.weights), &slots, |_, &weight| weight);
-        self.uniform = all_equal(&self.weights);
+        inserted.along(&mut self.weights, |_, &weight| weight);
+        self.uniform &= uniform;
+        debug_assert_eq!(self.uniform, all_equal(&self.weights));
         Ok(())
     }
 

@@ -5,7 +5,7 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use super::error::check_weight;
-use super::members::{Members, Slot, along, renumbering};
+use super::members::Members;
 use super::points::{Point, Points};
 use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted};
 use crate::hash::{KeyHasher, Xxh3};
@@ -111,7 +111,7 @@ impl<N: NodeId, H: KeyHasher> Router for HashRing<N, H> {
 
     /// O(log n) in the node count.
     fn node_by_id(&self, id: &[u8]) -> Option<&N> {
-        self.members.find(id).map(|at| self.members.get(at))
+        self.members.node_by_id(id)
     }
 
     fn len(&self) -> usize {
@@ -210,24 +210,15 @@ impl<N: NodeId, H: KeyHasher> Weighted for HashRing<N, H> {
             return Ok(());
         }
         let old_len = self.members.len();
-        let slots = self.members.insert_all(added)?;
-        let renumber = renumbering(&slots, old_len);
+        let inserted = self.members.insert_all(added)?;
+        let renumber = inserted.renumbering(old_len);
         let mut fresh: Vec<Point> = Vec::new();
         let mut buffer = Vec::new();
-        for (index, slot) in slots.iter().enumerate() {
-            if let Slot::New(share) = slot {
-                let identity = self.members.get(index).id_bytes();
-                push_points(
-                    &self.hasher,
-                    &mut buffer,
-                    identity.as_ref(),
-                    *share,
-                    index,
-                    &mut fresh,
-                );
-            }
+        for (index, &share) in inserted.iter() {
+            let identity = self.members.get(index).id_bytes();
+            push_points(&self.hasher, &mut buffer, identity.as_ref(), share, index, &mut fresh);
         }
-        self.shares = along(std::mem::take(&mut self.shares), &slots, |_, &share| share);
+        inserted.along(&mut self.shares, |_, &share| share);
         fresh.sort_unstable();
         let mut existing = std::mem::take(&mut self.points).into_vec();
         for point in &mut existing {
