@@ -267,10 +267,15 @@ impl<N: NodeId> Members<N, Arranged> {
 }
 
 /// Sorts `items` by the identity of `node(item)` and refuses the first
-/// repeated identity. Each identity's first 16 bytes are read once into an
-/// integer, which orders two identities exactly as their bytes do whenever
-/// the integers differ, so most comparisons are one integer compare and
-/// identities that are made on the spot (addresses) are made once.
+/// repeated identity.
+///
+/// Each identity's first 12 bytes are read once into the high bits of an
+/// integer whose low 32 bits hold the item's position, and the integers are
+/// sorted as integers: two identities whose 12-byte heads differ are ordered
+/// by their heads exactly as by their bytes (see [`head`]). Only runs of
+/// equal heads are then sorted by their whole identities. So most
+/// comparisons are integer compares, and identities made on the spot
+/// (addresses) are made once.
 fn sort_by_identity<X, N: NodeId>(
     items: Vec<X>,
     node: impl Fn(&X) -> &N,
@@ -278,28 +283,73 @@ fn sort_by_identity<X, N: NodeId>(
     if items.len() < 2 {
         return Ok(items);
     }
-    let mut order: Vec<(u128, usize)> =
-        items.iter().enumerate().map(|(i, item)| (prefix(node(item)), i)).collect();
-    let full = |a: usize, b: usize| {
-        node(&items[a]).id_bytes().as_ref().cmp(node(&items[b]).id_bytes().as_ref())
+    let full = |a: u128, b: u128| {
+        let (a, b) = (&items[a as u32 as usize], &items[b as u32 as usize]);
+        node(a).id_bytes().as_ref().cmp(node(b).id_bytes().as_ref())
     };
-    order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| full(a.1, b.1)));
-    if let Some(pair) = order.windows(2).find(|p| p[0].0 == p[1].0 && full(p[0].1, p[1].1).is_eq())
-    {
-        return Err(RouteError::duplicate(node(&items[pair[1].1])));
+    let mut order: Vec<u128> = if u32::try_from(items.len()).is_ok() {
+        items.iter().zip(0u32..).map(|(item, i)| head(node(item)) | u128::from(i)).collect()
+    } else {
+        // Too many to number in 32 bits (never in practice): sort on the
+        // whole identities. The positions then do not fit the integers.
+        return sort_on_whole_identities(items, node);
+    };
+    order.sort_unstable();
+    let mut run = 0;
+    while run < order.len() {
+        let head = order[run] >> 32;
+        let same = order[run..].iter().take_while(|&&key| key >> 32 == head).count();
+        if same > 1 {
+            let equal_heads = &mut order[run..run + same];
+            equal_heads.sort_unstable_by(|&a, &b| full(a, b));
+            if let Some(pair) = equal_heads.windows(2).find(|p| full(p[0], p[1]).is_eq()) {
+                return Err(RouteError::duplicate(node(&items[pair[1] as u32 as usize])));
+            }
+        }
+        run += same;
     }
-    let mut items: Vec<Option<X>> = items.into_iter().map(Some).collect();
-    Ok(order.iter().map(|&(_, i)| items[i].take().expect("each index once")).collect())
+    // Move the items into that order in place, following each position to
+    // where its item went by the earlier swaps (as `sort_by_cached_key`).
+    let mut from: Vec<u32> = order.iter().map(|&key| key as u32).collect();
+    let mut items = items;
+    for i in 0..from.len() {
+        let mut at = from[i] as usize;
+        while at < i {
+            at = from[at] as usize;
+        }
+        from[i] = at as u32;
+        items.swap(i, at);
+    }
+    Ok(items)
 }
 
-/// The first 16 identity bytes, big-endian, zero-padded: if the prefixes of
-/// two identities differ, they order the identities as their bytes do (a
-/// shorter identity pads with zeros, which sort first, as a prefix does).
-fn prefix<N: NodeId + ?Sized>(node: &N) -> u128 {
+/// [`sort_by_identity`] for more than 2³² items: comparisons on the whole
+/// identities.
+fn sort_on_whole_identities<X, N: NodeId>(
+    mut items: Vec<X>,
+    node: impl Fn(&X) -> &N,
+) -> Result<Vec<X>, RouteError> {
+    items.sort_unstable_by(|a, b| node(a).id_bytes().as_ref().cmp(node(b).id_bytes().as_ref()));
+    let repeated = items
+        .windows(2)
+        .find(|p| node(&p[0]).id_bytes().as_ref() == node(&p[1]).id_bytes().as_ref());
+    if let Some(pair) = repeated {
+        return Err(RouteError::duplicate(node(&pair[1])));
+    }
+    Ok(items)
+}
+
+/// The first 12 identity bytes, big-endian, zero-padded, in the top 96 bits
+/// of an integer. If the heads of two identities differ, they order the
+/// identities as their bytes do: at the first byte where the heads differ
+/// both identities have a byte and it decides, or one identity has ended
+/// (its head pads with zeros) and is a prefix of the other, which sorts
+/// first either way.
+fn head<N: NodeId + ?Sized>(node: &N) -> u128 {
     let id = node.id_bytes();
     let id = id.as_ref();
     let mut head = [0u8; 16];
-    let len = id.len().min(16);
+    let len = id.len().min(12);
     head[..len].copy_from_slice(&id[..len]);
     u128::from_be_bytes(head)
 }
@@ -314,12 +364,18 @@ fn insert_sorted<D>(vec: &mut Vec<D>, items: impl ExactSizeIterator<Item = (usiz
         }
         return;
     }
+    if vec.is_empty() {
+        vec.extend(items.map(|(_, item)| item));
+        return;
+    }
     let old = std::mem::take(vec);
     vec.reserve_exact(old.len() + items.len());
     let mut old = old.into_iter();
     for (at, item) in items {
         let keep = at - vec.len();
-        vec.extend(old.by_ref().take(keep));
+        if keep > 0 {
+            vec.extend(old.by_ref().take(keep));
+        }
         vec.push(item);
     }
     vec.extend(old);
@@ -459,6 +515,27 @@ mod tests {
         for (position, node) in members.as_slice().iter().enumerate() {
             assert_eq!(members.find(node.as_bytes()), Some(position));
         }
+    }
+
+    #[test]
+    fn both_sorts_agree_with_a_plain_sort() {
+        let mut names: Vec<String> =
+            (0..300).map(|i| format!("10.0.{}.{}:80{}", i % 3, i, i % 7)).collect();
+        names.extend(["", "\0", "10.0.0.0:8", "10.0.0.0:80", "10.0.0.0:8009"].map(String::from));
+        let mut expected = names.clone();
+        expected.sort();
+        let by_head = sort_by_identity(names.clone(), |n| n).unwrap();
+        let whole = sort_on_whole_identities(names.clone(), |n| n).unwrap();
+        assert_eq!((&by_head, &whole), (&expected, &expected));
+        names.push("10.0.1.7:800".into());
+        assert!(matches!(
+            sort_by_identity(names.clone(), |n| n),
+            Err(RouteError::DuplicateNode { .. })
+        ));
+        assert!(matches!(
+            sort_on_whole_identities(names, |n| n),
+            Err(RouteError::DuplicateNode { .. })
+        ));
     }
 
     #[test]

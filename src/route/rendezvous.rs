@@ -203,7 +203,8 @@ impl<N: NodeId, H: KeyHasher> Weighted for Rendezvous<N, H> {
         &mut self,
         nodes: I,
     ) -> Result<(), RouteError> {
-        let mut added = Vec::new();
+        let nodes = nodes.into_iter();
+        let mut added = Vec::with_capacity(nodes.size_hint().0);
         for (node, weight) in nodes {
             check_weight(&node, weight)?;
             added.push((node, weight));
