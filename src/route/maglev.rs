@@ -127,9 +127,7 @@ impl<N: NodeId, H: KeyHasher> Router for Maglev<N, H> {
         };
         out.push(self.members.get(owner as usize));
         let wanted = n.min(self.members.len()) - 1;
-        let ranked = (0..self.members.len() as u32)
-            .filter(|&i| i != owner)
-            .map(|i| self.rank(i, entry as u32));
+        let ranked = self.ranks(entry as u32).filter(|&rank| rank as u32 != owner);
         if wanted <= SMALL {
             let mut best = Smallest::new(wanted);
             ranked.for_each(|r| best.offer(r));
@@ -151,9 +149,8 @@ impl<N: NodeId, H: KeyHasher> Router for Maglev<N, H> {
             return Some(owner_node);
         }
         let mut best: Option<u64> = None;
-        for i in (0..self.members.len() as u32).filter(|&i| i != owner) {
-            let rank = self.rank(i, entry as u32);
-            if best.is_none_or(|b| rank < b) && is_healthy(self.members.get(i as usize)) {
+        for rank in self.ranks(entry as u32).filter(|&rank| rank as u32 != owner) {
+            if best.is_none_or(|b| rank < b) && is_healthy(self.node_of_rank(rank)) {
                 best = Some(rank);
             }
         }
@@ -418,15 +415,17 @@ impl<N, H> Maglev<N, H> {
         self.members.as_slice().iter().zip(&self.permutations).map(|(n, p)| (n, p.weight))
     }
 
-    /// The position of `entry` in node `i`'s permutation, with `i` in the
-    /// low bits: comparing these ranks orders by position, then identity.
+    /// Each node's rank for `entry`, in index order: the position of `entry`
+    /// in node `i`'s permutation, with `i` in the low bits, so comparing
+    /// ranks orders by position, then identity.
     #[inline]
-    fn rank(&self, i: u32, entry: u32) -> u64 {
-        let permutation = &self.permutations[i as usize];
+    fn ranks(&self, entry: u32) -> impl Iterator<Item = u64> + '_ {
         let size = u64::from(self.size);
-        let distance = (u64::from(entry) + size - u64::from(permutation.offset)) % size;
-        let position = distance * u64::from(permutation.inverse_skip) % size;
-        (position << 32) | u64::from(i)
+        self.permutations.iter().zip(0u32..).map(move |(permutation, i)| {
+            let distance = (u64::from(entry) + size - u64::from(permutation.offset)) % size;
+            let position = distance * u64::from(permutation.inverse_skip) % size;
+            (position << 32) | u64::from(i)
+        })
     }
 
     fn node_of_rank(&self, rank: u64) -> &N {
