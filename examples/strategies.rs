@@ -7,8 +7,10 @@
 //! ```
 //!
 //! Prints one markdown table with a row per strategy × hasher (`--csv` for
-//! plotting). Every strategy goes through the `Router` trait, so a new one
-//! joins with one line in `rows_for`.
+//! plotting). Every strategy goes through the `Router` trait, and joins and
+//! leaves through `Membership` (or, for the jump hashes, whose only node that
+//! can leave is the last, `push` and `pop`), so a new one joins with one line
+//! in `rows_for`.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -17,7 +19,8 @@ use std::time::Instant;
 
 use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 use routekit::route::{
-    HashRing, JumpBackHash, JumpHash, LoadTracker, Maglev, MementoHash, Rendezvous, Router,
+    HashRing, JumpBackHash, JumpHash, LoadTracker, Maglev, Membership, MementoHash, Rendezvous,
+    Router,
 };
 
 const USAGE: &str = "\
@@ -113,27 +116,17 @@ fn rows_for<H: KeyHasher>(
     let table = format!("maglev ({} entries)", maglev.table_size());
     let rendezvous = Rendezvous::with_hasher(hasher.clone());
     let ring_for_bounded = ring.clone();
+    let ring_name = format!("ring ({} vnodes)", config.vnodes);
+    let jump = JumpHash::with_hasher(hasher.clone());
+    let jump_back = JumpBackHash::with_hasher(hasher.clone());
+    let memento = MementoHash::with_hasher(hasher);
     vec![
-        measure(
-            config,
-            &format!("ring ({} vnodes)", config.vnodes),
-            hasher_name,
-            ring,
-            names,
-            keys,
-        ),
-        measure(config, "rendezvous", hasher_name, rendezvous, names, keys),
-        measure(config, "jump", hasher_name, JumpHash::with_hasher(hasher.clone()), names, keys),
-        measure(
-            config,
-            "jump-back",
-            hasher_name,
-            JumpBackHash::with_hasher(hasher.clone()),
-            names,
-            keys,
-        ),
-        measure(config, "memento", hasher_name, MementoHash::with_hasher(hasher), names, keys),
-        measure(config, &table, hasher_name, maglev, names, keys),
+        measure(config, &ring_name, hasher_name, ring, any_node(true), names, keys),
+        measure(config, "rendezvous", hasher_name, rendezvous, any_node(true), names, keys),
+        measure(config, "jump", hasher_name, jump, jump_churn(), names, keys),
+        measure(config, "jump-back", hasher_name, jump_back, jump_back_churn(), names, keys),
+        measure(config, "memento", hasher_name, memento, any_node(false), names, keys),
+        measure(config, &table, hasher_name, maglev, any_node(true), names, keys),
         measure_bounded(
             config,
             &format!("bounded loads (ring, c = {BALANCE})"),
@@ -169,18 +162,66 @@ fn balance(loads: &[usize], keys: usize) -> (f64, f64) {
     (peak / mean, spread)
 }
 
-/// Fills `empty` with the nodes, then times and tallies it.
+/// How a strategy's nodes join and leave, and what it supports: the small
+/// adapter that lets `measure` treat every strategy alike.
+struct Churn<R> {
+    join: fn(&mut R, String),
+    /// Makes one of `nodes` (in insertion order) leave.
+    leave: fn(&mut R, &[String]),
+    weights: bool,
+    any_node_leaves: bool,
+}
+
+/// Any node joins and leaves through [`Membership`]: the first node leaves.
+fn any_node<R: Membership<Node = String>>(weights: bool) -> Churn<R> {
+    Churn {
+        join: |router, node| router.insert(node).expect("distinct node names"),
+        leave: |router, nodes| {
+            router.remove(&nodes[0]).expect("present");
+        },
+        weights,
+        any_node_leaves: true,
+    }
+}
+
+/// Nodes join at the end and only the last one leaves: the jump hashes'
+/// `push` and `pop`.
+fn jump_churn<H: KeyHasher>() -> Churn<JumpHash<String, H>> {
+    Churn {
+        join: |router, node| router.push(node).expect("distinct node names"),
+        leave: |router, _| {
+            router.pop().expect("not empty");
+        },
+        weights: false,
+        any_node_leaves: false,
+    }
+}
+
+/// As [`jump_churn`], for JumpBackHash.
+fn jump_back_churn<H: KeyHasher>() -> Churn<JumpBackHash<String, H>> {
+    Churn {
+        join: |router, node| router.push(node).expect("distinct node names"),
+        leave: |router, _| {
+            router.pop().expect("not empty");
+        },
+        weights: false,
+        any_node_leaves: false,
+    }
+}
+
+/// Fills `router` with all names but the last, then times and tallies it.
 fn measure<R: Router<Node = String> + Clone>(
     config: &Config,
     strategy: &str,
     hasher: &'static str,
     mut router: R,
+    churn: Churn<R>,
     names: &[String],
     keys: &[Vec<u8>],
 ) -> Row {
     let (extra, base) = names.split_last().expect("at least one node");
     for name in base {
-        router.insert(name.clone()).expect("distinct node names");
+        (churn.join)(&mut router, name.clone());
     }
 
     // Speed: route every key, several passes; the median pass counts.
@@ -205,12 +246,10 @@ fn measure<R: Router<Node = String> + Clone>(
     let (peak_to_mean, spread) = balance(&loads, keys.len());
 
     let mut grown = router.clone();
-    grown.insert(extra.clone()).expect("distinct node names");
+    (churn.join)(&mut grown, extra.clone());
     let moved_on_add = changed(&before, &owners(&grown));
-    let capabilities = router.capabilities();
-    let leaving = if capabilities.arbitrary_removal { &base[0] } else { &base[base.len() - 1] };
     let mut shrunk = router.clone();
-    shrunk.remove(leaving.as_bytes()).expect("present");
+    (churn.leave)(&mut shrunk, base);
     let moved_on_remove = changed(&before, &owners(&shrunk));
 
     Row {
@@ -221,18 +260,18 @@ fn measure<R: Router<Node = String> + Clone>(
         spread,
         moved_on_add: Some(moved_on_add),
         moved_on_remove: Some(moved_on_remove),
-        removed_last: !capabilities.arbitrary_removal,
+        removed_last: !churn.any_node_leaves,
         memory_bytes: router.memory_bytes(),
-        weights: capabilities.weights,
-        any_removal: capabilities.arbitrary_removal,
-        replicas: capabilities.replicas,
+        weights: churn.weights,
+        any_removal: churn.any_node_leaves,
+        replicas: router.route_n(b"replicas?", 2).len() == 2,
     }
 }
 
 /// Assigns every key as a session through a [`LoadTracker`] over `router`:
 /// the time per assignment (lock, preference walk, count) and the balance it
 /// reaches. Placements depend on the loads, so no movement columns.
-fn measure_bounded<R: Router<Node = String>>(
+fn measure_bounded<R: Membership<Node = String>>(
     config: &Config,
     strategy: &str,
     hasher: &'static str,
@@ -241,22 +280,20 @@ fn measure_bounded<R: Router<Node = String>>(
     keys: &[Vec<u8>],
 ) -> Row {
     let base = &names[..names.len() - 1];
-    for name in base {
-        router.insert(name.clone()).expect("distinct node names");
-    }
-    let capabilities = router.capabilities();
+    router.extend(base.iter().cloned()).expect("distinct node names");
+    let replicas = router.route_n(b"replicas?", 2).len() == 2;
     let memory_bytes = router.memory_bytes();
     let tracker = LoadTracker::new(router, BALANCE).expect("a valid factor");
     let ns_per_lookup = time_per_key(config, keys, || {
         for key in keys {
-            let node = tracker.assign(black_box(key)).expect("non-empty").clone();
-            tracker.release(node.as_bytes()).expect("just assigned");
+            let node = tracker.assign(black_box(key)).expect("non-empty");
+            tracker.release(node).expect("just assigned");
         }
     });
     for key in keys {
         tracker.assign(key).expect("non-empty");
     }
-    let loads: Vec<usize> = base.iter().map(|n| tracker.load(n.as_bytes()) as usize).collect();
+    let loads: Vec<usize> = base.iter().map(|n| tracker.load(n) as usize).collect();
     let (peak_to_mean, spread) = balance(&loads, keys.len());
     Row {
         strategy: strategy.to_string(),
@@ -268,9 +305,9 @@ fn measure_bounded<R: Router<Node = String>>(
         moved_on_remove: None,
         removed_last: false,
         memory_bytes,
-        weights: capabilities.weights,
-        any_removal: capabilities.arbitrary_removal,
-        replicas: capabilities.replicas,
+        weights: true,
+        any_removal: true,
+        replicas,
     }
 }
 

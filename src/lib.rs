@@ -9,14 +9,16 @@
 //!   [`Fnv1a`], and [`Sip13`] (keyed, for keys an attacker may choose), or a
 //!   hasher of your own that names itself with
 //!   [`HasherId::custom`](hash::HasherId::custom).
-//! * [`route`] — the [`Router`] trait and its strategies: [`HashRing`]
-//!   (consistent hashing with virtual nodes) and [`Rendezvous`] (highest
-//!   random weight), with weights, preference lists, failover past unhealthy
-//!   nodes and [`SharedRouter`] for many threads; [`JumpHash`](route::JumpHash),
+//! * [`route`] — the [`Router`] trait (routing, preference lists, failover
+//!   past unhealthy nodes), the membership traits [`Membership`] and
+//!   [`Weighted`], and the strategies: [`HashRing`] (consistent hashing with
+//!   virtual nodes) and [`Rendezvous`] (highest random weight), with weights
+//!   and [`SharedRouter`] for many threads; [`JumpHash`](route::JumpHash),
 //!   [`JumpBackHash`](route::JumpBackHash), [`MementoHash`](route::MementoHash)
 //!   (any node can leave) and [`Maglev`](route::Maglev) (one table read); and
 //!   [`BoundedLoads`](route::BoundedLoads) / [`LoadTracker`](route::LoadTracker)
-//!   to cap every node's load.
+//!   to cap every node's load. Nodes are any [`NodeId`]: strings, integers,
+//!   addresses or your own type.
 //! * `route::compat` (feature `compat`) — `CompatRing`: the placement of
 //!   routers already deployed, bit for bit: libketama, libmemcached and
 //!   twemproxy ketama, and nginx `hash $key consistent`.
@@ -46,14 +48,14 @@
 //! # Example: route a session
 //!
 //! ```
-//! use routekit::{HashRing, Router};
+//! use routekit::{HashRing, Membership, Router};
 //!
 //! let mut ring = HashRing::new();
 //! ring.extend(["app-1:8080", "app-2:8080", "app-3:8080"])?;
 //!
 //! // The instance that holds this session, and the one holding its replica.
 //! let session = b"5f0c2a1e-session";
-//! let prefs = ring.route_n(session, 2)?;
+//! let prefs = ring.route_n(session, 2);
 //! let (owner, replica) = (*prefs[0], *prefs[1]);
 //!
 //! // The owner fails: its sessions go to the instance that has the replica.
@@ -251,7 +253,7 @@ pub use crdt::{Crdt, GCounter, OrSet, PNCounter};
 pub use hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
 pub use keyset::{Keyset, Page};
 pub use optimistic::{ETag, IsConflict, OptimisticUpdate, RetryPolicy, Versioned, VersionedCell};
-pub use route::{HashRing, Rendezvous, Router, SharedRouter};
+pub use route::{HashRing, Membership, NodeId, Rendezvous, Router, SharedRouter, Weighted};
 pub use sql::Dialect;
 
 // The README's examples are compiled and run as doctests.

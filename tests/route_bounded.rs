@@ -3,10 +3,16 @@
 
 use proptest::prelude::*;
 use routekit::route::{
-    BoundedLoads, HashRing, LoadTracker, MementoHash, Rendezvous, RouteError, Router,
+    BoundedLoads, BuildError, HashRing, JumpBackHash, LoadTracker, Membership, MementoHash,
+    Rendezvous, RouteError, Router,
 };
 
 const C: f64 = 1.25;
+
+fn config() -> ProptestConfig {
+    let cases = std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|c| c.parse().ok());
+    ProptestConfig { cases: cases.unwrap_or(64), ..ProptestConfig::default() }
+}
 
 /// One step of a session workload.
 #[derive(Clone, Debug)]
@@ -48,12 +54,12 @@ fn run<R: Router<Node = String>>(router: R, ops: &[Op]) -> Result<(), TestCaseEr
                 let node = tracker.assign(&[*key]).unwrap().clone();
                 // The chosen node was below ⌈c (m + 1) / n⌉, so it now holds at
                 // most that many.
-                prop_assert!(tracker.load(node.as_bytes()) <= cap(total_before + 1, n));
+                prop_assert!(tracker.load(&node) <= cap(total_before + 1, n));
             }
             Op::Release(pick) => {
                 let loads = tracker.loads();
                 if !loads.is_empty() {
-                    let (node, _) = &loads[pick.index(loads.len())];
+                    let (node, _) = loads[pick.index(loads.len())];
                     tracker.release(node).unwrap();
                 }
             }
@@ -63,7 +69,7 @@ fn run<R: Router<Node = String>>(router: R, ops: &[Op]) -> Result<(), TestCaseEr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn no_node_ever_exceeds_the_cap_while_sessions_only_arrive(
@@ -93,6 +99,9 @@ proptest! {
         let mut memento = MementoHash::new();
         memento.extend(nodes(count)).unwrap();
         run(memento, &ops)?;
+        let mut jump_back = JumpBackHash::new();
+        jump_back.extend(nodes(count)).unwrap();
+        run(jump_back, &ops)?;
     }
 
     #[test]
@@ -102,7 +111,7 @@ proptest! {
         let mut ring = HashRing::new();
         ring.extend(nodes(count)).unwrap();
         let prefs: Vec<String> =
-            ring.route_n(&key.to_le_bytes(), count).unwrap().into_iter().cloned().collect();
+            ring.route_n(&key.to_le_bytes(), count).into_iter().cloned().collect();
         let bounded = BoundedLoads::new(ring, C).unwrap();
         let load_of = |node: &String| loads[node[5..].parse::<usize>().unwrap()];
         let total: u64 = (0..count).map(|i| loads[i]).sum();
@@ -130,7 +139,7 @@ fn a_single_hot_key_spreads_at_the_cap() {
     }
     let loads = tracker.loads();
     assert!(loads.iter().all(|(_, load)| *load <= cap(1000, 10)), "{loads:?}");
-    assert!(tracker.load(owner.as_bytes()) >= 100, "the owner is filled first");
+    assert!(tracker.load(&owner) >= 100, "the owner is filled first");
 }
 
 #[test]
@@ -147,7 +156,7 @@ fn trackers_are_shared_by_threads_without_overshooting() {
                 for i in 0..500u32 {
                     let node = tracker.assign(&[t % 2]).unwrap().clone();
                     if i % 3 == 0 {
-                        tracker.release(node.as_bytes()).unwrap();
+                        tracker.release(&node).unwrap();
                     }
                 }
             });
@@ -163,12 +172,17 @@ fn invalid_factors_and_releases_are_refused() {
     for factor in [1.0, 0.5, f64::NAN, f64::INFINITY] {
         assert!(matches!(
             LoadTracker::new(Rendezvous::<String>::new(), factor),
-            Err(RouteError::InvalidBalanceFactor { .. })
+            Err(BuildError::InvalidBalanceFactor { .. })
         ));
     }
     let tracker = LoadTracker::new(Rendezvous::<String>::new(), C).unwrap();
     assert!(tracker.assign(b"k").is_none(), "no nodes, no assignment");
-    assert_eq!(tracker.release(b"x"), Err(RouteError::NoLoad { node: "x".into() }));
+    let err = tracker.release("x").unwrap_err();
+    assert!(matches!(&err, RouteError::NoLoad { node, .. } if node == "x"), "{err}");
+    assert_eq!(err.to_string(), "node \"x\" holds no load to release");
+    // Integer nodes are named by their value.
+    let tracker = LoadTracker::new(Rendezvous::<u64>::new(), C).unwrap();
+    assert_eq!(tracker.release(&7).unwrap_err().to_string(), "node \"7\" holds no load to release");
 }
 
 #[test]
@@ -179,9 +193,31 @@ fn removing_a_node_returns_its_sessions() {
     for i in 0..30u32 {
         tracker.assign(&i.to_le_bytes()).unwrap();
     }
-    let held = tracker.load(b"node-1");
-    assert_eq!(tracker.remove(b"node-1").unwrap(), ("node-1".to_string(), held));
+    let held = tracker.load("node-1");
+    assert_eq!(tracker.remove("node-1").unwrap(), ("node-1".to_string(), held));
     assert_eq!(tracker.total(), 30 - held);
     tracker.insert("node-9".to_string()).unwrap();
-    assert_eq!(tracker.load(b"node-9"), 0);
+    assert_eq!(tracker.load("node-9"), 0);
+}
+
+#[test]
+fn updates_forget_the_sessions_of_nodes_that_left() {
+    let mut jump = JumpBackHash::new();
+    jump.extend(nodes(4)).unwrap();
+    let mut tracker = LoadTracker::new(jump, 2.0).unwrap();
+    for i in 0..40u32 {
+        tracker.assign(&i.to_le_bytes()).unwrap();
+    }
+    let on_last = tracker.load("node-3");
+    assert!(on_last > 0);
+    let popped = tracker.update(|jump| Ok::<_, RouteError>(jump.pop())).unwrap();
+    assert_eq!(popped.as_deref(), Some("node-3"));
+    assert_eq!(tracker.load("node-3"), 0);
+    assert_eq!(tracker.total(), 40 - on_last);
+    let summed: u64 = tracker.loads().iter().map(|(_, load)| load).sum();
+    assert_eq!(summed, tracker.total());
+    // A failed change is still checked, and forgets nothing that stays.
+    let refused = tracker.update(|jump| jump.push("node-0".to_string()));
+    assert!(matches!(refused, Err(RouteError::DuplicateNode { .. })));
+    assert_eq!(tracker.total(), 40 - on_last);
 }

@@ -6,7 +6,12 @@
 //! the first three nodes of the key's preference list.
 
 use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
-use routekit::route::{HashRing, JumpBackHash, JumpHash, Maglev, MementoHash, Rendezvous, Router};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use routekit::route::{
+    HashRing, JumpBackHash, JumpHash, Maglev, Membership, MementoHash, NodeId, Rendezvous, Router,
+    Weighted,
+};
 
 const NODES: [(&str, f64); 5] =
     [("alpha", 1.0), ("bravo", 1.0), ("charlie", 2.0), ("delta", 0.5), ("echo", 1.0)];
@@ -15,7 +20,7 @@ const SIP_KEY: [u8; 16] = *b"routekit golden!";
 fn placements<R: Router<Node = &'static str>>(router: &R) -> String {
     (0..12)
         .map(|i| {
-            let prefs = router.route_n(format!("key-{i}").as_bytes(), 3).unwrap();
+            let prefs = router.route_n(format!("key-{i}").as_bytes(), 3);
             prefs.iter().map(|node| &node[..1]).collect::<String>()
         })
         .collect::<Vec<_>>()
@@ -81,7 +86,7 @@ fn rendezvous_placements_are_pinned() {
 #[test]
 fn rendezvous_scores_are_pinned_to_the_bit() {
     let router = rendezvous(Xxh3::new(), true);
-    assert_eq!(router.score(b"key-0", b"alpha").unwrap().to_bits(), 0x4009_110d_0ecb_bf04);
+    assert_eq!(router.score(b"key-0", "alpha").unwrap().to_bits(), 0x4009_110d_0ecb_bf04);
 }
 
 #[test]
@@ -94,25 +99,41 @@ fn ring_point_counts_follow_the_weights() {
     );
 }
 
-fn filled<R: Router<Node = &'static str>>(mut router: R, weighted: bool) -> R {
+fn filled<R: Weighted<Node = &'static str, Weight = f64>>(mut router: R, weighted: bool) -> R {
     for (node, weight) in NODES {
         router.insert_weighted(node, if weighted { weight } else { 1.0 }).unwrap();
     }
     router
 }
 
+fn memento<H: KeyHasher>(hasher: H) -> MementoHash<&'static str, H> {
+    let mut router = MementoHash::with_hasher(hasher);
+    for (node, _) in NODES {
+        router.insert(node).unwrap();
+    }
+    router
+}
+
+fn jump<H: KeyHasher>(hasher: H) -> JumpHash<&'static str, H> {
+    let mut router = JumpHash::with_hasher(hasher);
+    for (node, _) in NODES {
+        router.push(node).unwrap();
+    }
+    router
+}
+
+fn jump_back<H: KeyHasher>(hasher: H) -> JumpBackHash<&'static str, H> {
+    let mut router = JumpBackHash::with_hasher(hasher);
+    router.extend(NODES.map(|(node, _)| node)).unwrap();
+    router
+}
+
 #[test]
 fn jump_placements_are_pinned() {
+    assert_eq!(placements(&jump(Xxh3::new())), "bae bae ecb aed dae eba aed cae cba cba cba cba");
+    assert_eq!(placements(&jump(Fnv1a)), "aed bae dcb bae cae bae aed aed dca aed cba eba");
     assert_eq!(
-        placements(&filled(JumpHash::new(), false)),
-        "bae bae ecb aed dae eba aed cae cba cba cba cba"
-    );
-    assert_eq!(
-        placements(&filled(JumpHash::with_hasher(Fnv1a), false)),
-        "aed bae dcb bae cae bae aed aed dca aed cba eba"
-    );
-    assert_eq!(
-        placements(&filled(JumpHash::with_hasher(Sip13::new(SIP_KEY)), false)),
+        placements(&jump(Sip13::new(SIP_KEY))),
         "dcb ead bae bae cba edb cae bae aed cba cba dae"
     );
 }
@@ -121,22 +142,19 @@ fn jump_placements_are_pinned() {
 fn jump_reference_vectors() {
     // Lamping and Veach's reference JumpConsistentHash(key, num_buckets).
     for (key, buckets, bucket) in [(1, 10, 6), (42, 57, 43), (256, 1024, 520)] {
-        assert_eq!(JumpHash::<&str>::bucket(key, buckets), Some(bucket), "({key}, {buckets})");
+        assert_eq!(JumpHash::bucket(key, buckets), Some(bucket), "({key}, {buckets})");
     }
 }
 
 #[test]
 fn jump_back_placements_are_pinned() {
     assert_eq!(
-        placements(&filled(JumpBackHash::new(), false)),
+        placements(&jump_back(Xxh3::new())),
         "edc bae cae aed cae bae bae cba edb bae aed cba"
     );
+    assert_eq!(placements(&jump_back(Fnv1a)), "edb dcb cba dae dba aed aed cae ecb cba aed edb");
     assert_eq!(
-        placements(&filled(JumpBackHash::with_hasher(Fnv1a), false)),
-        "edb dcb cba dae dba aed aed cae ecb cba aed edb"
-    );
-    assert_eq!(
-        placements(&filled(JumpBackHash::with_hasher(Sip13::new(SIP_KEY)), false)),
+        placements(&jump_back(Sip13::new(SIP_KEY))),
         "dba bae aed bae cae aed bae ead bae cae aed aed"
     );
 }
@@ -153,7 +171,7 @@ fn jump_back_equals_hash4j() {
         let hash = u64::from_str_radix(fields[0], 16).unwrap();
         let (buckets, bucket): (u32, u32) =
             (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-        assert_eq!(JumpBackHash::<&str>::bucket(hash, buckets), Some(bucket), "{line}");
+        assert_eq!(JumpBackHash::bucket(hash, buckets), Some(bucket), "{line}");
         checked += 1;
     }
     assert_eq!(checked, 2000);
@@ -161,15 +179,15 @@ fn jump_back_equals_hash4j() {
 
 #[test]
 fn memento_placements_are_pinned() {
-    let mut router = filled(MementoHash::new(), false);
+    let mut router = memento(Xxh3::new());
     assert_eq!(placements(&router), "edc bae ced abc cea bac bce cab edb bad acb cbe");
-    router.remove(b"bravo").unwrap();
-    router.remove(b"delta").unwrap();
+    router.remove("bravo").unwrap();
+    router.remove("delta").unwrap();
     assert_eq!(placements(&router), "eca ace cea ace cea aec cea cae eac ace aec cae");
     router.insert("foxtrot").unwrap(); // takes delta's bucket
     assert_eq!(placements(&router), "eca aec cfe aec cea ace cef cae eaf afe aec cae");
-    let mut sip = filled(MementoHash::with_hasher(Sip13::new(SIP_KEY)), false);
-    sip.remove(b"alpha").unwrap();
+    let mut sip = memento(Sip13::new(SIP_KEY));
+    sip.remove("alpha").unwrap();
     assert_eq!(placements(&sip), "deb bcd dcb bec cbd dec bcd ebd bde ced ced ecb");
 }
 
@@ -183,7 +201,7 @@ fn maglev_placements_are_pinned() {
         placements(&filled(Maglev::new(), false)),
         "bcd ead bde cbd aed eba bde bad cba ced acb deb"
     );
-    let fnv: Maglev<&str, Fnv1a> = Maglev::builder().hasher(Fnv1a).build().unwrap();
+    let fnv: Maglev<&str, Fnv1a> = Maglev::with_hasher(Fnv1a);
     assert_eq!(placements(&filled(fnv, true)), "eab ebc cda bea ecb ebd abc deb bad eac cdb cbe");
     let sip: Maglev<&str, Sip13> =
         Maglev::builder().table_size(1009).hasher(Sip13::new(SIP_KEY)).build().unwrap();
@@ -201,4 +219,52 @@ fn maglev_table_is_pinned() {
     // four entries left go to the largest remainders: delta, then alpha,
     // bravo and echo.
     assert_eq!(counts, [11_916, 11_916, 23_831, 5_958, 11_916]);
+}
+
+/// Nodes of other types place exactly as their identity bytes would as a
+/// byte string: an address as its text, an integer as its little-endian
+/// bytes. So these vectors are the string vectors above, reached through
+/// `NodeId`.
+#[test]
+fn typed_nodes_place_as_their_identity_bytes() {
+    let addresses: [SocketAddr; 3] =
+        ["10.0.0.1:80", "10.0.0.2:80", "[2001:db8::7]:443"].map(|a| a.parse().unwrap());
+    let texts = ["10.0.0.1:80", "10.0.0.2:80", "[2001:db8::7]:443"];
+    let mut by_address = HashRing::new();
+    by_address.extend(addresses).unwrap();
+    let mut by_text = HashRing::new();
+    by_text.extend(texts).unwrap();
+    let ips: [IpAddr; 2] = [Ipv4Addr::new(10, 0, 0, 1).into(), "::1".parse().unwrap()];
+    let mut by_ip = Rendezvous::new();
+    by_ip.extend(ips).unwrap();
+    let mut by_ip_text = Rendezvous::new();
+    by_ip_text.extend(["10.0.0.1", "::1"]).unwrap();
+    let mut by_number = Maglev::builder().table_size(1009).build().unwrap();
+    by_number.extend([7u64, 1 << 40, 12_345]).unwrap();
+    let mut by_bytes = Maglev::builder().table_size(1009).build().unwrap();
+    by_bytes.extend([7u64, 1 << 40, 12_345].map(|n| n.to_le_bytes().to_vec())).unwrap();
+    let mut jump_numbers = JumpBackHash::new();
+    jump_numbers.extend(0..5u32).unwrap();
+    for i in 0..200 {
+        let key = format!("key-{i}");
+        let key = key.as_bytes();
+        let owner = by_address.route(key).unwrap().id_bytes();
+        assert_eq!(owner.as_ref(), by_text.route(key).unwrap().as_bytes());
+        let owner = by_ip.route(key).unwrap().id_bytes();
+        assert_eq!(owner.as_ref(), by_ip_text.route(key).unwrap().as_bytes());
+        let owner = by_number.route(key).unwrap().id_bytes();
+        assert_eq!(&owner[..], &by_bytes.route(key).unwrap()[..]);
+        // Jump-style placement ignores identities: bucket i is node i.
+        let bucket = JumpBackHash::bucket(routekit::Xxh3::new().uniform64(key), 5).unwrap();
+        assert_eq!(jump_numbers.route(key), Some(&bucket));
+    }
+    // And one pinned vector, so the address text cannot drift.
+    let owners: String = (0..12)
+        .map(|i| match by_address.route(format!("key-{i}").as_bytes()).unwrap() {
+            SocketAddr::V4(v4) => char::from(b'0' + v4.ip().octets()[3]),
+            SocketAddr::V6(_) => '6',
+        })
+        .collect();
+    // Computed with string nodes by the release before `NodeId` existed.
+    assert_eq!(owners, "622611212662");
 }

@@ -2,7 +2,9 @@
 //! is derived in a comment; the inputs are fixed, so the tests never flake.
 
 use routekit::hash::Xxh3;
-use routekit::route::{HashRing, JumpBackHash, JumpHash, Maglev, MementoHash, Rendezvous, Router};
+use routekit::route::{
+    HashRing, JumpBackHash, JumpHash, Maglev, Membership, MementoHash, Rendezvous, Router, Weighted,
+};
 
 /// `count` distinct keys from a fixed sequence.
 fn keys(count: usize) -> impl Iterator<Item = [u8; 8]> {
@@ -32,9 +34,9 @@ fn rendezvous_weights_one_two_three_give_exact_shares() {
     // every count (a false failure has probability below 1e-6).
     const K: usize = 120_000;
     let mut router = Rendezvous::new();
-    for (node, weight) in [("one", 1.0), ("two", 2.0), ("three", 3.0)] {
-        router.insert_weighted(node.to_string(), weight).unwrap();
-    }
+    router
+        .extend_weighted([("one".to_string(), 1.0), ("two".into(), 2.0), ("three".into(), 3.0)])
+        .unwrap();
     for (node, count) in loads(&router, K) {
         let p = router.nodes().find(|(n, _)| **n == node).unwrap().1 / 6.0;
         let (expected, sd) = (K as f64 * p, (K as f64 * p * (1.0 - p)).sqrt());
@@ -112,9 +114,7 @@ fn rendezvous_balance_is_binomial() {
     // sqrt(0.99 / 4000) = 1.57%; the measured spread must be within ±25%
     // of it, as above.
     let mut router = Rendezvous::with_hasher(Xxh3::with_seed(9));
-    for i in 0..100 {
-        router.insert(format!("10.0.0.{i}:6379")).unwrap();
-    }
+    router.extend((0..100).map(|i| format!("10.0.0.{i}:6379"))).unwrap();
     let counts: Vec<usize> = loads(&router, 400_000).into_iter().map(|(_, c)| c).collect();
     let spread = relative_spread(&counts);
     let expected = (0.99f64 / 4000.0).sqrt();
@@ -161,7 +161,7 @@ fn memento_stays_binomial_after_removals_out_of_order() {
     let mut router = MementoHash::new();
     router.extend(hundred_nodes()).unwrap();
     for i in (0..90).step_by(3) {
-        router.remove(format!("10.0.0.{i}:6379").as_bytes()).unwrap();
+        router.remove(&format!("10.0.0.{i}:6379")).unwrap();
     }
     assert_eq!(router.len(), 70);
     assert_binomial_balance(&router);
@@ -228,7 +228,7 @@ fn maglev_disruption_stays_near_the_minimum() {
             let gone = format!("set{set}-node{set}");
             let held = before.iter().filter(|n| **n == gone).count();
             let mut shrunk = lb.clone();
-            shrunk.remove(gone.as_bytes()).unwrap();
+            shrunk.remove(&gone).unwrap();
             let minimum = held as f64 / f64::from(size);
             let changed = shrunk.last_change_fraction();
             assert!(
@@ -250,10 +250,10 @@ fn maglev_failover_mostly_goes_where_a_rebuild_sends_the_keys() {
     lb.extend(hundred_nodes()).unwrap();
     let gone = "10.0.0.42:6379";
     let mut shrunk = lb.clone();
-    shrunk.remove(gone.as_bytes()).unwrap();
+    shrunk.remove(gone).unwrap();
     let (mut moved, mut agree) = (0, 0);
     for key in keys(200_000) {
-        let prefs = lb.route_n(&key, 2).unwrap();
+        let prefs = lb.route_n(&key, 2);
         if prefs[0] == gone {
             moved += 1;
             agree += usize::from(shrunk.route(&key) == Some(prefs[1]));

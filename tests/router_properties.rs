@@ -1,12 +1,15 @@
 //! The properties every `Router` keeps, stamped onto each strategy by one
 //! macro, and checked against a naive reference implementation.
 //!
-//! Case counts are modest so `cargo test` stays fast; set `PROPTEST_CASES`
-//! (e.g. 2000) for a longer run.
+//! Case counts are modest so `cargo test` stays fast; set
+//! `ROUTEKIT_PROPTEST_CASES` (e.g. 2000) for a longer run.
 
 use proptest::prelude::*;
 use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
-use routekit::route::{HashRing, JumpBackHash, JumpHash, Maglev, MementoHash, Rendezvous, Router};
+use routekit::route::{
+    HashRing, JumpBackHash, JumpHash, Maglev, Membership, MementoHash, Rendezvous, RouteError,
+    Router, Weighted,
+};
 
 /// Node names and weights for one case: distinct names, weights from a small
 /// set so that equal and unequal weights both occur.
@@ -25,32 +28,130 @@ fn keys() -> impl Strategy<Value = Vec<Vec<u8>>> {
 }
 
 fn config() -> ProptestConfig {
-    // PROPTEST_CASES overrides this default.
-    ProptestConfig { cases: 48, ..ProptestConfig::default() }
+    let cases = std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|c| c.parse().ok());
+    ProptestConfig { cases: cases.unwrap_or(48), ..ProptestConfig::default() }
 }
 
-fn build<R: Router<Node = String>>(mut router: R, nodes: &[(String, f64)], weighted: bool) -> R {
+/// How the properties change a strategy's nodes: through [`Membership`] and
+/// [`Weighted`] where the strategy has them, through `push` and `pop` for the
+/// jump hashes (whose only node that can leave is the last).
+trait Nodes: Router<Node = String> + Clone {
+    /// Adds one node (weight 1 goes through `insert`, others through
+    /// `insert_weighted`).
+    fn add(&mut self, node: String, weight: f64);
+    /// Adds many nodes in one bulk call.
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError>;
+    /// Removes `node`, which for the jump hashes must be the last.
+    fn take(&mut self, node: &str) -> String;
+}
+
+fn add_weighted<R: Weighted<Node = String, Weight = f64>>(router: &mut R, node: String, w: f64) {
+    if w == 1.0 { router.insert(node).unwrap() } else { router.insert_weighted(node, w).unwrap() }
+}
+
+fn add_all_weighted<R: Weighted<Node = String, Weight = f64>>(
+    router: &mut R,
+    nodes: &[(String, f64)],
+) -> Result<(), RouteError> {
+    if nodes.iter().all(|(_, w)| *w == 1.0) {
+        router.extend(nodes.iter().map(|(n, _)| n.clone()))
+    } else {
+        router.extend_weighted(nodes.iter().cloned())
+    }
+}
+
+impl<H: KeyHasher> Nodes for HashRing<String, H> {
+    fn add(&mut self, node: String, weight: f64) {
+        add_weighted(self, node, weight);
+    }
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError> {
+        add_all_weighted(self, nodes)
+    }
+    fn take(&mut self, node: &str) -> String {
+        self.remove(node).unwrap()
+    }
+}
+
+impl<H: KeyHasher> Nodes for Rendezvous<String, H> {
+    fn add(&mut self, node: String, weight: f64) {
+        add_weighted(self, node, weight);
+    }
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError> {
+        add_all_weighted(self, nodes)
+    }
+    fn take(&mut self, node: &str) -> String {
+        self.remove(node).unwrap()
+    }
+}
+
+impl<H: KeyHasher> Nodes for Maglev<String, H> {
+    fn add(&mut self, node: String, weight: f64) {
+        add_weighted(self, node, weight);
+    }
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError> {
+        add_all_weighted(self, nodes)
+    }
+    fn take(&mut self, node: &str) -> String {
+        self.remove(node).unwrap()
+    }
+}
+
+impl<H: KeyHasher> Nodes for MementoHash<String, H> {
+    fn add(&mut self, node: String, weight: f64) {
+        assert_eq!(weight, 1.0, "memento hash has no weights");
+        self.insert(node).unwrap();
+    }
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError> {
+        self.extend(nodes.iter().map(|(n, _)| n.clone()))
+    }
+    fn take(&mut self, node: &str) -> String {
+        self.remove(node).unwrap()
+    }
+}
+
+impl<H: KeyHasher> Nodes for JumpHash<String, H> {
+    fn add(&mut self, node: String, weight: f64) {
+        assert_eq!(weight, 1.0, "jump hash has no weights");
+        self.push(node).unwrap();
+    }
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError> {
+        self.extend(nodes.iter().map(|(n, _)| n.clone()))
+    }
+    fn take(&mut self, node: &str) -> String {
+        assert_eq!(self.nodes().last().map(String::as_str), Some(node), "only the last leaves");
+        self.pop().unwrap()
+    }
+}
+
+impl<H: KeyHasher> Nodes for JumpBackHash<String, H> {
+    fn add(&mut self, node: String, weight: f64) {
+        assert_eq!(weight, 1.0, "jump-back hash has no weights");
+        self.push(node).unwrap();
+    }
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError> {
+        self.extend(nodes.iter().map(|(n, _)| n.clone()))
+    }
+    fn take(&mut self, node: &str) -> String {
+        assert_eq!(self.nodes().last().map(String::as_str), Some(node), "only the last leaves");
+        self.pop().unwrap()
+    }
+}
+
+fn build<R: Nodes>(mut router: R, nodes: &[(String, f64)]) -> R {
     for (node, weight) in nodes {
-        if weighted {
-            router.insert_weighted(node.clone(), *weight).unwrap();
-        } else {
-            router.insert(node.clone()).unwrap();
-        }
+        router.add(node.clone(), *weight);
     }
     router
 }
 
 /// The whole preference list of `key`.
 fn prefs<R: Router<Node = String>>(router: &R, key: &[u8]) -> Vec<String> {
-    if router.is_empty() {
-        return Vec::new();
-    }
-    router.route_n(key, router.len()).unwrap().into_iter().cloned().collect()
+    router.route_n(key, router.len()).into_iter().cloned().collect()
 }
 
 /// Stamps the router properties onto one strategy.
 ///
-/// * `new`: an expression giving an empty router (`Router<Node = String>`).
+/// * `new`: an expression giving an empty router (a [`Nodes`]).
 /// * `reference`: `fn(&R, &[Vec<u8>]) -> Vec<Vec<String>>`, the full
 ///   preference list of each key, computed naively.
 /// * `weighted`: whether nodes get weights.
@@ -79,7 +180,7 @@ macro_rules! router_properties {
 
                 #[test]
                 fn matches_the_naive_reference(nodes in node_set(24, $weighted), keys in keys()) {
-                    let router = build($new, &nodes, $weighted);
+                    let router = build($new, &nodes);
                     let expected = $reference(&router, &keys);
                     for (key, expected) in keys.iter().zip(expected) {
                         prop_assert_eq!(prefs(&router, key), expected);
@@ -102,10 +203,30 @@ macro_rules! router_properties {
                         // order must still give the same placements.
                         shuffled = nodes.clone();
                     }
-                    let a = build($new, &nodes, $weighted);
-                    let b = build($new, &shuffled, $weighted);
+                    let a = build($new, &nodes);
+                    let b = build($new, &shuffled);
                     for key in &keys {
                         prop_assert_eq!(prefs(&a, key), prefs(&b, key));
+                    }
+                }
+
+                #[test]
+                fn a_bulk_build_equals_one_by_one(nodes in node_set(24, $weighted), keys in keys()) {
+                    let one_by_one = build($new, &nodes);
+                    let mut bulk = $new;
+                    bulk.add_all(&nodes).unwrap();
+                    prop_assert_eq!(bulk.len(), nodes.len());
+                    for key in &keys {
+                        prop_assert_eq!(prefs(&bulk, key), prefs(&one_by_one, key));
+                    }
+                    // A batch with a present node fails whole and changes nothing.
+                    let mut again = bulk.clone();
+                    let batch = [("node-new".to_string(), 1.0), nodes[0].clone()];
+                    let refused = again.add_all(&batch);
+                    prop_assert!(matches!(refused, Err(RouteError::DuplicateNode { .. })), "{:?}", refused);
+                    prop_assert_eq!(again.len(), nodes.len());
+                    for key in &keys {
+                        prop_assert_eq!(prefs(&again, key), prefs(&bulk, key));
                     }
                 }
 
@@ -114,13 +235,9 @@ macro_rules! router_properties {
                     nodes in node_set(24, $weighted), keys in keys()
                 ) {
                     let (last, before) = nodes.split_last().unwrap();
-                    let small = build($new, before, $weighted);
+                    let small = build($new, before);
                     let mut large = small.clone();
-                    if $weighted {
-                        large.insert_weighted(last.0.clone(), last.1).unwrap();
-                    } else {
-                        large.insert(last.0.clone()).unwrap();
-                    }
+                    large.add(last.0.clone(), last.1);
                     for key in &keys {
                         let now = large.route(key).unwrap();
                         if let (Some(was), true) = (small.route(key), $exact) {
@@ -129,7 +246,7 @@ macro_rules! router_properties {
                     }
                     // Removing the newcomer again restores every placement.
                     let mut undone = large.clone();
-                    undone.remove(last.0.as_bytes()).unwrap();
+                    prop_assert_eq!(&undone.take(&last.0), &last.0);
                     for key in &keys {
                         prop_assert_eq!(prefs(&undone, key), prefs(&small, key));
                     }
@@ -139,11 +256,11 @@ macro_rules! router_properties {
                 fn removing_a_node_moves_only_its_keys_to_their_next_choice(
                     nodes in node_set(24, $weighted), keys in keys(), pick in any::<prop::sample::Index>()
                 ) {
-                    let full = build($new, &nodes, $weighted);
+                    let full = build($new, &nodes);
                     let gone = if $remove_any { &nodes[pick.index(nodes.len())].0 } else { &nodes.last().unwrap().0 };
                     let mut fewer = full.clone();
-                    prop_assert_eq!(&fewer.remove(gone.as_bytes()).unwrap(), gone);
-                    prop_assert!(!fewer.contains(gone.as_bytes()));
+                    prop_assert_eq!(&fewer.take(gone), gone);
+                    prop_assert!(!fewer.contains(gone.as_str()));
                     for key in &keys {
                         let was = prefs(&full, key);
                         let now = fewer.route(key).cloned();
@@ -161,11 +278,7 @@ macro_rules! router_properties {
                     }
                     // Putting the node back restores every placement.
                     let weight = nodes.iter().find(|(n, _)| n == gone).unwrap().1;
-                    if $weighted {
-                        fewer.insert_weighted(gone.clone(), weight).unwrap();
-                    } else {
-                        fewer.insert(gone.clone()).unwrap();
-                    }
+                    fewer.add(gone.clone(), weight);
                     for key in &keys {
                         prop_assert_eq!(prefs(&fewer, key), prefs(&full, key));
                     }
@@ -175,7 +288,9 @@ macro_rules! router_properties {
                 fn preference_lists_are_distinct_prefixes(
                     nodes in node_set(24, $weighted), keys in keys()
                 ) {
-                    let router = build($new, &nodes, $weighted);
+                    let router = build($new, &nodes);
+                    let dynamic: &dyn Router<Node = String> = &router;
+                    let boxed: Box<dyn Router<Node = String>> = Box::new(router.clone());
                     for key in &keys {
                         let all = prefs(&router, key);
                         prop_assert_eq!(all.len(), router.len());
@@ -183,20 +298,32 @@ macro_rules! router_properties {
                         sorted.sort();
                         sorted.dedup();
                         prop_assert_eq!(sorted.len(), all.len(), "repeated node in {:?}", all);
-                        for n in 1..=all.len() + 2 {
-                            let some: Vec<String> = router.route_n(key, n).unwrap().into_iter().cloned().collect();
+                        let mut out = Vec::new();
+                        for n in 0..=all.len() + 2 {
+                            let some: Vec<String> = router.route_n(key, n).into_iter().cloned().collect();
                             prop_assert_eq!(&some[..], &all[..n.min(all.len())]);
+                            dynamic.route_n_into(key, n, &mut out);
+                            prop_assert!(out.iter().copied().eq(&all[..n.min(all.len())]));
+                            prop_assert_eq!(boxed.route_n(key, n).len(), n.min(all.len()));
                         }
                         prop_assert_eq!(router.route(key), Some(&all[0]));
-                        prop_assert!(router.is_owner(key, all[0].as_bytes()));
+                        prop_assert_eq!(dynamic.route(key), Some(&all[0]));
+                        prop_assert!(router.is_owner(key, all[0].as_str()));
+                        prop_assert!(boxed.is_owner(key, &all[0]));
+                        prop_assert_eq!(all.len() > 1, !router.is_owner(key, all[all.len() - 1].as_str()));
                     }
+                    for (node, _) in &nodes {
+                        prop_assert!(router.contains(node.as_str()) && (&dynamic).contains(node));
+                        prop_assert_eq!(dynamic.node_by_id(node.as_bytes()), Some(node));
+                    }
+                    prop_assert!(!router.contains("node-500") && !boxed.contains("node-500"));
                 }
 
                 #[test]
                 fn failover_takes_the_first_healthy_node(
                     nodes in node_set(24, $weighted), keys in keys(), down_mask in any::<u64>()
                 ) {
-                    let router = build($new, &nodes, $weighted);
+                    let router = build($new, &nodes);
                     let down: Vec<&String> = nodes
                         .iter()
                         .enumerate()
@@ -212,12 +339,16 @@ macro_rules! router_properties {
             }
 
             #[test]
-            fn empty_router_routes_nowhere_and_rejects_zero_replicas() {
+            fn empty_router_routes_nowhere_and_lists_nothing() {
                 let router = $new;
                 assert!(router.route(b"k").is_none());
-                assert!(router.route_n(b"k", 3).unwrap().is_empty());
+                assert!(router.route_n(b"k", 3).is_empty());
+                assert!(router.route_n(b"k", 0).is_empty());
                 assert!(router.route_healthy(b"k", &|_: &String| true).is_none());
-                assert_eq!(router.route_n(b"k", 0), Err(routekit::route::RouteError::ZeroReplicas));
+                assert!(router.is_empty() && !router.contains("a"));
+                let one = build($new, &[("a".to_string(), 1.0)]);
+                assert!(one.route_n(b"k", 0).is_empty());
+                assert_eq!(one.route_n(b"k", 5), [&"a".to_string()]);
             }
         }
     };
@@ -260,7 +391,7 @@ fn rendezvous_reference<H: KeyHasher>(
 ) -> Vec<Vec<String>> {
     let rank = |key: &Vec<u8>| {
         let mut scored: Vec<(f64, &String)> =
-            router.nodes().map(|(n, _)| (router.score(key, n.as_bytes()).unwrap(), n)).collect();
+            router.nodes().map(|(n, _)| (router.score(key, n).unwrap(), n)).collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         scored.into_iter().map(|(_, n)| n.clone()).collect()
     };
@@ -310,7 +441,7 @@ fn jump_back_reference<H: KeyHasher>(
     keys: &[Vec<u8>],
 ) -> Vec<Vec<String>> {
     // The bucket function itself is pinned to hash4j in route_golden.rs.
-    let bucket = |hash, n| JumpBackHash::<String>::bucket(hash, n).unwrap();
+    let bucket = |hash, n| JumpBackHash::bucket(hash, n).unwrap();
     let list = |k: &Vec<u8>| jump_style_list(router.nodes(), router.hasher().uniform64(k), bucket);
     keys.iter().map(list).collect()
 }
@@ -325,7 +456,7 @@ fn memento_reference<H: KeyHasher>(
         let mut shrinking = router.clone();
         let mut out = Vec::new();
         while let Some(owner) = shrinking.route(k).cloned() {
-            shrinking.remove(owner.as_bytes()).unwrap();
+            shrinking.remove(&owner).unwrap();
             out.push(owner);
         }
         out
@@ -473,12 +604,12 @@ fn rendezvous_exact_ties_go_to_the_smaller_identity_in_every_path() {
         }
         for key in 0u32..300 {
             let key = key.to_le_bytes();
-            let all = router.route_n(&key, 3).unwrap();
+            let all = router.route_n(&key, 3);
             let a = all.iter().position(|n| *n == "twin-a").unwrap();
             let b = all.iter().position(|n| *n == "twin-b").unwrap();
             assert_eq!(b, a + 1, "twins are adjacent, smaller identity first: {all:?}");
             assert_eq!(router.route(&key), Some(all[0]));
-            assert_eq!(router.route_n(&key, 2).unwrap(), all[..2]);
+            assert_eq!(router.route_n(&key, 2), all[..2]);
             let not_a = |n: &String| n != "twin-a";
             assert_eq!(router.route_healthy(&key, &not_a), all.iter().copied().find(|n| not_a(n)));
         }
@@ -489,6 +620,22 @@ fn rendezvous_exact_ties_go_to_the_smaller_identity_in_every_path() {
 
 #[cfg(feature = "compat")]
 use routekit::route::compat::{CompatRing, Profile};
+
+// The compatibility rings change through `Membership` and `Weighted` with
+// whole-number weights; these properties give every server weight 1.
+#[cfg(feature = "compat")]
+impl Nodes for CompatRing<String> {
+    fn add(&mut self, node: String, weight: f64) {
+        assert_eq!(weight, 1.0, "the compat stamps use weight 1");
+        self.insert(node).unwrap();
+    }
+    fn add_all(&mut self, nodes: &[(String, f64)]) -> Result<(), RouteError> {
+        Membership::extend(self, nodes.iter().map(|(n, _)| n.clone()))
+    }
+    fn take(&mut self, node: &str) -> String {
+        self.remove(node).unwrap()
+    }
+}
 
 /// A compatibility ring, naively: a linear scan of its own continuum from
 /// the key's hash, collecting distinct servers. (The points themselves are
@@ -588,7 +735,7 @@ proptest! {
                 }
                 Change::Remove(pick) if !model.is_empty() => {
                     let name = model.iter().nth(pick.index(model.len())).unwrap().clone();
-                    router.remove(name.as_bytes()).unwrap();
+                    router.remove(&name).unwrap();
                     model.remove(&name);
                     for key in &keys {
                         let was = prefs(&before, key);
@@ -599,7 +746,7 @@ proptest! {
                 Change::Remove(_) => {}
             }
             prop_assert_eq!(router.len(), model.len());
-            prop_assert!(model.iter().all(|n| router.contains(n.as_bytes())));
+            prop_assert!(model.iter().all(|n| router.contains(n)));
         }
         let expected = memento_reference(&router, &keys);
         for (key, expected) in keys.iter().zip(expected) {

@@ -20,8 +20,9 @@ use routekit::optimistic::{
     VersionedCell, WriteError,
 };
 use routekit::route::{
-    BoundedLoads, Capabilities, HashRing, HashRingBuilder, JumpBackHash, JumpHash, LoadTracker,
-    Maglev, MaglevBuilder, MementoHash, Rendezvous, RouteError, SharedRouter, Snapshot,
+    AddressText, BoundedLoads, BuildError as RouteBuildError, HashRing, HashRingBuilder,
+    JumpBackHash, JumpHash, LoadTracker, Maglev, MaglevBuilder, MementoHash, Rendezvous,
+    RouteError, Router, SharedRouter, Snapshot,
 };
 use routekit::sql::{
     Dialect, Ident, IdentError, MySql, NativeNulls, Nulls, Order, Postgres, SqlWriter, Sqlite,
@@ -39,7 +40,9 @@ fn public_types_are_send_and_sync() {
     send_sync::<HashAlgorithm>();
     send_sync::<HashRing<String>>();
     send_sync::<HashRing<Vec<u8>, Sip13>>();
-    send_sync::<HashRingBuilder<String, Xxh3>>();
+    send_sync::<HashRingBuilder<Xxh3>>();
+    send_sync::<HashRing<std::net::SocketAddr>>();
+    send_sync::<Rendezvous<u64>>();
     send_sync::<Rendezvous<String, Fnv1a>>();
     send_sync::<SharedRouter<HashRing<String>>>();
     send_sync::<Snapshot<Rendezvous<String>>>();
@@ -47,12 +50,14 @@ fn public_types_are_send_and_sync() {
     send_sync::<JumpBackHash<String, Sip13>>();
     send_sync::<MementoHash<Vec<u8>>>();
     send_sync::<Maglev<String>>();
-    send_sync::<MaglevBuilder<String, Xxh3>>();
+    send_sync::<MaglevBuilder<Sip13>>();
     send_sync::<BoundedLoads<HashRing<String>>>();
     send_sync::<LoadTracker<Rendezvous<String>>>();
     send_sync::<RouteError>();
-    send_sync::<Capabilities>();
     send_sync::<&'static dyn Dialect>();
+    send_sync::<RouteBuildError>();
+    send_sync::<AddressText>();
+    send_sync::<Box<dyn Router<Node = String> + Send + Sync>>();
     send_sync::<Postgres>();
     send_sync::<Sqlite>();
     send_sync::<MySql>();

@@ -12,7 +12,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use criterion::{Bencher, BenchmarkId, Criterion};
 use parking_lot::RwLock;
 use routekit::hash::{KeyHasher, Xxh3};
-use routekit::route::{DEFAULT_VNODES, HashRing, Rendezvous, Router, SharedRouter};
+use routekit::route::{
+    DEFAULT_VNODES, HashRing, Membership, Rendezvous, Router, SharedRouter, Weighted,
+};
 
 use crate::inputs::{node_names, seeded, session_keys};
 
@@ -36,9 +38,7 @@ pub(crate) fn bench(c: &mut Criterion) {
         let mut ring = HashRing::new();
         ring.extend(names.iter().cloned()).unwrap();
         let mut rendezvous = Rendezvous::new();
-        for name in &names {
-            rendezvous.insert(name.clone()).unwrap();
-        }
+        rendezvous.extend(names.iter().cloned()).unwrap();
         let mut floor: Vec<u64> = seeded(2).take(nodes * DEFAULT_VNODES as usize).collect();
         floor.sort_unstable();
         let seeds: Vec<u64> = seeded(3).take(nodes).collect();
@@ -56,7 +56,7 @@ pub(crate) fn bench(c: &mut Criterion) {
         let mut out = Vec::with_capacity(3);
         group.bench_function(BenchmarkId::new("ring_route_n3", nodes), |b| {
             cycle(b, &keys, |k| {
-                ring.route_n_into(k, 3, &mut out).unwrap();
+                ring.route_n_into(k, 3, &mut out);
                 black_box(out.len())
             })
         });
@@ -73,14 +73,16 @@ pub(crate) fn bench(c: &mut Criterion) {
         let mut out = Vec::with_capacity(3);
         group.bench_function(BenchmarkId::new("rendezvous_route_n3", nodes), |b| {
             cycle(b, &keys, |k| {
-                rendezvous.route_n_into(k, 3, &mut out).unwrap();
+                rendezvous.route_n_into(k, 3, &mut out);
                 black_box(out.len())
             })
         });
         let mut weighted = Rendezvous::new();
-        for (i, name) in names.iter().enumerate() {
-            weighted.insert_weighted(name.clone(), 1.0 + (i % 5) as f64).unwrap();
-        }
+        weighted
+            .extend_weighted(
+                names.iter().enumerate().map(|(i, n)| (n.clone(), 1.0 + (i % 5) as f64)),
+            )
+            .unwrap();
         group.bench_function(BenchmarkId::new("rendezvous_weighted", nodes), |b| {
             cycle(b, &keys, |k| black_box(weighted.route(k)))
         });
@@ -121,6 +123,24 @@ pub(crate) fn bench_build(c: &mut Criterion) {
             let mut r = ring.clone();
             r.insert("10.99.99.99:8080").unwrap();
             black_box(r.point_count())
+        })
+    });
+    // One bulk build against the same nodes inserted one at a time (each an
+    // O(n) insertion into the identity order).
+    group.bench_function("rendezvous_extend_1000", |b| {
+        b.iter(|| {
+            let mut r = Rendezvous::new();
+            r.extend(names.iter().map(String::as_str)).unwrap();
+            black_box(r.len())
+        })
+    });
+    group.bench_function("rendezvous_insert_1000", |b| {
+        b.iter(|| {
+            let mut r = Rendezvous::new();
+            for name in &names {
+                r.insert(name.as_str()).unwrap();
+            }
+            black_box(r.len())
         })
     });
     group.finish();

@@ -1,13 +1,13 @@
 //! Consistent hashing with bounded loads (Mirrokni, Thorup, Zadimoghaddam,
 //! 2018): no node takes more than ⌈c · average⌉, whatever the keys.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
 use std::fmt;
 
 use parking_lot::Mutex;
 
-use super::error::display_node;
-use super::{RouteError, Router};
+use super::{BuildError, Membership, NodeId, RouteError, Router};
 
 /// A wrapper that caps every node's load at `⌈c · (total + 1) / n⌉` by
 /// walking the key's preference list past full nodes.
@@ -35,12 +35,10 @@ use super::{RouteError, Router};
 ///
 /// ```
 /// use std::collections::HashMap;
-/// use routekit::route::{BoundedLoads, Rendezvous, Router};
+/// use routekit::route::{BoundedLoads, Membership, Rendezvous};
 ///
 /// let mut nodes = Rendezvous::new();
-/// for n in ["a", "b", "c"] {
-///     nodes.insert(n)?;
-/// }
+/// nodes.extend(["a", "b", "c"])?;
 /// let bounded = BoundedLoads::new(nodes, 1.25)?;
 /// let mut loads: HashMap<&str, u64> = HashMap::new();
 /// for _ in 0..30 {
@@ -50,7 +48,7 @@ use super::{RouteError, Router};
 ///     *loads.entry(node).or_default() += 1;
 /// }
 /// assert!(loads.values().all(|&l| l <= bounded.cap(29))); // ⌈1.25 · 30 / 3⌉ = 13
-/// # Ok::<(), routekit::route::RouteError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct BoundedLoads<R> {
@@ -64,22 +62,22 @@ impl<R: Router> BoundedLoads<R> {
     ///
     /// # Errors
     ///
-    /// [`RouteError::InvalidBalanceFactor`] unless `balance` is finite and
+    /// [`BuildError::InvalidBalanceFactor`] unless `balance` is finite and
     /// greater than 1.
     ///
     /// ```
-    /// use routekit::route::{BoundedLoads, HashRing, RouteError};
+    /// use routekit::route::{BoundedLoads, BuildError, HashRing};
     /// assert!(BoundedLoads::new(HashRing::<String>::new(), 1.25).is_ok());
-    /// assert_eq!(
-    ///     BoundedLoads::new(HashRing::<String>::new(), 1.0).unwrap_err(),
-    ///     RouteError::InvalidBalanceFactor { factor: 1.0 }
-    /// );
+    /// assert!(matches!(
+    ///     BoundedLoads::new(HashRing::<String>::new(), 1.0),
+    ///     Err(BuildError::InvalidBalanceFactor { factor: 1.0, .. })
+    /// ));
     /// ```
-    pub fn new(router: R, balance: f64) -> Result<Self, RouteError> {
+    pub fn new(router: R, balance: f64) -> Result<Self, BuildError> {
         if balance.is_finite() && balance > 1.0 {
             Ok(BoundedLoads { router, balance })
         } else {
-            Err(RouteError::InvalidBalanceFactor { factor: balance })
+            Err(BuildError::InvalidBalanceFactor { factor: balance })
         }
     }
 
@@ -87,14 +85,13 @@ impl<R: Router> BoundedLoads<R> {
     /// `⌈c · (total + 1) / n⌉`, or 0 without nodes.
     ///
     /// ```
-    /// use routekit::route::{BoundedLoads, Rendezvous, Router};
+    /// use routekit::route::{BoundedLoads, Membership, Rendezvous};
     /// let mut r = Rendezvous::new();
-    /// r.insert("a")?;
-    /// r.insert("b")?;
+    /// r.extend(["a", "b"])?;
     /// let bounded = BoundedLoads::new(r, 1.25)?;
     /// assert_eq!(bounded.cap(0), 1); // ⌈1.25 · 1 / 2⌉
     /// assert_eq!(bounded.cap(99), 63); // ⌈1.25 · 100 / 2⌉ = ⌈62.5⌉
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn cap(&self, total: u64) -> u64 {
         let nodes = self.router.len();
@@ -114,7 +111,7 @@ impl<R: Router> BoundedLoads<R> {
     /// `load` as the health check.
     ///
     /// ```
-    /// use routekit::route::{BoundedLoads, HashRing, Router};
+    /// use routekit::route::{BoundedLoads, HashRing, Membership, Router};
     /// let mut ring = HashRing::new();
     /// ring.extend(["a", "b"])?;
     /// let owner = *ring.route(b"k").unwrap();
@@ -125,7 +122,7 @@ impl<R: Router> BoundedLoads<R> {
     /// // the key goes to the next node.
     /// let other = bounded.route(b"k", 3, &|n| if *n == owner { 3 } else { 0 });
     /// assert!(other.is_some() && other != Some(&owner));
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn route(
         &self,
@@ -143,7 +140,7 @@ impl<R: Router> BoundedLoads<R> {
     /// use routekit::route::{BoundedLoads, Rendezvous};
     /// let b = BoundedLoads::new(Rendezvous::<String>::new(), 1.1)?;
     /// assert_eq!(b.balance(), 1.1);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
     pub fn balance(&self) -> f64 {
         self.balance
@@ -155,7 +152,7 @@ impl<R: Router> BoundedLoads<R> {
     /// use routekit::route::{BoundedLoads, Rendezvous, Router};
     /// let b = BoundedLoads::new(Rendezvous::<String>::new(), 1.25)?;
     /// assert!(b.router().is_empty());
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
     pub fn router(&self) -> &R {
         &self.router
@@ -164,11 +161,11 @@ impl<R: Router> BoundedLoads<R> {
     /// The wrapped router, to change its membership.
     ///
     /// ```
-    /// use routekit::route::{BoundedLoads, Rendezvous, Router};
+    /// use routekit::route::{BoundedLoads, Membership, Rendezvous};
     /// let mut b = BoundedLoads::new(Rendezvous::new(), 1.25)?;
     /// b.router_mut().insert("a")?;
     /// assert_eq!(b.cap(0), 2);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn router_mut(&mut self) -> &mut R {
         &mut self.router
@@ -193,7 +190,7 @@ impl<R: Router> BoundedLoads<R> {
 /// # Example
 ///
 /// ```
-/// use routekit::route::{HashRing, LoadTracker};
+/// use routekit::route::{HashRing, LoadTracker, Membership};
 ///
 /// let mut ring = HashRing::new();
 /// ring.extend(["app-1", "app-2", "app-3", "app-4"])?;
@@ -204,16 +201,18 @@ impl<R: Router> BoundedLoads<R> {
 ///     tracker.assign(key.as_bytes()).unwrap();
 /// }
 /// assert!(tracker.loads().iter().all(|(_, load)| *load <= 313)); // ⌈1.25 · 1000 / 4⌉
-/// tracker.release(b"app-1")?;
+/// tracker.release("app-1")?;
 /// assert_eq!(tracker.total(), 999);
-/// # Ok::<(), routekit::route::RouteError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct LoadTracker<R> {
     bounded: BoundedLoads<R>,
     loads: Mutex<Loads>,
 }
 
-/// Sessions per node identity, and their sum.
+/// Sessions per node identity, and their sum. A node's entry is made by its
+/// first session and dropped when the node leaves, so assignments allocate
+/// only the first time a node is chosen.
 #[derive(Default)]
 struct Loads {
     per_node: HashMap<Box<[u8]>, u64>,
@@ -221,8 +220,25 @@ struct Loads {
 }
 
 impl Loads {
-    fn of(&self, node: &[u8]) -> u64 {
-        self.per_node.get(node).copied().unwrap_or(0)
+    fn of(&self, id: &[u8]) -> u64 {
+        self.per_node.get(id).copied().unwrap_or(0)
+    }
+
+    fn add(&mut self, id: &[u8]) {
+        match self.per_node.get_mut(id) {
+            Some(load) => *load += 1,
+            None => {
+                self.per_node.insert(id.into(), 1);
+            }
+        }
+        self.total += 1;
+    }
+
+    /// Forgets a node's sessions; returns how many it held.
+    fn forget(&mut self, id: &[u8]) -> u64 {
+        let held = self.per_node.remove(id).unwrap_or(0);
+        self.total -= held;
+        held
     }
 }
 
@@ -231,16 +247,16 @@ impl<R: Router> LoadTracker<R> {
     ///
     /// # Errors
     ///
-    /// [`RouteError::InvalidBalanceFactor`] unless `balance` is finite and
+    /// [`BuildError::InvalidBalanceFactor`] unless `balance` is finite and
     /// greater than 1.
     ///
     /// ```
     /// use routekit::route::{LoadTracker, Rendezvous};
     /// let tracker = LoadTracker::new(Rendezvous::<String>::new(), 1.25)?;
     /// assert_eq!(tracker.total(), 0);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
-    pub fn new(router: R, balance: f64) -> Result<Self, RouteError> {
+    pub fn new(router: R, balance: f64) -> Result<Self, BuildError> {
         Ok(LoadTracker { bounded: BoundedLoads::new(router, balance)?, loads: Mutex::default() })
     }
 
@@ -249,106 +265,119 @@ impl<R: Router> LoadTracker<R> {
     /// router is empty.
     ///
     /// Cost: the router's `route_healthy` with a hash-map read per node
-    /// visited, under the tracker's lock.
+    /// visited, under the tracker's lock; no allocation once the node holds
+    /// a session or has held one.
     ///
     /// ```
-    /// use routekit::route::{LoadTracker, Rendezvous, Router};
+    /// use routekit::route::{LoadTracker, Membership, Rendezvous};
     /// let mut r = Rendezvous::new();
     /// r.insert("a")?;
     /// let tracker = LoadTracker::new(r, 2.0)?;
     /// assert_eq!(tracker.assign(b"s-1"), Some(&"a"));
-    /// assert_eq!(tracker.load(b"a"), 1);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// assert_eq!(tracker.load("a"), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn assign(&self, key: &[u8]) -> Option<&R::Node> {
         let mut loads = self.loads.lock();
         let node = {
             let loads = &*loads;
-            self.bounded.route(key, loads.total, &|n| loads.of(n.as_ref()))?
+            self.bounded.route(key, loads.total, &|n| loads.of(n.id_bytes().as_ref()))?
         };
-        *loads.per_node.entry(node.as_ref().into()).or_insert(0) += 1;
-        loads.total += 1;
+        loads.add(node.id_bytes().as_ref());
         Some(node)
     }
 
-    /// Ends one session on the node with identity `node`.
+    /// Ends one session on the node with `node`'s identity (`node` is taken
+    /// as in [`Router::contains`]). O(1) expected.
     ///
     /// # Errors
     ///
     /// [`RouteError::NoLoad`] when that node holds no session.
     ///
     /// ```
-    /// use routekit::route::{LoadTracker, Rendezvous, RouteError, Router};
+    /// use routekit::route::{LoadTracker, Membership, Rendezvous, RouteError};
     /// let mut r = Rendezvous::new();
     /// r.insert("a")?;
     /// let tracker = LoadTracker::new(r, 1.5)?;
     /// tracker.assign(b"s").unwrap();
-    /// tracker.release(b"a")?;
-    /// assert_eq!(tracker.release(b"a"), Err(RouteError::NoLoad { node: "a".into() }));
-    /// # Ok::<(), RouteError>(())
+    /// tracker.release("a")?;
+    /// assert!(matches!(tracker.release("a"), Err(RouteError::NoLoad { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn release(&self, node: &[u8]) -> Result<(), RouteError> {
+    pub fn release<Q>(&self, node: &Q) -> Result<(), RouteError>
+    where
+        R::Node: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
         let mut loads = self.loads.lock();
-        match loads.per_node.get_mut(node) {
+        match loads.per_node.get_mut(node.id_bytes().as_ref()) {
             Some(load) if *load > 0 => {
                 *load -= 1;
                 loads.total -= 1;
                 Ok(())
             }
-            _ => Err(RouteError::NoLoad { node: display_node(node) }),
+            _ => Err(RouteError::NoLoad { node: node.display_name() }),
         }
     }
 
-    /// Sessions on the node with identity `node`.
+    /// Sessions on the node with `node`'s identity (`node` is taken as in
+    /// [`Router::contains`]); 0 for a node that holds none or is not
+    /// present. O(1) expected.
     ///
     /// ```
     /// use routekit::route::{LoadTracker, Rendezvous};
     /// let tracker = LoadTracker::new(Rendezvous::<String>::new(), 1.25)?;
-    /// assert_eq!(tracker.load(b"nobody"), 0);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// assert_eq!(tracker.load("nobody"), 0);
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
-    pub fn load(&self, node: &[u8]) -> u64 {
-        self.loads.lock().of(node)
+    pub fn load<Q>(&self, node: &Q) -> u64
+    where
+        R::Node: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        self.loads.lock().of(node.id_bytes().as_ref())
     }
 
     /// Sessions assigned and not released.
     ///
     /// ```
-    /// use routekit::route::{LoadTracker, Rendezvous, Router};
+    /// use routekit::route::{LoadTracker, Membership, Rendezvous};
     /// let mut r = Rendezvous::new();
     /// r.insert("a")?;
     /// let tracker = LoadTracker::new(r, 1.25)?;
     /// tracker.assign(b"x");
     /// assert_eq!(tracker.total(), 1);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn total(&self) -> u64 {
         self.loads.lock().total
     }
 
-    /// The nodes that hold sessions, with their counts, sorted by identity
-    /// bytes.
+    /// The nodes that hold sessions, with their counts, in identity order.
+    /// O(m log m) for the `m` nodes that hold sessions.
     ///
     /// ```
-    /// use routekit::route::{LoadTracker, Rendezvous, Router};
+    /// use routekit::route::{LoadTracker, Membership, Rendezvous};
     /// let mut r = Rendezvous::new();
-    /// r.insert("b")?;
-    /// r.insert("a")?;
+    /// r.extend(["b", "a"])?;
     /// let tracker = LoadTracker::new(r, 1.25)?;
-    /// let node = *tracker.assign(b"x").unwrap();
-    /// assert_eq!(tracker.loads(), [(node.as_bytes().to_vec(), 1)]);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// let node = tracker.assign(b"x").unwrap();
+    /// assert_eq!(tracker.loads(), [(node, 1)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn loads(&self) -> Vec<(Vec<u8>, u64)> {
+    pub fn loads(&self) -> Vec<(&R::Node, u64)> {
         let loads = self.loads.lock();
-        let mut all: Vec<(Vec<u8>, u64)> = loads
+        let mut held: Vec<(&[u8], u64)> = loads
             .per_node
             .iter()
             .filter(|&(_, &load)| load > 0)
-            .map(|(node, &load)| (node.to_vec(), load))
+            .map(|(id, &load)| (&**id, load))
             .collect();
-        all.sort_unstable();
-        all
+        held.sort_unstable();
+        let router = self.bounded.router();
+        // Every identity with sessions is present: a node's sessions are
+        // forgotten when it leaves.
+        held.into_iter().filter_map(|(id, load)| Some((router.node_by_id(id)?, load))).collect()
     }
 
     /// The bounded-loads wrapper (balance factor, cap, router).
@@ -357,24 +386,60 @@ impl<R: Router> LoadTracker<R> {
     /// use routekit::route::{LoadTracker, Rendezvous};
     /// let tracker = LoadTracker::new(Rendezvous::<String>::new(), 1.25)?;
     /// assert_eq!(tracker.bounded().balance(), 1.25);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
     pub fn bounded(&self) -> &BoundedLoads<R> {
         &self.bounded
     }
 
+    /// Changes the router's membership with `change` — the way to grow or
+    /// shrink a router without [`Membership`], such as a
+    /// [`JumpHash`](super::JumpHash) — then forgets the sessions of every
+    /// node that is no longer present. O(m log n) after the change, for the
+    /// `m` nodes that hold sessions.
+    ///
+    /// # Errors
+    ///
+    /// Whatever `change` returns; the sessions are checked either way.
+    ///
+    /// ```
+    /// use routekit::route::{JumpHash, LoadTracker, RouteError};
+    /// let mut jump = JumpHash::new();
+    /// jump.extend(["a", "b"])?;
+    /// let mut tracker = LoadTracker::new(jump, 1.5)?;
+    /// for key in 0..10u8 {
+    ///     tracker.assign(&[key]);
+    /// }
+    /// tracker.update(|jump| Ok::<_, RouteError>(jump.pop()))?;
+    /// assert_eq!((tracker.load("b"), tracker.total()), (0, tracker.load("a")));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn update<T, E>(&mut self, change: impl FnOnce(&mut R) -> Result<T, E>) -> Result<T, E> {
+        let out = change(self.bounded.router_mut());
+        let router = self.bounded.router();
+        let loads = self.loads.get_mut();
+        let gone: Vec<Box<[u8]>> =
+            loads.per_node.keys().filter(|id| router.node_by_id(id).is_none()).cloned().collect();
+        for id in gone {
+            loads.forget(&id);
+        }
+        out
+    }
+}
+
+impl<R: Membership> LoadTracker<R> {
     /// Adds a node (with weight 1): it starts with no sessions.
     ///
     /// # Errors
     ///
-    /// As the router's [`Router::insert`].
+    /// As the router's [`Membership::insert`].
     ///
     /// ```
     /// use routekit::route::{LoadTracker, Rendezvous, Router};
     /// let mut tracker = LoadTracker::new(Rendezvous::new(), 1.25)?;
     /// tracker.insert("a")?;
     /// assert_eq!(tracker.bounded().router().len(), 1);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn insert(&mut self, node: R::Node) -> Result<(), RouteError> {
         self.bounded.router_mut().insert(node)
@@ -385,22 +450,24 @@ impl<R: Router> LoadTracker<R> {
     ///
     /// # Errors
     ///
-    /// As the router's [`Router::remove`].
+    /// As the router's [`Membership::remove`].
     ///
     /// ```
     /// use routekit::route::{LoadTracker, Rendezvous};
     /// let mut tracker = LoadTracker::new(Rendezvous::new(), 1.25)?;
     /// tracker.insert("a")?;
     /// tracker.assign(b"s");
-    /// assert_eq!(tracker.remove(b"a")?, ("a", 1));
+    /// assert_eq!(tracker.remove("a")?, ("a", 1));
     /// assert_eq!(tracker.total(), 0);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn remove(&mut self, node: &[u8]) -> Result<(R::Node, u64), RouteError> {
+    pub fn remove<Q>(&mut self, node: &Q) -> Result<(R::Node, u64), RouteError>
+    where
+        R::Node: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
         let removed = self.bounded.router_mut().remove(node)?;
-        let loads = self.loads.get_mut();
-        let held = loads.per_node.remove(node).unwrap_or(0);
-        loads.total -= held;
+        let held = self.loads.get_mut().forget(node.id_bytes().as_ref());
         Ok((removed, held))
     }
 }

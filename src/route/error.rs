@@ -1,124 +1,178 @@
-//! The error type of the routing module.
+//! The error types of the routing module: [`BuildError`] for a router
+//! configured wrongly (a bug in the calling program), [`RouteError`] for a
+//! membership change the router refuses (something a correct program may
+//! meet at run time and branch on).
 
 use thiserror::Error;
 
-/// What went wrong when changing or querying a [`Router`](super::Router).
+use super::NodeId;
+
+/// A router, builder or load cap configured with a value it cannot use.
 ///
-/// Every variant says what was wrong and what is allowed; node identities are
-/// shown as text (bytes that are not UTF-8 appear as `\u{fffd}`).
+/// These are mistakes in the calling program's configuration, reported when
+/// the value is built: fix the configuration.
 ///
 /// # Example
 ///
 /// ```
-/// use routekit::route::{HashRing, RouteError, Router};
+/// use routekit::route::{BuildError, HashRing, Maglev};
+///
+/// let err = HashRing::builder().vnodes(0).build::<String>().unwrap_err();
+/// assert_eq!(err, BuildError::ZeroVnodes);
+/// let err = Maglev::builder().table_size(65_536).build::<String>().unwrap_err();
+/// assert_eq!(err.to_string(), "maglev table size 65536 is not prime: use a prime such as 65537");
+/// ```
+#[derive(Clone, Debug, PartialEq, Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// A ring was asked for zero virtual nodes per unit of weight.
+    #[error("vnodes per unit of weight must be at least 1, got 0")]
+    ZeroVnodes,
+    /// A Maglev table size that is not prime: the permutations only visit
+    /// every entry when the size is prime.
+    #[error("maglev table size {size} is not prime: use a prime such as 65537")]
+    #[non_exhaustive]
+    TableSizeNotPrime {
+        /// The rejected size.
+        size: u32,
+    },
+    /// A Maglev table with room for no node: fewer entries than the 100 one
+    /// node needs.
+    #[error(
+        "a maglev table of {size} entries holds no node: it needs at least {least} entries per node"
+    )]
+    #[non_exhaustive]
+    TableSizeTooSmall {
+        /// The rejected size.
+        size: u32,
+        /// The least size allowed: the entries one node needs.
+        least: u32,
+    },
+    /// A bounded-loads balance factor that is not a finite number above 1.
+    #[error("balance factor {factor} is not allowed: it must be finite and greater than 1")]
+    #[non_exhaustive]
+    InvalidBalanceFactor {
+        /// The rejected factor.
+        factor: f64,
+    },
+}
+
+/// A membership change or load release that a router refuses; the router is
+/// left as it was.
+///
+/// Every variant says what was wrong and what is allowed. Nodes are named by
+/// [`NodeId::display_name`] (their identity as text, or in hex when it is not
+/// UTF-8; integers by their value).
+///
+/// # Example
+///
+/// ```
+/// use routekit::route::{HashRing, Membership, RouteError, Weighted};
 ///
 /// let mut ring = HashRing::new();
 /// ring.insert("a")?;
-/// assert!(matches!(ring.insert("a"), Err(RouteError::DuplicateNode { .. })));
+/// let err = ring.insert("a").unwrap_err();
+/// assert!(matches!(&err, RouteError::DuplicateNode { node, .. } if node == "a"));
+/// assert_eq!(
+///     err.to_string(),
+///     "node \"a\" is already present: remove it first, or give the new node another identity"
+/// );
 /// assert!(matches!(ring.insert_weighted("b", f64::NAN), Err(RouteError::InvalidWeight { .. })));
-/// assert_eq!(ring.route_n(b"key", 0), Err(RouteError::ZeroReplicas));
+/// assert!(matches!(ring.remove("c"), Err(RouteError::UnknownNode { .. })));
 /// # Ok::<(), RouteError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Error)]
 #[non_exhaustive]
 pub enum RouteError {
-    /// A ring was asked for zero virtual nodes per unit of weight.
-    #[error("vnodes per unit of weight must be at least 1, got 0")]
-    ZeroVnodes,
-    /// A weight was zero, negative, infinite or NaN.
-    #[error(
-        "weight {weight} for node {node:?} is not allowed: a weight must be positive and finite"
-    )]
-    InvalidWeight {
-        /// The node the weight was given for.
-        node: String,
-        /// The rejected weight.
-        weight: f64,
-    },
-    /// A node with the same identity bytes is already present.
+    /// A node with the same identity bytes is already present (or appears
+    /// twice among the nodes added together).
     #[error(
         "node {node:?} is already present: remove it first, or give the new node another identity"
     )]
+    #[non_exhaustive]
     DuplicateNode {
-        /// The duplicated identity.
+        /// The duplicated node's name.
         node: String,
     },
     /// No node has the given identity.
     #[error("node {node:?} is not present")]
+    #[non_exhaustive]
     UnknownNode {
-        /// The identity that was looked for.
+        /// The name of the node that was looked for.
         node: String,
     },
-    /// `route_n` was asked for zero nodes.
-    #[error("asked for 0 nodes: n must be at least 1")]
-    ZeroReplicas,
+    /// A weight was zero, negative, infinite or NaN.
+    #[error(
+        "weight {weight} for node {node:?} is not allowed: a weight must be positive and finite"
+    )]
+    #[non_exhaustive]
+    InvalidWeight {
+        /// The name of the node the weight was given for.
+        node: String,
+        /// The rejected weight.
+        weight: f64,
+    },
     /// The weights ask a ring for more points than it can index.
     #[error(
         "the ring would need {requested} points, more than the {max} it can index: lower the vnodes or the weights"
     )]
+    #[non_exhaustive]
     TooManyPoints {
         /// Points the change would need in total.
         requested: u64,
         /// The most points a ring holds.
         max: u64,
     },
-    /// A Maglev table size that is not prime: the permutations only visit
-    /// every entry when the size is prime.
-    #[error("maglev table size {size} is not prime: use a prime such as 65537")]
-    TableSizeNotPrime {
-        /// The rejected size.
-        size: u64,
-    },
-    /// A Maglev table with fewer than 100 entries per node, which the paper
-    /// advises against (shares would differ by more than 1%).
+    /// More nodes than a Maglev table holds at 100 entries per node, which
+    /// the paper advises at the least (shares would differ by more than 1%).
     #[error(
         "a maglev table of {size} entries is too small for {nodes} nodes: it needs at least 100 entries per node ({needed}); build it with a larger prime size"
     )]
+    #[non_exhaustive]
     TableTooSmall {
         /// The table size.
-        size: u64,
+        size: u32,
         /// The node count it would have to hold.
         nodes: usize,
         /// The least size allowed for that many nodes.
         needed: u64,
     },
-    /// A bounded-loads balance factor that is not a finite number above 1.
-    #[error("balance factor {factor} is not allowed: it must be finite and greater than 1")]
-    InvalidBalanceFactor {
-        /// The rejected factor.
-        factor: f64,
+    /// More nodes (or buckets) than the strategy can number.
+    #[error("{strategy} holds at most {max} nodes: the change would make {requested}")]
+    #[non_exhaustive]
+    TooManyNodes {
+        /// The strategy: `jump hash`, `jump-back hash` or `memento hash`.
+        strategy: &'static str,
+        /// The node (or bucket) count the change would make.
+        requested: u64,
+        /// The most it holds.
+        max: u64,
     },
     /// A load was released from a node that holds none.
     #[error("node {node:?} holds no load to release")]
+    #[non_exhaustive]
     NoLoad {
-        /// The node.
+        /// The node's name.
         node: String,
-    },
-    /// The strategy cannot do this operation (for example, remove a node
-    /// other than the last one from a jump hash).
-    #[error("{strategy} cannot {operation}")]
-    Unsupported {
-        /// The strategy's name.
-        strategy: &'static str,
-        /// What was asked, with the reason.
-        operation: &'static str,
-    },
-    /// A server that the deployed router a compatibility profile
-    /// (`route::compat`) reproduces would refuse or read differently: an
-    /// address it cannot parse, a weight that is not a whole number in its
-    /// range, a name where it has none.
-    #[error("{profile} cannot use server {server:?}: {reason}")]
-    InvalidServer {
-        /// The profile: `libketama`, `libmemcached`, `twemproxy` or `nginx`.
-        profile: &'static str,
-        /// The server identity as given.
-        server: String,
-        /// What is wrong, and what is allowed.
-        reason: String,
     },
 }
 
-/// A node identity as text for error messages.
-pub(crate) fn display_node(node: &[u8]) -> String {
-    String::from_utf8_lossy(node).into_owned()
+impl RouteError {
+    pub(crate) fn duplicate<N: NodeId + ?Sized>(node: &N) -> RouteError {
+        RouteError::DuplicateNode { node: node.display_name() }
+    }
+
+    pub(crate) fn unknown<N: NodeId + ?Sized>(node: &N) -> RouteError {
+        RouteError::UnknownNode { node: node.display_name() }
+    }
+}
+
+/// Checks a weight the way every weighted strategy must: positive and
+/// finite.
+pub(crate) fn check_weight<N: NodeId + ?Sized>(node: &N, weight: f64) -> Result<(), RouteError> {
+    if weight.is_finite() && weight > 0.0 {
+        Ok(())
+    } else {
+        Err(RouteError::InvalidWeight { node: node.display_name(), weight })
+    }
 }

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use super::ordered::{BucketCount, OrderedNodes, Preferences, jump_style_router};
-use super::{Capabilities, RouteError, Router, check_weight};
+use super::ordered::{BucketCount, OrderedNodes};
+use super::{NodeId, RouteError, Router};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Jump consistent hash: no table, perfect balance, nodes leave only from
@@ -20,12 +20,25 @@ use crate::hash::{KeyHasher, Xxh3};
 /// IEEE-754 operations round identically on every platform. Keys are hashed
 /// with [`KeyHasher::uniform64`] first.
 ///
-/// **Nodes are an ordered list**: node `i` is bucket `i`, in insertion order,
-/// so the same nodes inserted in another order place keys differently. Only
-/// the **last** node can leave ([`Router::remove`] of any other node returns
-/// [`RouteError::Unsupported`]), and there are no weights. When nodes fail in
-/// the middle, route around them with [`Router::route_healthy`]; when any
-/// node must be able to leave, use [`MementoHash`](super::MementoHash).
+/// **Nodes are an ordered list**: node `i` is bucket `i`, in the order they
+/// were [`push`](JumpHash::push)ed, so the placement depends on that order
+/// (and not on the nodes' identities, which are only used to find a node
+/// and to refuse duplicates). Only the **last** node can leave
+/// ([`pop`](JumpHash::pop)), and there are no weights; so `JumpHash`
+/// implements neither [`Membership`](super::Membership) nor
+/// [`Weighted`](super::Weighted), and asking it to remove another node does
+/// not compile:
+///
+/// ```compile_fail,E0599
+/// use routekit::route::{JumpHash, Membership};
+/// let mut shards = JumpHash::new();
+/// shards.extend(["shard-0", "shard-1"]).unwrap();
+/// shards.remove("shard-0"); // error: JumpHash does not implement Membership
+/// ```
+///
+/// When nodes fail in the middle, route around them with
+/// [`Router::route_healthy`]; when any node must be able to leave, use
+/// [`MementoHash`](super::MementoHash).
 ///
 /// **Preference lists** (for [`Router::route_n`] and failover) follow the key
 /// back through the buckets it held as the list grew: the owner `b₀`, then
@@ -37,29 +50,29 @@ use crate::hash::{KeyHasher, Xxh3};
 /// it only, so low-numbered nodes take more of it (node 0 is on every chain).
 ///
 /// **Cost**: a lookup runs `O(ln n)` iterations of the loop, each with a
-/// floating-point division; about 1 + ln n of them. No memory beyond the node
-/// list. [`JumpBackHash`](super::JumpBackHash) keeps the same contract in
-/// expected constant time with integer operations only.
+/// floating-point division; about 1 + ln n of them. Memory: the node list
+/// and a 4-byte identity index entry per node.
+/// [`JumpBackHash`](super::JumpBackHash) keeps the same contract in expected
+/// constant time with integer operations only.
 ///
 /// # Example
 ///
 /// ```
-/// use routekit::route::{JumpHash, RouteError, Router};
+/// use routekit::route::{JumpHash, Router};
 ///
 /// let mut shards = JumpHash::new();
 /// shards.extend(["shard-0", "shard-1", "shard-2"])?;
 /// let owner = *shards.route(b"user:42").unwrap();
+/// let second = *shards.route_n(b"user:42", 2)[1];
 ///
-/// // Only the last shard can leave.
-/// assert!(matches!(shards.remove(b"shard-0"), Err(RouteError::Unsupported { .. })));
-/// let second = *shards.route_n(b"user:42", 2)?[1];
-/// shards.remove(b"shard-2")?;
+/// // The last shard leaves: only its keys move, to their second choice.
+/// assert_eq!(shards.pop(), Some("shard-2"));
 /// let now = *shards.route(b"user:42").unwrap();
 /// assert!(now == owner || (owner == "shard-2" && now == second));
 ///
 /// // The reference algorithm on raw 64-bit keys.
-/// assert_eq!(JumpHash::<String>::bucket(42, 57), Some(43));
-/// # Ok::<(), RouteError>(())
+/// assert_eq!(JumpHash::bucket(42, 57), Some(43));
+/// # Ok::<(), routekit::route::RouteError>(())
 /// ```
 #[derive(Clone)]
 pub struct JumpHash<N, H = Xxh3> {
@@ -67,23 +80,183 @@ pub struct JumpHash<N, H = Xxh3> {
     nodes: OrderedNodes<N, u32>,
 }
 
-jump_style_router!(JumpHash, jump, "jump hash");
+impl<N: NodeId, H: KeyHasher> Router for JumpHash<N, H> {
+    type Node = N;
 
-impl<N, H> JumpHash<N, H> {
+    /// One run of the jump loop: O(ln n), no allocation, no table.
+    #[inline]
+    fn route(&self, key: &[u8]) -> Option<&N> {
+        self.nodes.route(self.hasher.uniform64(key))
+    }
+
+    /// The jump-back chain, then the other nodes from the last added down
+    /// (see the type's docs): one run of the jump loop per node of the
+    /// chain; allocation-free when `out` has room.
+    fn route_n_into<'r>(&'r self, key: &[u8], n: usize, out: &mut Vec<&'r N>) {
+        self.nodes.route_n_into(self.hasher.uniform64(key), n, out);
+    }
+
+    /// The first healthy node of the preference list: one run of the jump
+    /// loop when the owner is healthy.
+    fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
+        self.nodes.route_healthy(self.hasher.uniform64(key), is_healthy)
+    }
+
+    /// O(log n).
+    fn node_by_id(&self, id: &[u8]) -> Option<&N> {
+        self.nodes.node_by_id(id)
+    }
+
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.nodes.memory_bytes()
+    }
+}
+
+impl<N, H: Default> Default for JumpHash<N, H> {
+    fn default() -> Self {
+        JumpHash::with_hasher(H::default())
+    }
+}
+
+impl<N: NodeId, H: fmt::Debug> fmt::Debug for JumpHash<N, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes: Vec<_> = self.nodes.as_slice().iter().map(NodeId::display_name).collect();
+        f.debug_struct("JumpHash").field("hasher", &self.hasher).field("nodes", &nodes).finish()
+    }
+}
+
+impl<N> JumpHash<N, Xxh3> {
+    /// An empty router hashing keys with [`Xxh3`] seed 0.
+    ///
+    /// ```
+    /// use routekit::route::{JumpHash, Router};
+    /// let router: JumpHash<String> = JumpHash::new();
+    /// assert!(router.route(b"k").is_none());
+    /// ```
+    pub fn new() -> Self {
+        JumpHash::with_hasher(Xxh3::new())
+    }
+}
+
+impl JumpHash<()> {
     /// The bucket of a 64-bit `key` among `buckets`, exactly as the paper's
     /// reference `JumpConsistentHash(key, num_buckets)`; `None` when
-    /// `buckets` is 0 (where the reference returns -1).
+    /// `buckets` is 0 (where the reference returns -1). (On `JumpHash<()>`,
+    /// so that `JumpHash::bucket` needs no node type.)
     ///
     /// Cost: about 1 + ln(buckets) loop iterations.
     ///
     /// ```
     /// use routekit::route::JumpHash;
-    /// assert_eq!(JumpHash::<String>::bucket(1, 10), Some(6));
-    /// assert_eq!(JumpHash::<String>::bucket(256, 1024), Some(520));
-    /// assert_eq!(JumpHash::<String>::bucket(7, 0), None);
+    /// assert_eq!(JumpHash::bucket(1, 10), Some(6));
+    /// assert_eq!(JumpHash::bucket(256, 1024), Some(520));
+    /// assert_eq!(JumpHash::bucket(7, 0), None);
     /// ```
     pub fn bucket(key: u64, buckets: u32) -> Option<u32> {
         (buckets > 0).then(|| jump(key, buckets))
+    }
+}
+
+impl<N, H> JumpHash<N, H> {
+    /// An empty router hashing keys with `hasher`.
+    ///
+    /// ```
+    /// use routekit::hash::Sip13;
+    /// use routekit::route::JumpHash;
+    /// let router: JumpHash<String, Sip13> = JumpHash::with_hasher(Sip13::new([7; 16]));
+    /// # let _ = router;
+    /// ```
+    pub fn with_hasher(hasher: H) -> Self {
+        JumpHash { hasher, nodes: OrderedNodes::default() }
+    }
+
+    /// The hasher used for keys.
+    ///
+    /// ```
+    /// use routekit::hash::Xxh3;
+    /// use routekit::route::JumpHash;
+    /// assert_eq!(*JumpHash::<String>::new().hasher(), Xxh3::new());
+    /// ```
+    pub fn hasher(&self) -> &H {
+        &self.hasher
+    }
+}
+
+impl<N: NodeId, H> JumpHash<N, H> {
+    /// The nodes in bucket order: node `i` is bucket `i`.
+    ///
+    /// ```
+    /// use routekit::route::JumpHash;
+    /// let mut router = JumpHash::new();
+    /// router.extend(["a", "b"])?;
+    /// router.push("c")?;
+    /// assert_eq!(router.nodes(), ["a", "b", "c"]);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn nodes(&self) -> &[N] {
+        self.nodes.as_slice()
+    }
+
+    /// Appends `node` as the last bucket: it takes about `1/(n + 1)` of the
+    /// keys, from every other node. O(n) for the identity index.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::DuplicateNode`] when a node with the same identity is
+    /// present; [`RouteError::TooManyNodes`] past 2³² − 1 nodes.
+    ///
+    /// ```
+    /// use routekit::route::{JumpHash, RouteError};
+    /// let mut router = JumpHash::new();
+    /// router.push(7u64)?;
+    /// assert!(matches!(router.push(7), Err(RouteError::DuplicateNode { .. })));
+    /// # Ok::<(), RouteError>(())
+    /// ```
+    pub fn push(&mut self, node: N) -> Result<(), RouteError> {
+        self.extend(std::iter::once(node))
+    }
+
+    /// Appends many nodes as the next buckets, in order, with one sort of
+    /// the new identities: O(n + k log k) for `k` new nodes. Either every
+    /// node is added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// As [`push`](JumpHash::push), also when an identity repeats among the
+    /// new nodes.
+    ///
+    /// ```
+    /// use routekit::route::{JumpHash, Router};
+    /// let mut router = JumpHash::new();
+    /// router.extend((0..1000).map(|i| format!("shard-{i}")))?;
+    /// assert_eq!(router.len(), 1000);
+    /// assert!(router.extend(["new".to_string(), "shard-7".to_string()]).is_err());
+    /// assert_eq!(router.len(), 1000);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
+        self.nodes.extend(nodes, "jump hash")
+    }
+
+    /// Removes the last node and returns it (`None` when there is none): only
+    /// its keys move, each to its second choice. O(n) for the identity index.
+    ///
+    /// ```
+    /// use routekit::route::{JumpHash, Router};
+    /// let mut router = JumpHash::new();
+    /// router.extend(["a", "b"])?;
+    /// assert_eq!(router.pop(), Some("b"));
+    /// assert!(!router.contains("b"));
+    /// assert_eq!(router.pop(), Some("a"));
+    /// assert_eq!(router.pop(), None);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn pop(&mut self) -> Option<N> {
+        self.nodes.pop()
     }
 }
 
@@ -96,6 +269,11 @@ impl BucketCount for u32 {
     #[inline]
     fn bucket(self, key: u64) -> u32 {
         jump(key, self)
+    }
+
+    #[inline]
+    fn bucket_among(key: u64, buckets: u32) -> u32 {
+        jump(key, buckets)
     }
 }
 

@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use super::ordered::{BucketCount, OrderedNodes, Preferences, jump_style_router};
-use super::{Capabilities, RouteError, Router, check_weight};
+use super::ordered::{BucketCount, OrderedNodes};
+use super::{NodeId, RouteError, Router};
 use crate::hash::{KeyHasher, Xxh3, finalize64};
 
 /// JumpBackHash: the placements contract of [`JumpHash`](super::JumpHash) —
@@ -41,10 +41,20 @@ use crate::hash::{KeyHasher, Xxh3, finalize64};
 /// pick the same node.
 ///
 /// Nodes, removal and preference lists work exactly as for
-/// [`JumpHash`](super::JumpHash): node `i` is bucket `i`, only the last node
-/// can leave, and a key's preference list is its jump-back chain (the owners
-/// it has as nodes leave from the end), then the other nodes from the last
-/// added down.
+/// [`JumpHash`](super::JumpHash): node `i` is bucket `i`, in the order they
+/// were [`push`](JumpBackHash::push)ed (the placement depends on that order,
+/// not on the identities); only the last node can leave
+/// ([`pop`](JumpBackHash::pop)), so `JumpBackHash` implements neither
+/// [`Membership`](super::Membership) nor [`Weighted`](super::Weighted); and a
+/// key's preference list is its jump-back chain (the owners it has as nodes
+/// leave from the end), then the other nodes from the last added down.
+///
+/// ```compile_fail,E0599
+/// use routekit::route::JumpBackHash;
+/// let mut shards = JumpBackHash::new();
+/// shards.extend(["shard-0", "shard-1"]).unwrap();
+/// shards.remove("shard-0"); // no such method: only the last node can leave
+/// ```
 ///
 /// # Example
 ///
@@ -56,13 +66,13 @@ use crate::hash::{KeyHasher, Xxh3, finalize64};
 /// let owner = shards.route(b"order:9001").unwrap().clone();
 ///
 /// // A 101st shard takes about 1/101 of the keys and nothing else moves.
-/// shards.insert("shard-100".to_string())?;
+/// shards.push("shard-100".to_string())?;
 /// let now = shards.route(b"order:9001").unwrap();
 /// assert!(*now == owner || now == "shard-100");
 ///
 /// // hash4j's demo: hash 0x85ef23a0b545d53b goes from bucket 0 of 2 to bucket 2 of 3.
-/// assert_eq!(JumpBackHash::<String>::bucket(0x85ef_23a0_b545_d53b, 2), Some(0));
-/// assert_eq!(JumpBackHash::<String>::bucket(0x85ef_23a0_b545_d53b, 3), Some(2));
+/// assert_eq!(JumpBackHash::bucket(0x85ef_23a0_b545_d53b, 2), Some(0));
+/// assert_eq!(JumpBackHash::bucket(0x85ef_23a0_b545_d53b, 3), Some(2));
 /// # Ok::<(), routekit::route::RouteError>(())
 /// ```
 #[derive(Clone)]
@@ -71,24 +81,183 @@ pub struct JumpBackHash<N, H = Xxh3> {
     nodes: OrderedNodes<N, JumpBackRange>,
 }
 
-jump_style_router!(JumpBackHash, jump_back, "jump-back hash");
+impl<N: NodeId, H: KeyHasher> Router for JumpBackHash<N, H> {
+    type Node = N;
 
-impl<N, H> JumpBackHash<N, H> {
+    /// One bucket computation: expected constant time, no allocation, no
+    /// table.
+    #[inline]
+    fn route(&self, key: &[u8]) -> Option<&N> {
+        self.nodes.route(self.hasher.uniform64(key))
+    }
+
+    /// The jump-back chain, then the other nodes from the last added down
+    /// (see the type's docs): one bucket computation per node of the chain;
+    /// allocation-free when `out` has room.
+    fn route_n_into<'r>(&'r self, key: &[u8], n: usize, out: &mut Vec<&'r N>) {
+        self.nodes.route_n_into(self.hasher.uniform64(key), n, out);
+    }
+
+    /// The first healthy node of the preference list: one bucket
+    /// computation when the owner is healthy.
+    fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
+        self.nodes.route_healthy(self.hasher.uniform64(key), is_healthy)
+    }
+
+    /// O(log n).
+    fn node_by_id(&self, id: &[u8]) -> Option<&N> {
+        self.nodes.node_by_id(id)
+    }
+
+    fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.nodes.memory_bytes()
+    }
+}
+
+impl<N, H: Default> Default for JumpBackHash<N, H> {
+    fn default() -> Self {
+        JumpBackHash::with_hasher(H::default())
+    }
+}
+
+impl<N: NodeId, H: fmt::Debug> fmt::Debug for JumpBackHash<N, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nodes: Vec<_> = self.nodes.as_slice().iter().map(NodeId::display_name).collect();
+        f.debug_struct("JumpBackHash").field("hasher", &self.hasher).field("nodes", &nodes).finish()
+    }
+}
+
+impl<N> JumpBackHash<N, Xxh3> {
+    /// An empty router hashing keys with [`Xxh3`] seed 0.
+    ///
+    /// ```
+    /// use routekit::route::{JumpBackHash, Router};
+    /// let router: JumpBackHash<String> = JumpBackHash::new();
+    /// assert!(router.route(b"k").is_none());
+    /// ```
+    pub fn new() -> Self {
+        JumpBackHash::with_hasher(Xxh3::new())
+    }
+}
+
+impl JumpBackHash<()> {
     /// The bucket of a 64-bit `hash` among `buckets`, equal to hash4j's
     /// `ConsistentJumpBackBucketHasher` with SplitMix64 for `buckets` up to
     /// 2³¹ - 1 (and continuing the same integer algorithm up to 2³² - 1);
-    /// `None` when `buckets` is 0.
+    /// `None` when `buckets` is 0. (On `JumpBackHash<()>`, so that
+    /// `JumpBackHash::bucket` needs no node type.)
     ///
     /// Cost: expected constant, below two 64-bit pseudo-random words.
     ///
     /// ```
     /// use routekit::route::JumpBackHash;
-    /// assert_eq!(JumpBackHash::<String>::bucket(0x7f74_87ee_708c_8a96, 3), Some(1));
-    /// assert_eq!(JumpBackHash::<String>::bucket(5, 1), Some(0));
-    /// assert_eq!(JumpBackHash::<String>::bucket(5, 0), None);
+    /// assert_eq!(JumpBackHash::bucket(0x7f74_87ee_708c_8a96, 3), Some(1));
+    /// assert_eq!(JumpBackHash::bucket(5, 1), Some(0));
+    /// assert_eq!(JumpBackHash::bucket(5, 0), None);
     /// ```
     pub fn bucket(hash: u64, buckets: u32) -> Option<u32> {
         (buckets > 0).then(|| jump_back(hash, buckets))
+    }
+}
+
+impl<N, H> JumpBackHash<N, H> {
+    /// An empty router hashing keys with `hasher`.
+    ///
+    /// ```
+    /// use routekit::hash::Sip13;
+    /// use routekit::route::JumpBackHash;
+    /// let router: JumpBackHash<String, Sip13> = JumpBackHash::with_hasher(Sip13::new([7; 16]));
+    /// # let _ = router;
+    /// ```
+    pub fn with_hasher(hasher: H) -> Self {
+        JumpBackHash { hasher, nodes: OrderedNodes::default() }
+    }
+
+    /// The hasher used for keys.
+    ///
+    /// ```
+    /// use routekit::hash::Xxh3;
+    /// use routekit::route::JumpBackHash;
+    /// assert_eq!(*JumpBackHash::<String>::new().hasher(), Xxh3::new());
+    /// ```
+    pub fn hasher(&self) -> &H {
+        &self.hasher
+    }
+}
+
+impl<N: NodeId, H> JumpBackHash<N, H> {
+    /// The nodes in bucket order: node `i` is bucket `i`.
+    ///
+    /// ```
+    /// use routekit::route::JumpBackHash;
+    /// let mut router = JumpBackHash::new();
+    /// router.extend(["a", "b"])?;
+    /// router.push("c")?;
+    /// assert_eq!(router.nodes(), ["a", "b", "c"]);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn nodes(&self) -> &[N] {
+        self.nodes.as_slice()
+    }
+
+    /// Appends `node` as the last bucket: it takes about `1/(n + 1)` of the
+    /// keys, from every other node. O(n) for the identity index.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::DuplicateNode`] when a node with the same identity is
+    /// present; [`RouteError::TooManyNodes`] past 2³² − 1 nodes.
+    ///
+    /// ```
+    /// use routekit::route::{JumpBackHash, RouteError};
+    /// let mut router = JumpBackHash::new();
+    /// router.push("a")?;
+    /// assert!(matches!(router.push("a"), Err(RouteError::DuplicateNode { .. })));
+    /// # Ok::<(), RouteError>(())
+    /// ```
+    pub fn push(&mut self, node: N) -> Result<(), RouteError> {
+        self.extend(std::iter::once(node))
+    }
+
+    /// Appends many nodes as the next buckets, in order, with one sort of
+    /// the new identities: O(n + k log k) for `k` new nodes. Either every
+    /// node is added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// As [`push`](JumpBackHash::push), also when an identity repeats among
+    /// the new nodes.
+    ///
+    /// ```
+    /// use routekit::route::{JumpBackHash, Router};
+    /// let mut router = JumpBackHash::new();
+    /// router.extend(0..1000u32)?;
+    /// assert_eq!(router.len(), 1000);
+    /// assert!(router.extend([1000, 7]).is_err());
+    /// assert_eq!(router.len(), 1000);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
+        self.nodes.extend(nodes, "jump-back hash")
+    }
+
+    /// Removes the last node and returns it (`None` when there is none): only
+    /// its keys move, each to its second choice. O(n) for the identity index.
+    ///
+    /// ```
+    /// use routekit::route::{JumpBackHash, Router};
+    /// let mut router = JumpBackHash::new();
+    /// router.extend(["a", "b"])?;
+    /// assert_eq!(router.pop(), Some("b"));
+    /// assert_eq!(router.len(), 1);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn pop(&mut self) -> Option<N> {
+        self.nodes.pop()
     }
 }
 
@@ -127,9 +296,8 @@ pub(crate) fn jump_back(hash: u64, buckets: u32) -> u32 {
 /// bit (found by smearing the bits down, so `u = 0` lands on 0 without a
 /// branch), so it computes that landing and the top range's side by side and
 /// selects one. The branch left there is taken by at most 1 key in 8 (the
-/// cube of the share beyond). Below 5 in 16 the mispredicted branch measured
-/// cheaper than drawing a second word for every key (at 100 buckets, 28 in
-/// 128: the eager form was 1.1× slower, interleaved in one run).
+/// cube of the share beyond). Below 5 in 16 the rare mispredicted branch
+/// costs less than drawing a second word for every key, so the branch stays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct JumpBackRange {
     /// The bucket count `n`.
@@ -240,6 +408,11 @@ impl BucketCount for JumpBackRange {
     fn bucket(self, key: u64) -> u32 {
         JumpBackRange::bucket(self, key)
     }
+
+    #[inline]
+    fn bucket_among(key: u64, buckets: u32) -> u32 {
+        jump_back(key, buckets)
+    }
 }
 
 /// The half of `first` the reference draws a landing of `bits` from: the
@@ -261,7 +434,7 @@ fn landing(bits: u32, half: u32) -> u32 {
 
 /// Whether counting leading zeros is one fast instruction: everywhere but
 /// on x86 without `lzcnt` (the x86-64 baseline), where it compiles to `bsr`,
-/// which is microcoded on AMD processors and measured slower there than
+/// which is microcoded on AMD processors and slower there than
 /// [`smeared_by_shifts`].
 const FAST_LEADING_ZEROS: bool =
     cfg!(any(target_feature = "lzcnt", not(any(target_arch = "x86", target_arch = "x86_64"))));

@@ -1,11 +1,12 @@
 //! Maglev hashing (Eisenbud et al., NSDI 2016): a prime-sized lookup table
 //! filled from per-node permutations; one table read per key.
 
+use std::borrow::Borrow;
 use std::fmt;
-use std::marker::PhantomData;
 
-use super::error::display_node;
-use super::{Capabilities, RouteError, Router, check_weight, start_list};
+use super::error::check_weight;
+use super::members::Members;
+use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// The table size unless the builder says otherwise: 65,537, the paper's
@@ -24,8 +25,8 @@ const EMPTY: u32 = u32::MAX;
 /// **Table.** Each node has a permutation of the `M` entries, `offset + j ·
 /// skip (mod M)` for `j = 0, 1, …`, where `offset = h₁ mod M` and `skip =
 /// h₂ mod (M - 1) + 1` come from the two independent halves `(h₁, h₂)` of the
-/// hasher's [`uniform128`](KeyHasher::uniform128) of the node's identity
-/// ("two seeded hashes" in the paper); `M` prime makes every skip visit every
+/// hasher's [`uniform128`](KeyHasher::uniform128) of the node's
+/// [`NodeId`] bytes ("two seeded hashes" in the paper); `M` prime makes every skip visit every
 /// entry. Nodes take turns, in identity order, claiming the next entry of
 /// their permutation that is still free, until the table is full. With
 /// weights, a node's turns come at the rate `weight / max weight` and each
@@ -64,7 +65,7 @@ const EMPTY: u32 = u32::MAX;
 /// # Example
 ///
 /// ```
-/// use routekit::route::{Maglev, Router};
+/// use routekit::route::{Maglev, Membership, Router};
 ///
 /// let mut lb = Maglev::new();
 /// lb.extend(["10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80"])?;
@@ -74,7 +75,7 @@ const EMPTY: u32 = u32::MAX;
 /// let mine = lb.table().filter(|n| *n == backend).count();
 /// assert!((21_845..=21_846).contains(&mine));
 ///
-/// lb.remove(b"10.0.0.2:80")?;
+/// lb.remove("10.0.0.2:80")?;
 /// assert!(lb.last_change_fraction() < 0.40); // a third, and a little more
 /// # Ok::<(), routekit::route::RouteError>(())
 /// ```
@@ -82,17 +83,18 @@ const EMPTY: u32 = u32::MAX;
 pub struct Maglev<N, H = Xxh3> {
     hasher: H,
     size: u32,
-    /// Members sorted by identity bytes.
-    members: Vec<Member<N>>,
-    /// The member index owning each entry; empty when there are no members.
+    /// Nodes sorted by identity bytes; `permutations` runs in parallel.
+    members: Members<N>,
+    permutations: Vec<Permutation>,
+    /// The node index owning each entry; empty when there are no nodes.
     table: Table,
     /// The fraction of entries that changed owner on the last rebuild.
     last_change: f64,
 }
 
-#[derive(Clone)]
-struct Member<N> {
-    node: N,
+/// A node's weight and permutation of the table.
+#[derive(Clone, Copy, Debug)]
+struct Permutation {
     weight: f64,
     offset: u32,
     skip: u32,
@@ -101,35 +103,31 @@ struct Member<N> {
     inverse_skip: u32,
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
+impl<N: NodeId, H: KeyHasher> Router for Maglev<N, H> {
     type Node = N;
 
     /// One hash and one table read: O(1), no allocation.
     #[inline]
     fn route(&self, key: &[u8]) -> Option<&N> {
         let owner = self.table.get(self.entry_of(key))?;
-        Some(&self.members[owner as usize].node)
+        Some(self.members.get(owner as usize))
     }
 
     /// The owner, then the others by how early the key's entry comes in
     /// their permutation: O(n); allocation-free for `n ≤ 17` when `out` has
     /// room.
-    fn route_n_into<'r>(
-        &'r self,
-        key: &[u8],
-        n: usize,
-        out: &mut Vec<&'r N>,
-    ) -> Result<(), RouteError> {
-        start_list(n, out)?;
+    fn route_n_into<'r>(&'r self, key: &[u8], n: usize, out: &mut Vec<&'r N>) {
+        out.clear();
+        if n == 0 {
+            return;
+        }
         let entry = self.entry_of(key);
         let Some(owner) = self.table.get(entry) else {
-            return Ok(());
+            return;
         };
-        out.push(&self.members[owner as usize].node);
+        out.push(self.members.get(owner as usize));
         let wanted = n.min(self.members.len()) - 1;
-        let ranked = (0..self.members.len() as u32)
-            .filter(|&i| i != owner)
-            .map(|i| self.rank(i, entry as u32));
+        let ranked = self.ranks(entry as u32).filter(|&rank| rank as u32 != owner);
         if wanted <= SMALL {
             let mut best = Smallest::new(wanted);
             ranked.for_each(|r| best.offer(r));
@@ -139,7 +137,6 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
             all.sort_unstable();
             out.extend(all[..wanted].iter().map(|&r| self.node_of_rank(r)));
         }
-        Ok(())
     }
 
     /// O(1) when the owner is healthy, else O(n); `is_healthy` is called
@@ -147,30 +144,63 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
     fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
         let entry = self.entry_of(key);
         let owner = self.table.get(entry)?;
-        let owner_node = &self.members[owner as usize].node;
+        let owner_node = self.members.get(owner as usize);
         if is_healthy(owner_node) {
             return Some(owner_node);
         }
         let mut best: Option<u64> = None;
-        for i in (0..self.members.len() as u32).filter(|&i| i != owner) {
-            let rank = self.rank(i, entry as u32);
-            if best.is_none_or(|b| rank < b) && is_healthy(&self.members[i as usize].node) {
+        for rank in self.ranks(entry as u32).filter(|&rank| rank as u32 != owner) {
+            if best.is_none_or(|b| rank < b) && is_healthy(self.node_of_rank(rank)) {
                 best = Some(rank);
             }
         }
         best.map(|r| self.node_of_rank(r))
     }
 
-    /// Adds `node` and rebuilds the table: O(M log M).
-    fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
-        self.extend_weighted([(node, weight)])
+    /// O(log n).
+    fn node_by_id(&self, id: &[u8]) -> Option<&N> {
+        self.members.node_by_id(id)
+    }
+
+    fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.members.memory_bytes()
+            + self.permutations.capacity() * size_of::<Permutation>()
+            + self.table.memory_bytes()
+    }
+}
+
+impl<N: NodeId, H: KeyHasher> Membership for Maglev<N, H> {
+    /// Adds many nodes at weight 1 with one rebuild: O(M log M). Either
+    /// every node is added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// A duplicate identity, or more nodes than the table holds at 100
+    /// entries per node ([`RouteError::TableTooSmall`]).
+    ///
+    /// ```
+    /// use routekit::route::{Maglev, Membership, RouteError};
+    /// let mut lb = Maglev::new();
+    /// lb.extend((0..655).map(|i| format!("b{i}")))?;
+    /// assert!(matches!(lb.insert("one-too-many".to_string()), Err(RouteError::TableTooSmall { .. })));
+    /// # Ok::<(), RouteError>(())
+    /// ```
+    fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
+        self.extend_weighted(nodes.into_iter().map(|node| (node, 1.0)))
     }
 
     /// Removes a node and rebuilds the table: O(M log M).
-    fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
-        let at =
-            self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
-        let removed = self.members.remove(at);
+    fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        let (at, removed) = self.members.remove(node)?;
+        self.permutations.remove(at);
         let at = at as u32;
         let renumber: Vec<u32> = (0..=self.members.len() as u32)
             .map(|old| match old.cmp(&at) {
@@ -180,24 +210,67 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Maglev<N, H> {
             })
             .collect();
         self.rebuild(&renumber);
-        Ok(removed.node)
+        Ok(removed)
+    }
+}
+
+impl<N: NodeId, H: KeyHasher> Weighted for Maglev<N, H> {
+    /// Positive and finite; a node holds `M · weight / Σ weights` entries,
+    /// rounded by largest remainder (at least one).
+    type Weight = f64;
+
+    /// Adds many weighted nodes with one rebuild: O(M log M). Either every
+    /// node is added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::InvalidWeight`], [`RouteError::DuplicateNode`],
+    /// [`RouteError::TableTooSmall`].
+    ///
+    /// ```
+    /// use routekit::route::{Maglev, Router, Weighted};
+    /// let mut lb = Maglev::new();
+    /// lb.extend_weighted([("small", 1.0), ("large", 4.0)])?;
+    /// assert_eq!(lb.len(), 2);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    fn extend_weighted<I: IntoIterator<Item = (N, f64)>>(
+        &mut self,
+        nodes: I,
+    ) -> Result<(), RouteError> {
+        let mut added = Vec::new();
+        for (node, weight) in nodes {
+            check_weight(&node, weight)?;
+            added.push((node, weight));
+        }
+        let count = self.members.len() + added.len();
+        if count as u64 * ENTRIES_PER_NODE > u64::from(self.size) {
+            return Err(RouteError::TableTooSmall {
+                size: self.size,
+                nodes: count,
+                needed: count as u64 * ENTRIES_PER_NODE,
+            });
+        }
+        if added.is_empty() {
+            return Ok(());
+        }
+        let old_len = self.members.len();
+        let inserted = self.members.insert_all(added)?;
+        let (members, hasher, size) = (&self.members, &self.hasher, self.size);
+        inserted.along(&mut self.permutations, |index, &weight| {
+            permutation(hasher, members.get(index).id_bytes().as_ref(), weight, size)
+        });
+        self.rebuild(&inserted.renumbering(old_len));
+        Ok(())
     }
 
     /// O(log n).
-    fn contains(&self, node: &[u8]) -> bool {
-        self.find(node).is_ok()
-    }
-
-    fn len(&self) -> usize {
-        self.members.len()
-    }
-
-    fn memory_bytes(&self) -> usize {
-        self.members.capacity() * std::mem::size_of::<Member<N>>() + self.table.memory_bytes()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities { weights: true, arbitrary_removal: true, replicas: true }
+    fn weight<Q>(&self, node: &Q) -> Option<f64>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        self.members.find(node.id_bytes().as_ref()).map(|at| self.permutations[at].weight)
     }
 }
 
@@ -207,13 +280,9 @@ impl<N, H: Default> Default for Maglev<N, H> {
     }
 }
 
-impl<N: AsRef<[u8]>, H: fmt::Debug> fmt::Debug for Maglev<N, H> {
+impl<N: NodeId, H: fmt::Debug> fmt::Debug for Maglev<N, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let nodes: Vec<_> = self
-            .members
-            .iter()
-            .map(|m| (String::from_utf8_lossy(m.node.as_ref()), m.weight))
-            .collect();
+        let nodes: Vec<_> = self.nodes().map(|(n, weight)| (n.display_name(), weight)).collect();
         f.debug_struct("Maglev")
             .field("hasher", &self.hasher)
             .field("table_size", &self.size)
@@ -235,26 +304,45 @@ impl<N> Maglev<N, Xxh3> {
     pub fn new() -> Self {
         Maglev::with_parts(Xxh3::new(), DEFAULT_TABLE_SIZE)
     }
+}
 
-    /// A builder to choose the table size and the hasher.
+impl Maglev<()> {
+    /// A builder to choose the table size and the hasher. The builder does
+    /// not depend on the node type, which [`build`](MaglevBuilder::build)
+    /// chooses (hence this function lives on `Maglev<()>`, so that
+    /// `Maglev::builder()` needs no type annotation).
     ///
     /// ```
     /// use routekit::route::Maglev;
     /// let lb: Maglev<String> = Maglev::builder().table_size_for(1000).build()?;
     /// assert_eq!(lb.table_size(), 100_003); // the first prime ≥ 100 × 1000
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
-    pub fn builder() -> MaglevBuilder<N, Xxh3> {
-        MaglevBuilder { hasher: Xxh3::new(), size: DEFAULT_TABLE_SIZE, nodes: PhantomData }
+    pub fn builder() -> MaglevBuilder {
+        MaglevBuilder::default()
     }
 }
 
 impl<N, H> Maglev<N, H> {
+    /// An empty router with a table of [`DEFAULT_TABLE_SIZE`] entries,
+    /// hashing keys and node permutations with `hasher`.
+    ///
+    /// ```
+    /// use routekit::hash::Sip13;
+    /// use routekit::route::Maglev;
+    /// let lb: Maglev<String, Sip13> = Maglev::with_hasher(Sip13::new([2; 16]));
+    /// assert_eq!(lb.table_size(), 65_537);
+    /// ```
+    pub fn with_hasher(hasher: H) -> Self {
+        Maglev::with_parts(hasher, DEFAULT_TABLE_SIZE)
+    }
+
     fn with_parts(hasher: H, size: u32) -> Self {
         Maglev {
             hasher,
             size,
-            members: Vec::new(),
+            members: Members::default(),
+            permutations: Vec::new(),
             table: Table::Narrow(Vec::new()),
             last_change: 0.0,
         }
@@ -285,7 +373,7 @@ impl<N, H> Maglev<N, H> {
     /// changed); 0 before the first change.
     ///
     /// ```
-    /// use routekit::route::{Maglev, Router};
+    /// use routekit::route::{Maglev, Membership};
     /// let mut lb = Maglev::new();
     /// lb.extend((0..100).map(|i| format!("backend-{i}")))?;
     /// assert_eq!(lb.last_change_fraction(), 1.0); // every entry was new
@@ -301,7 +389,7 @@ impl<N, H> Maglev<N, H> {
     /// The owner of each table entry, in entry order (empty without nodes).
     ///
     /// ```
-    /// use routekit::route::{Maglev, Router};
+    /// use routekit::route::{Maglev, Weighted};
     /// let mut lb = Maglev::new();
     /// lb.insert_weighted("a", 1.0)?;
     /// lb.insert_weighted("b", 3.0)?;
@@ -310,13 +398,13 @@ impl<N, H> Maglev<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn table(&self) -> impl ExactSizeIterator<Item = &N> + '_ {
-        self.table.owners().map(|m| &self.members[m as usize].node)
+        self.table.owners().map(|m| self.members.get(m as usize))
     }
 
     /// The nodes with their weights, in identity order.
     ///
     /// ```
-    /// use routekit::route::{Maglev, Router};
+    /// use routekit::route::{Maglev, Membership, Weighted};
     /// let mut lb = Maglev::new();
     /// lb.insert_weighted("b", 2.0)?;
     /// lb.insert("a")?;
@@ -324,125 +412,38 @@ impl<N, H> Maglev<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = (&N, f64)> + '_ {
-        self.members.iter().map(|m| (&m.node, m.weight))
+        self.members.as_slice().iter().zip(&self.permutations).map(|(n, p)| (n, p.weight))
     }
 
-    /// The position of `entry` in member `i`'s permutation, with `i` in the
-    /// low bits: comparing these ranks orders by position, then identity.
+    /// Each node's rank for `entry`, in index order: the position of `entry`
+    /// in node `i`'s permutation, with `i` in the low bits, so comparing
+    /// ranks orders by position, then identity.
     #[inline]
-    fn rank(&self, i: u32, entry: u32) -> u64 {
-        let member = &self.members[i as usize];
+    fn ranks(&self, entry: u32) -> impl Iterator<Item = u64> + '_ {
         let size = u64::from(self.size);
-        let distance = (u64::from(entry) + size - u64::from(member.offset)) % size;
-        let position = distance * u64::from(member.inverse_skip) % size;
-        (position << 32) | u64::from(i)
+        self.permutations.iter().zip(0u32..).map(move |(permutation, i)| {
+            let distance = (u64::from(entry) + size - u64::from(permutation.offset)) % size;
+            let position = distance * u64::from(permutation.inverse_skip) % size;
+            (position << 32) | u64::from(i)
+        })
     }
 
     fn node_of_rank(&self, rank: u64) -> &N {
-        &self.members[rank as u32 as usize].node
+        self.members.get(rank as u32 as usize)
     }
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> Maglev<N, H> {
-    /// Adds many nodes at weight 1 with one rebuild. Either every node is
-    /// added or, on error, none is.
-    ///
-    /// # Errors
-    ///
-    /// As [`Router::insert`]: a duplicate identity, or more nodes than the
-    /// table holds at 100 entries per node ([`RouteError::TableTooSmall`]).
-    ///
-    /// ```
-    /// use routekit::route::{Maglev, RouteError, Router};
-    /// let mut lb = Maglev::new();
-    /// lb.extend((0..655).map(|i| format!("b{i}")))?;
-    /// assert!(matches!(lb.insert("one-too-many".to_string()), Err(RouteError::TableTooSmall { .. })));
-    /// # Ok::<(), RouteError>(())
-    /// ```
-    pub fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
-        self.extend_weighted(nodes.into_iter().map(|node| (node, 1.0)))
-    }
-
-    /// Adds many weighted nodes with one rebuild: O(M log M). Either every
-    /// node is added or, on error, none is.
-    ///
-    /// # Errors
-    ///
-    /// As [`Router::insert_weighted`], and [`RouteError::TableTooSmall`].
-    ///
-    /// ```
-    /// use routekit::route::{Maglev, Router};
-    /// let mut lb = Maglev::new();
-    /// lb.extend_weighted([("small", 1.0), ("large", 4.0)])?;
-    /// assert_eq!(lb.len(), 2);
-    /// # Ok::<(), routekit::route::RouteError>(())
-    /// ```
-    pub fn extend_weighted<I: IntoIterator<Item = (N, f64)>>(
-        &mut self,
-        nodes: I,
-    ) -> Result<(), RouteError> {
-        let mut added = Vec::new();
-        for (node, weight) in nodes {
-            check_weight(node.as_ref(), weight)?;
-            added.push(self.member(node, weight));
-        }
-        let count = self.members.len() + added.len();
-        if count as u64 * ENTRIES_PER_NODE > u64::from(self.size) {
-            return Err(RouteError::TableTooSmall {
-                size: u64::from(self.size),
-                nodes: count,
-                needed: count as u64 * ENTRIES_PER_NODE,
-            });
-        }
-        let count_added = added.len();
-        if count_added == 0 {
-            return Ok(());
-        }
-        // All members in identity order, each old one with its old index.
-        let mut all: Vec<(Member<N>, Option<u32>)> = std::mem::take(&mut self.members)
-            .into_iter()
-            .zip((0..).map(Some))
-            .chain(added.into_iter().map(|m| (m, None)))
-            .collect();
-        all.sort_by(|a, b| a.0.node.as_ref().cmp(b.0.node.as_ref()));
-        if let Some(pair) = all.windows(2).find(|p| p[0].0.node.as_ref() == p[1].0.node.as_ref()) {
-            let node = display_node(pair[0].0.node.as_ref());
-            self.members = all.into_iter().filter_map(|(m, old)| old.map(|_| m)).collect();
-            return Err(RouteError::DuplicateNode { node });
-        }
-        let mut renumber = vec![0; all.len() - count_added];
-        for (new, (_, old)) in all.iter().enumerate() {
-            if let Some(old) = old {
-                renumber[*old as usize] = new as u32;
-            }
-        }
-        self.members = all.into_iter().map(|(m, _)| m).collect();
-        self.rebuild(&renumber);
-        Ok(())
-    }
-
-    fn member(&self, node: N, weight: f64) -> Member<N> {
-        let hash = self.hasher.uniform128(node.as_ref());
-        let size = u64::from(self.size);
-        let offset = ((hash as u64) % size) as u32;
-        let skip = ((hash >> 64) as u64 % (size - 1) + 1) as u32;
-        Member { node, weight, offset, skip, inverse_skip: inverse_mod(skip, self.size) }
-    }
-
-    fn find(&self, node: &[u8]) -> Result<usize, usize> {
-        self.members.binary_search_by(|m| m.node.as_ref().cmp(node))
-    }
-
+impl<N, H: KeyHasher> Maglev<N, H> {
     #[inline]
     fn entry_of(&self, key: &[u8]) -> usize {
         ((u128::from(self.hasher.uniform64(key)) * u128::from(self.size)) >> 64) as usize
     }
 
     /// Refills the table and records the fraction of entries that changed;
-    /// `renumber[old]` maps old member indices to new ones (`EMPTY` for a
-    /// removed member).
+    /// `renumber[old]` maps old node indices to new ones (`EMPTY` for a
+    /// removed node).
     fn rebuild(&mut self, renumber: &[u32]) {
-        let table = fill(&self.members, self.size);
+        let table = fill(&self.permutations, self.size);
         let changed = if self.table.is_empty() || table.is_empty() {
             self.size as usize
         } else {
@@ -455,6 +456,15 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Maglev<N, H> {
         self.last_change = changed as f64 / f64::from(self.size);
         self.table = Table::new(table, self.members.len());
     }
+}
+
+/// The permutation of a node with identity bytes `identity`.
+fn permutation<H: KeyHasher>(hasher: &H, identity: &[u8], weight: f64, size: u32) -> Permutation {
+    let hash = hasher.uniform128(identity);
+    let m = u64::from(size);
+    let offset = ((hash as u64) % m) as u32;
+    let skip = ((hash >> 64) as u64 % (m - 1) + 1) as u32;
+    Permutation { weight, offset, skip, inverse_skip: inverse_mod(skip, size) }
 }
 
 /// The lookup table: each entry's owner as a member index, in 16 bits while
@@ -516,25 +526,31 @@ impl Table {
 ///
 /// ```
 /// use routekit::hash::Sip13;
-/// use routekit::route::{Maglev, RouteError};
+/// use routekit::route::{BuildError, Maglev};
 ///
 /// let lb: Maglev<String, Sip13> =
 ///     Maglev::builder().table_size(131_071).hasher(Sip13::new([4; 16])).build()?;
 /// assert_eq!(lb.table_size(), 131_071);
-/// assert_eq!(
-///     Maglev::<String>::builder().table_size(65_536).build().unwrap_err(),
-///     RouteError::TableSizeNotPrime { size: 65_536 }
-/// );
-/// # Ok::<(), RouteError>(())
+/// assert!(matches!(
+///     Maglev::builder().table_size(65_536).build::<String>(),
+///     Err(BuildError::TableSizeNotPrime { size: 65_536, .. })
+/// ));
+/// # Ok::<(), BuildError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct MaglevBuilder<N, H> {
+pub struct MaglevBuilder<H = Xxh3> {
     hasher: H,
     size: u32,
-    nodes: PhantomData<fn() -> N>,
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> MaglevBuilder<N, H> {
+impl Default for MaglevBuilder {
+    /// [`DEFAULT_TABLE_SIZE`] entries and [`Xxh3`] seed 0.
+    fn default() -> Self {
+        MaglevBuilder { hasher: Xxh3::new(), size: DEFAULT_TABLE_SIZE }
+    }
+}
+
+impl<H: KeyHasher> MaglevBuilder<H> {
     /// The table size `M` (default [`DEFAULT_TABLE_SIZE`]); checked by
     /// [`build`](MaglevBuilder::build): prime, and at least 100.
     ///
@@ -542,7 +558,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> MaglevBuilder<N, H> {
     /// use routekit::route::Maglev;
     /// let lb: Maglev<String> = Maglev::builder().table_size(1_009).build()?;
     /// assert_eq!(lb.table_size(), 1_009);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
     pub fn table_size(&mut self, size: u32) -> &mut Self {
         self.size = size;
@@ -559,7 +575,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> MaglevBuilder<N, H> {
     /// assert_eq!(lb.table_size(), 65_537);
     /// let lb: Maglev<String> = Maglev::builder().table_size_for(5000).build()?;
     /// assert_eq!(lb.table_size(), 500_009);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
     pub fn table_size_for(&mut self, nodes: usize) -> &mut Self {
         let least =
@@ -570,41 +586,42 @@ impl<N: AsRef<[u8]>, H: KeyHasher> MaglevBuilder<N, H> {
         self
     }
 
-    /// The hasher for keys and node permutations (default [`Xxh3`] seed 0).
+    /// The hasher for keys and node permutations (default [`Xxh3`] seed 0):
+    /// a builder of the new hasher type with the same table size.
     ///
     /// ```
     /// use routekit::hash::Fnv1a;
     /// use routekit::route::Maglev;
     /// let lb: Maglev<String, Fnv1a> = Maglev::builder().hasher(Fnv1a).build()?;
     /// # let _ = lb;
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
-    pub fn hasher<H2: KeyHasher>(&self, hasher: H2) -> MaglevBuilder<N, H2> {
-        MaglevBuilder { hasher, size: self.size, nodes: PhantomData }
+    pub fn hasher<H2: KeyHasher>(&self, hasher: H2) -> MaglevBuilder<H2> {
+        MaglevBuilder { hasher, size: self.size }
     }
 
-    /// An empty router with these settings.
+    /// An empty router of `N` nodes with these settings.
     ///
     /// # Errors
     ///
-    /// [`RouteError::TableSizeNotPrime`] unless the size is prime;
-    /// [`RouteError::TableTooSmall`] when it is below 100 (one node's worth).
+    /// [`BuildError::TableSizeNotPrime`] unless the size is prime;
+    /// [`BuildError::TableSizeTooSmall`] when it is below 100 (one node's
+    /// worth).
     ///
     /// ```
-    /// use routekit::route::{Maglev, RouteError};
-    /// let err = Maglev::<String>::builder().table_size(97).build().unwrap_err();
-    /// assert!(matches!(err, RouteError::TableTooSmall { size: 97, .. }));
+    /// use routekit::route::{BuildError, Maglev};
+    /// let err = Maglev::builder().table_size(97).build::<String>().unwrap_err();
+    /// assert!(matches!(err, BuildError::TableSizeTooSmall { size: 97, least: 100, .. }));
     /// ```
-    pub fn build(&self) -> Result<Maglev<N, H>, RouteError> {
+    pub fn build<N>(&self) -> Result<Maglev<N, H>, BuildError> {
         if u64::from(self.size) < ENTRIES_PER_NODE {
-            return Err(RouteError::TableTooSmall {
-                size: u64::from(self.size),
-                nodes: 1,
-                needed: ENTRIES_PER_NODE,
+            return Err(BuildError::TableSizeTooSmall {
+                size: self.size,
+                least: ENTRIES_PER_NODE as u32,
             });
         }
         if !is_prime(u64::from(self.size)) {
-            return Err(RouteError::TableSizeNotPrime { size: u64::from(self.size) });
+            return Err(BuildError::TableSizeNotPrime { size: self.size });
         }
         Ok(Maglev::with_parts(self.hasher.clone(), self.size))
     }
@@ -637,7 +654,7 @@ fn inverse_mod(a: u32, m: u32) -> u32 {
 
 /// Each member's entry count: `size · weight / Σ weights` rounded by largest
 /// remainder (ties to the smaller index), then at least one entry each.
-fn quotas<N>(members: &[Member<N>], size: u32) -> Vec<u32> {
+fn quotas(members: &[Permutation], size: u32) -> Vec<u32> {
     let total: f64 = members.iter().map(|m| m.weight).sum();
     let exact: Vec<f64> = members.iter().map(|m| f64::from(size) * m.weight / total).collect();
     let mut quotas: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
@@ -668,7 +685,7 @@ fn quotas<N>(members: &[Member<N>], size: u32) -> Vec<u32> {
 /// permutation, until it holds its quota. When a whole round passes without
 /// a claim (members of tiny weight are all that is left), every member below
 /// its quota claims each round.
-fn fill<N>(members: &[Member<N>], size: u32) -> Vec<u32> {
+fn fill(members: &[Permutation], size: u32) -> Vec<u32> {
     if members.is_empty() {
         return Vec::new();
     }
@@ -776,7 +793,7 @@ mod tests {
         let mut lb: Maglev<String> = Maglev::new();
         lb.insert_weighted("huge".into(), 1e12).unwrap();
         lb.insert_weighted("tiny".into(), 1e-12).unwrap();
-        let q = quotas(&lb.members, lb.size);
+        let q = quotas(&lb.permutations, lb.size);
         assert_eq!(q.iter().map(|&q| u64::from(q)).sum::<u64>(), 65_537);
         assert_eq!(q, [65_536, 1]);
         assert_eq!(lb.table().filter(|n| *n == "tiny").count(), 1);
@@ -816,7 +833,7 @@ mod tests {
         let after: Vec<String> = lb.table().cloned().collect();
         let changed = before.iter().zip(&after).filter(|(x, y)| x != y).count();
         assert_eq!(lb.last_change_fraction(), changed as f64 / 65_537.0);
-        lb.remove(b"b").unwrap();
+        lb.remove("b").unwrap();
         let last: Vec<String> = lb.table().cloned().collect();
         let changed = after.iter().zip(&last).filter(|(x, y)| x != y).count();
         assert_eq!(lb.last_change_fraction(), changed as f64 / 65_537.0);

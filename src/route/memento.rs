@@ -1,12 +1,13 @@
 //! MementoHash (Coluzzi, Brocco, Antonucci, Leidi, 2023): jump hashing that
 //! lets any node leave, at jump speed.
 
+use std::borrow::Borrow;
 use std::fmt;
 
-use super::error::display_node;
 use super::jump_back::JumpBackRange;
+use super::members::{Arranged, Members};
 use super::mix::mix64;
-use super::{Capabilities, RouteError, Router, check_weight, start_list};
+use super::{Membership, NodeId, RouteError, Router};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Consistent hashing with arbitrary removal at jump speed: MementoHash over
@@ -34,7 +35,7 @@ use crate::hash::{KeyHasher, Xxh3};
 /// it, so the capacity is a guess the caller must make up front. MementoHash
 /// has no capacity — it grows as a jump hash does — and while no node has
 /// left out of order a lookup is exactly one jump-hash call plus one array
-/// read. That fits a `Router` that accepts `insert` at any time.
+/// read. That fits a router that accepts new nodes at any time.
 ///
 /// **This implementation** uses JumpBackHash (integer-only, expected
 /// constant time) as the jump hash, and keeps the replacement set in a dense
@@ -59,15 +60,15 @@ use crate::hash::{KeyHasher, Xxh3};
 /// # Example
 ///
 /// ```
-/// use routekit::route::{MementoHash, Router};
+/// use routekit::route::{Membership, MementoHash, Router};
 ///
 /// let mut cache = MementoHash::new();
 /// cache.extend(["cache-a", "cache-b", "cache-c", "cache-d"])?;
-/// let prefs = cache.route_n(b"object:77", 2)?;
+/// let prefs = cache.route_n(b"object:77", 2);
 /// let (owner, next) = (*prefs[0], *prefs[1]);
 ///
 /// // Any node can leave; only its keys move, to their second choice.
-/// cache.remove(owner.as_bytes())?;
+/// cache.remove(owner)?;
 /// assert_eq!(cache.route(b"object:77"), Some(&next));
 ///
 /// // A new node takes the freed bucket back, with the same keys.
@@ -80,7 +81,7 @@ pub struct MementoHash<N, H = Xxh3> {
     hasher: H,
     /// The working nodes, densely, in bucket order while no bucket is
     /// removed; `node_bucket[i]` is node `i`'s bucket.
-    nodes: Vec<N>,
+    members: Members<N, Arranged>,
     node_bucket: Vec<u32>,
     /// The jump hash's buckets `0..m`.
     buckets: Vec<Bucket>,
@@ -88,8 +89,6 @@ pub struct MementoHash<N, H = Xxh3> {
     range: JumpBackRange,
     /// The most recently removed bucket, or `buckets.len()` when none is.
     last_removed: u32,
-    /// Positions in `nodes`, sorted by the nodes' identity bytes.
-    by_identity: Vec<u32>,
 }
 
 /// One bucket of the jump hash.
@@ -98,7 +97,7 @@ struct Bucket {
     /// [`WORKING`], or for a removed bucket the number of nodes left right
     /// after its removal (also the bucket that replaced it).
     replacer: u32,
-    /// For a working bucket, its node's position in `nodes`; for a removed
+    /// For a working bucket, its node's position in `members`; for a removed
     /// one, the bucket removed just before it (`buckets.len()` for none).
     link: u32,
 }
@@ -106,7 +105,7 @@ struct Bucket {
 /// The replacer of a bucket that holds a node.
 const WORKING: u32 = u32::MAX;
 
-impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
+impl<N: NodeId, H: KeyHasher> Router for MementoHash<N, H> {
     type Node = N;
 
     /// One JumpBackHash call while no bucket is removed; else one more array
@@ -114,13 +113,13 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
     /// `O(1 + ln(m / w))` more steps (`m` buckets, `w` nodes). No allocation.
     #[inline]
     fn route(&self, key: &[u8]) -> Option<&N> {
-        if self.nodes.is_empty() {
+        if self.members.is_empty() {
             return None;
         }
         let key_hash = self.hasher.uniform64(key);
-        if self.nodes.len() == self.buckets.len() {
+        if self.members.len() == self.buckets.len() {
             // No bucket removed: bucket `b` holds node `b`.
-            return Some(&self.nodes[self.range.bucket(key_hash) as usize]);
+            return Some(self.members.get(self.range.bucket(key_hash) as usize));
         }
         Some(self.node_in(locate(self.buckets.as_slice(), self.range, key_hash)))
     }
@@ -128,16 +127,13 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
     /// One lookup per node listed, each on the replacement set with the
     /// nodes listed before it removed; allocation-free while `n ≤ 17` and
     /// `out` has room.
-    fn route_n_into<'r>(
-        &'r self,
-        key: &[u8],
-        n: usize,
-        out: &mut Vec<&'r N>,
-    ) -> Result<(), RouteError> {
-        start_list(n, out)?;
+    fn route_n_into<'r>(&'r self, key: &[u8], n: usize, out: &mut Vec<&'r N>) {
+        out.clear();
+        if n == 0 {
+            return;
+        }
         let walk = self.preferences(self.hasher.uniform64(key));
         out.extend(walk.take(n).map(|bucket| self.node_in(bucket)));
-        Ok(())
     }
 
     /// One lookup when the owner is healthy; else one more per unhealthy
@@ -148,38 +144,83 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
             .find(|node| is_healthy(node))
     }
 
-    /// Puts `node` in the most recently removed bucket, or a new bucket at
-    /// the end: O(n) for the identity index, O(n log n) when it refills the
-    /// last removed bucket (the nodes are put back in bucket order). Only
-    /// weight 1 is accepted.
-    fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
-        check_weight(node.as_ref(), weight)?;
-        if weight != 1.0 {
-            return Err(RouteError::Unsupported {
-                strategy: "memento hash",
-                operation: "weight nodes: every bucket gets an equal share",
-            });
+    /// O(log n).
+    fn node_by_id(&self, id: &[u8]) -> Option<&N> {
+        self.members.node_by_id(id)
+    }
+
+    fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.members.memory_bytes()
+            + self.buckets.capacity() * size_of::<Bucket>()
+            + self.node_bucket.capacity() * size_of::<u32>()
+    }
+}
+
+impl<N: NodeId, H: KeyHasher> Membership for MementoHash<N, H> {
+    /// Puts each node, in order, in the most recently removed bucket (which
+    /// undoes that removal exactly) or a new bucket at the end: O(n + k log
+    /// k) for `k` new nodes, plus O(n log n) when the last removed bucket is
+    /// refilled (the nodes are put back in bucket order). Either every node
+    /// is added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::DuplicateNode`] when an identity repeats (among the new
+    /// nodes or with a present one); [`RouteError::TooManyNodes`] past
+    /// 2³² − 2 buckets.
+    ///
+    /// ```
+    /// use routekit::route::{Membership, MementoHash, Router};
+    /// let mut router = MementoHash::new();
+    /// router.extend((0..1000).map(|i| format!("node-{i}")))?;
+    /// assert_eq!(router.len(), 1000);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
+        let added: Vec<N> = nodes.into_iter().collect();
+        // Refilled buckets need no new bucket; the rest each add one.
+        let refillable = self.buckets.len() - self.members.len();
+        let requested = (self.buckets.len() + added.len().saturating_sub(refillable)) as u64;
+        let max = u64::from(WORKING - 1);
+        if requested > max {
+            return Err(RouteError::TooManyNodes { strategy: "memento hash", requested, max });
         }
-        self.extend([node])
+        let before = self.members.len();
+        self.members.append(added)?;
+        let mut refilled = false;
+        for position in before..self.members.len() {
+            refilled |= self.place(position as u32);
+        }
+        if refilled && self.members.len() == self.buckets.len() {
+            // The last removed bucket is refilled: back to bucket order.
+            self.sort_by_bucket();
+        }
+        self.range = JumpBackRange::new(self.bucket_count());
+        Ok(())
     }
 
     /// Removes any node: O(n) for the identity index; the lookup state
     /// changes in O(1).
-    fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
-        let at =
-            self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
-        let position = self.by_identity.remove(at);
-        let last = self.nodes.len() - 1;
-        if position as usize != last {
+    fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        let position =
+            self.members.find(node.id_bytes().as_ref()).ok_or_else(|| RouteError::unknown(node))?;
+        let last = self.members.len() - 1;
+        if position != last {
             // The last node takes the removed one's position.
-            let index = self.find(self.nodes[last].as_ref()).expect("indexed");
-            self.by_identity[index] = position;
-            self.buckets[self.node_bucket[last] as usize].link = position;
+            self.buckets[self.node_bucket[last] as usize].link = position as u32;
         }
         // While no bucket is removed, the last bucket's node is the last
         // node, so a plain shrink below keeps the nodes in bucket order.
-        let bucket = self.node_bucket.swap_remove(position as usize);
-        let removed = self.nodes.swap_remove(position as usize);
+        let bucket = self.node_bucket.swap_remove(position);
+        let removed = self.members.swap_remove(position);
         let count = self.bucket_count();
         if self.last_removed == count && bucket + 1 == count {
             // Nothing removed out of order and this is the last bucket: a
@@ -188,31 +229,11 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for MementoHash<N, H> {
             self.last_removed = self.bucket_count();
             self.range = JumpBackRange::new(self.bucket_count());
         } else {
-            let left = self.nodes.len() as u32;
+            let left = self.members.len() as u32;
             self.buckets[bucket as usize] = Bucket { replacer: left, link: self.last_removed };
             self.last_removed = bucket;
         }
         Ok(removed)
-    }
-
-    /// O(log n).
-    fn contains(&self, node: &[u8]) -> bool {
-        self.find(node).is_ok()
-    }
-
-    fn len(&self) -> usize {
-        self.nodes.len()
-    }
-
-    fn memory_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<N>()
-            + self.buckets.capacity() * std::mem::size_of::<Bucket>()
-            + (self.node_bucket.capacity() + self.by_identity.capacity())
-                * std::mem::size_of::<u32>()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities { weights: false, arbitrary_removal: true, replicas: true }
     }
 }
 
@@ -222,10 +243,9 @@ impl<N, H: Default> Default for MementoHash<N, H> {
     }
 }
 
-impl<N: AsRef<[u8]>, H: fmt::Debug> fmt::Debug for MementoHash<N, H> {
+impl<N: NodeId, H: fmt::Debug> fmt::Debug for MementoHash<N, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let buckets: Vec<_> =
-            self.buckets().map(|slot| slot.map(|n| String::from_utf8_lossy(n.as_ref()))).collect();
+        let buckets: Vec<_> = self.buckets().map(|slot| slot.map(NodeId::display_name)).collect();
         f.debug_struct("MementoHash")
             .field("hasher", &self.hasher)
             .field("buckets", &buckets)
@@ -258,12 +278,11 @@ impl<N, H> MementoHash<N, H> {
     pub fn with_hasher(hasher: H) -> Self {
         MementoHash {
             hasher,
-            nodes: Vec::new(),
+            members: Members::default(),
             node_bucket: Vec::new(),
             buckets: Vec::new(),
             range: JumpBackRange::new(0),
             last_removed: 0,
-            by_identity: Vec::new(),
         }
     }
 
@@ -282,80 +301,33 @@ impl<N, H> MementoHash<N, H> {
     /// the jump hash runs over all of them.
     ///
     /// ```
-    /// use routekit::route::{MementoHash, Router};
+    /// use routekit::route::{Membership, MementoHash};
     /// let mut router = MementoHash::new();
     /// router.extend(["a", "b", "c"])?;
-    /// router.remove(b"b")?;
+    /// router.remove("b")?;
     /// assert_eq!(router.buckets().collect::<Vec<_>>(), [Some(&"a"), None, Some(&"c")]);
-    /// router.remove(b"c")?; // the last bucket, but "b" left before it: remembered too
+    /// router.remove("c")?; // the last bucket, but "b" left before it: remembered too
     /// assert_eq!(router.buckets().len(), 3);
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn buckets(&self) -> impl ExactSizeIterator<Item = Option<&N>> + '_ {
-        self.buckets.iter().map(|b| (b.replacer == WORKING).then(|| &self.nodes[b.link as usize]))
+        self.buckets
+            .iter()
+            .map(|b| (b.replacer == WORKING).then(|| self.members.get(b.link as usize)))
     }
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> MementoHash<N, H> {
-    /// Adds many nodes, each as [`Router::insert`] would, with one sort of
-    /// the identity index: O(n log n). Either every node is added or, on
-    /// error, none is.
-    ///
-    /// # Errors
-    ///
-    /// [`RouteError::DuplicateNode`] when an identity repeats (among the new
-    /// nodes or with a present one).
-    ///
-    /// ```
-    /// use routekit::route::{MementoHash, Router};
-    /// let mut router = MementoHash::new();
-    /// router.extend((0..1000).map(|i| format!("node-{i}")))?;
-    /// assert_eq!(router.len(), 1000);
-    /// # Ok::<(), routekit::route::RouteError>(())
-    /// ```
-    pub fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
-        let added: Vec<N> = nodes.into_iter().collect();
-        if u32::try_from(self.buckets.len() + added.len()).map_or(true, |total| total == WORKING) {
-            return Err(RouteError::Unsupported {
-                strategy: "memento hash",
-                operation: "hold more than 2^32 - 2 buckets",
-            });
-        }
-        let mut order: Vec<&N> = added.iter().collect();
-        order.sort_unstable_by(|a, b| a.as_ref().cmp(b.as_ref()));
-        if let Some(pair) = order.windows(2).find(|p| p[0].as_ref() == p[1].as_ref()) {
-            return Err(RouteError::DuplicateNode { node: display_node(pair[0].as_ref()) });
-        }
-        if let Some(dup) = added.iter().find(|n| self.find(n.as_ref()).is_ok()) {
-            return Err(RouteError::DuplicateNode { node: display_node(dup.as_ref()) });
-        }
-        let mut refilled = false;
-        for node in added {
-            refilled |= self.place(node);
-        }
-        if refilled && self.nodes.len() == self.buckets.len() {
-            // The last removed bucket is refilled: back to bucket order.
-            self.sort_by_bucket();
-        }
-        self.range = JumpBackRange::new(self.bucket_count());
-        let nodes = &self.nodes;
-        self.by_identity = (0..nodes.len() as u32).collect();
-        self.by_identity
-            .sort_unstable_by(|&a, &b| nodes[a as usize].as_ref().cmp(nodes[b as usize].as_ref()));
-        Ok(())
-    }
-
+impl<N: NodeId, H: KeyHasher> MementoHash<N, H> {
     /// The bucket count `m` of the jump hash.
     #[inline]
     fn bucket_count(&self) -> u32 {
         self.buckets.len() as u32
     }
 
-    /// Puts `node` in the most recently removed bucket (undoing its removal)
-    /// or in a new bucket at the end, as the last node. Returns whether it
-    /// refilled a removed bucket.
-    fn place(&mut self, node: N) -> bool {
-        let position = self.nodes.len() as u32;
+    /// Gives the node at `position` (the last so far) the most recently
+    /// removed bucket (undoing its removal) or a new bucket at the end.
+    /// Returns whether it refilled a removed bucket.
+    fn place(&mut self, position: u32) -> bool {
         let working = Bucket { replacer: WORKING, link: position };
         let reused = self.last_removed != self.bucket_count();
         let bucket = if reused {
@@ -368,33 +340,24 @@ impl<N: AsRef<[u8]>, H: KeyHasher> MementoHash<N, H> {
             self.last_removed = self.bucket_count();
             self.bucket_count() - 1
         };
-        self.nodes.push(node);
         self.node_bucket.push(bucket);
         reused
     }
 
-    /// Puts the nodes in bucket order: O(n log n). The identity index is
-    /// left to the caller.
+    /// Puts the nodes in bucket order: O(n log n).
     fn sort_by_bucket(&mut self) {
-        let mut pairs: Vec<(u32, N)> =
-            self.node_bucket.drain(..).zip(self.nodes.drain(..)).collect();
-        pairs.sort_unstable_by_key(|&(bucket, _)| bucket);
-        for (position, (bucket, node)) in pairs.into_iter().enumerate() {
+        let node_bucket = &self.node_bucket;
+        let order = self.members.sort_by_key(|position, _| node_bucket[position]);
+        self.node_bucket = order.iter().map(|&old| self.node_bucket[old as usize]).collect();
+        for (position, &bucket) in self.node_bucket.iter().enumerate() {
             self.buckets[bucket as usize].link = position as u32;
-            self.node_bucket.push(bucket);
-            self.nodes.push(node);
         }
-    }
-
-    fn find(&self, node: &[u8]) -> Result<usize, usize> {
-        let nodes = &self.nodes;
-        self.by_identity.binary_search_by(|&i| nodes[i as usize].as_ref().cmp(node))
     }
 
     /// The node of a working bucket.
     #[inline]
     fn node_in(&self, bucket: u32) -> &N {
-        &self.nodes[self.buckets[bucket as usize].link as usize]
+        self.members.get(self.buckets[bucket as usize].link as usize)
     }
 
     fn preferences(&self, key_hash: u64) -> Preferences<'_> {
@@ -407,7 +370,7 @@ impl<N: AsRef<[u8]>, H: KeyHasher> MementoHash<N, H> {
                 owned: None,
             },
             buckets: self.range,
-            working: self.nodes.len() as u32,
+            working: self.members.len() as u32,
             none_removed: self.last_removed == self.bucket_count(),
         }
     }
@@ -503,7 +466,7 @@ impl Replacers for Hypothetical<'_> {
 }
 
 /// A key's preference list: look the key up, then remove that bucket the way
-/// [`Router::remove`] would, and repeat.
+/// [`Membership::remove`] would, and repeat.
 struct Preferences<'a> {
     key_hash: u64,
     state: Hypothetical<'a>,
@@ -546,12 +509,12 @@ mod tests {
         let full = router(60);
         for key in 0u32..40 {
             let key = key.to_le_bytes();
-            let prefs: Vec<String> = full.route_n(&key, 60).unwrap().into_iter().cloned().collect();
+            let prefs: Vec<String> = full.route_n(&key, 60).into_iter().cloned().collect();
             let mut shrinking = full.clone();
             for expected in &prefs {
                 let owner = shrinking.route(&key).unwrap().clone();
                 assert_eq!(&owner, expected);
-                shrinking.remove(owner.as_bytes()).unwrap();
+                shrinking.remove(&owner).unwrap();
             }
             assert!(shrinking.is_empty());
         }
@@ -560,10 +523,10 @@ mod tests {
     #[test]
     fn removing_the_last_bucket_shrinks_only_when_nothing_else_is_removed() {
         let mut r = router(4);
-        r.remove(b"n3").unwrap();
+        r.remove("n3").unwrap();
         assert_eq!(r.buckets().len(), 3);
-        r.remove(b"n0").unwrap();
-        r.remove(b"n2").unwrap();
+        r.remove("n0").unwrap();
+        r.remove("n2").unwrap();
         assert_eq!(r.buckets().len(), 3);
         // Insertions take the freed buckets back, latest first.
         r.insert("x".to_string()).unwrap();
@@ -600,8 +563,8 @@ mod tests {
                 next += added.len() as u64;
                 r.extend(added).unwrap();
             } else {
-                let victim = r.nodes[(state >> 8) as usize % r.len()].clone();
-                r.remove(victim.as_bytes()).unwrap();
+                let victim = r.members.get((state >> 8) as usize % r.len()).clone();
+                r.remove(&victim).unwrap();
             }
             assert_consistent(&r);
             for key in 0u32..50 {
@@ -624,10 +587,10 @@ mod tests {
     fn an_emptied_router_routes_nowhere_and_refills() {
         let mut r = router(3);
         for name in ["n1", "n0", "n2"] {
-            r.remove(name.as_bytes()).unwrap();
+            r.remove(name).unwrap();
         }
         assert!(r.route(b"k").is_none());
-        assert!(r.route_n(b"k", 2).unwrap().is_empty());
+        assert!(r.route_n(b"k", 2).is_empty());
         r.insert("again".to_string()).unwrap();
         assert_eq!(r.route(b"k").map(String::as_str), Some("again"));
     }

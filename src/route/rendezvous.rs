@@ -1,11 +1,13 @@
 //! Rendezvous (highest random weight) hashing with exact weights.
 
+use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::fmt;
 
-use super::error::display_node;
+use super::error::check_weight;
+use super::members::Members;
 use super::mix::{ln, mix64, unit_open};
-use super::{Capabilities, RouteError, Router, check_weight, start_list};
+use super::{Membership, NodeId, RouteError, Router, Weighted};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Rendezvous hashing, also called highest random weight (HRW).
@@ -14,7 +16,11 @@ use crate::hash::{KeyHasher, Xxh3};
 /// preference list is the nodes in descending score order. Adding a node can
 /// only take keys for itself; removing one only moves the keys it owned, each
 /// to its own next-best node. No table is kept, so memory is a few words per
-/// node and changes are O(n), but a lookup visits every node: O(n).
+/// node and changes are O(n) (a bulk [`extend`](Membership::extend) sorts only
+/// the new nodes), but a lookup visits every node: O(n).
+///
+/// **Placement is a function of the node identities and weights alone**,
+/// never of the order they were added in.
 ///
 /// **Scores.** The key is hashed once, `k = H(key)`; each node has a seed
 /// `s = H(identity)`; the node's draw is `u = unit(mix64(k ^ s))`, a uniform
@@ -33,13 +39,13 @@ use crate::hash::{KeyHasher, Xxh3};
 /// # Example
 ///
 /// ```
-/// use routekit::route::{Rendezvous, Router};
+/// use routekit::route::{Rendezvous, Router, Weighted};
 ///
 /// let mut router = Rendezvous::new();
 /// router.insert_weighted("eu-1", 1.0)?;
 /// router.insert_weighted("eu-2", 3.0)?; // three times the keys of eu-1
 /// let owner = router.route(b"tenant-17").unwrap();
-/// let prefs = router.route_n(b"tenant-17", 2)?;
+/// let prefs = router.route_n(b"tenant-17", 2);
 /// assert_eq!(prefs[0], owner);
 /// # Ok::<(), routekit::route::RouteError>(())
 /// ```
@@ -47,14 +53,14 @@ use crate::hash::{KeyHasher, Xxh3};
 pub struct Rendezvous<N, H = Xxh3> {
     hasher: H,
     /// Nodes sorted by identity bytes; `seeds` and `weights` run in parallel.
-    nodes: Vec<N>,
+    members: Members<N>,
     seeds: Vec<u64>,
     weights: Vec<f64>,
     /// All weights are equal, so ranks follow the draws (see `clearly_apart`).
     uniform: bool,
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
+impl<N: NodeId, H: KeyHasher> Router for Rendezvous<N, H> {
     type Node = N;
 
     /// The highest-scoring node: O(n), no allocation.
@@ -70,28 +76,23 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
             Decided::Empty => return None,
             Decided::Undecided => self.scored_top(key_hash, None)?.index,
         };
-        Some(&self.nodes[index])
+        Some(self.members.get(index))
     }
 
     /// The `n` highest-scoring nodes in descending order: O(len · log n);
     /// allocation-free for `n ≤ 15` when `out` has room.
-    fn route_n_into<'r>(
-        &'r self,
-        key: &[u8],
-        n: usize,
-        out: &mut Vec<&'r N>,
-    ) -> Result<(), RouteError> {
-        start_list(n, out)?;
-        let wanted = n.min(self.nodes.len());
+    fn route_n_into<'r>(&'r self, key: &[u8], n: usize, out: &mut Vec<&'r N>) {
+        out.clear();
+        let wanted = n.min(self.members.len());
         if wanted == 0 {
-            return Ok(());
+            return;
         }
         let key_hash = self.hasher.uniform64(key);
         if self.uniform {
             // Rank by draw, keeping one extra to check the cut for near-ties.
             // Ranks follow the draws; nodes come in index order, so a later
             // node with an equal draw ranks after (hence `<=` and `>=`).
-            let mut top: Top<(u64, usize)> = Top::new((wanted + 1).min(self.nodes.len()));
+            let mut top: Top<(u64, usize)> = Top::new((wanted + 1).min(self.members.len()));
             let mut threshold = None;
             for (index, &seed) in self.seeds.iter().enumerate() {
                 let draw = mix64(key_hash, seed) >> 12;
@@ -103,18 +104,17 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
             }
             let ranked = top.as_slice();
             if ranked.windows(2).all(|pair| clearly_apart(pair[0].0, pair[1].0)) {
-                out.extend(ranked[..wanted].iter().map(|&(_, index)| &self.nodes[index]));
-                return Ok(());
+                out.extend(ranked[..wanted].iter().map(|&(_, index)| self.members.get(index)));
+                return;
             }
         }
         let mut top = TopScores::new(wanted);
-        for index in 0..self.nodes.len() {
+        for index in 0..self.members.len() {
             if let Some(score) = self.score_above(key_hash, index, top.threshold()) {
                 top.offer(score);
             }
         }
-        out.extend(top.as_slice().iter().map(|s| &self.nodes[s.index]));
-        Ok(())
+        out.extend(top.as_slice().iter().map(|s| self.members.get(s.index)));
     }
 
     /// The highest-scoring healthy node: O(n); `is_healthy` is called only
@@ -122,50 +122,116 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for Rendezvous<N, H> {
     /// them).
     fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
         let best = self.scored_top(self.hasher.uniform64(key), Some(is_healthy))?;
-        Some(&self.nodes[best.index])
-    }
-
-    /// O(n) to keep the nodes in identity order.
-    fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
-        check_weight(node.as_ref(), weight)?;
-        let at = match self.find(node.as_ref()) {
-            Ok(_) => return Err(RouteError::DuplicateNode { node: display_node(node.as_ref()) }),
-            Err(at) => at,
-        };
-        self.seeds.insert(at, self.hasher.uniform64(node.as_ref()));
-        self.weights.insert(at, weight);
-        self.nodes.insert(at, node);
-        self.uniform = all_equal(&self.weights);
-        Ok(())
-    }
-
-    /// O(n).
-    fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
-        let at =
-            self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
-        self.seeds.remove(at);
-        self.weights.remove(at);
-        self.uniform = all_equal(&self.weights);
-        Ok(self.nodes.remove(at))
+        Some(self.members.get(best.index))
     }
 
     /// O(log n).
-    fn contains(&self, node: &[u8]) -> bool {
-        self.find(node).is_ok()
+    fn node_by_id(&self, id: &[u8]) -> Option<&N> {
+        self.members.node_by_id(id)
     }
 
     fn len(&self) -> usize {
-        self.nodes.len()
+        self.members.len()
     }
 
     fn memory_bytes(&self) -> usize {
-        self.nodes.capacity() * std::mem::size_of::<N>()
-            + self.seeds.capacity() * std::mem::size_of::<u64>()
-            + self.weights.capacity() * std::mem::size_of::<f64>()
+        self.members.memory_bytes()
+            + self.seeds.capacity() * size_of::<u64>()
+            + self.weights.capacity() * size_of::<f64>()
+    }
+}
+
+impl<N: NodeId, H: KeyHasher> Membership for Rendezvous<N, H> {
+    /// Adds many nodes at weight 1: one sort of the new nodes and a merge,
+    /// O(n + k log k) for `k` new nodes. Either every node is added or, on
+    /// error, none is.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::DuplicateNode`] when an identity repeats (among the new
+    /// nodes or with a present one).
+    ///
+    /// ```
+    /// use routekit::route::{Membership, Rendezvous, Router};
+    /// let mut router = Rendezvous::new();
+    /// router.extend((0..1000).map(|i| format!("node-{i}")))?;
+    /// assert_eq!(router.len(), 1000);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
+        self.extend_weighted(nodes.into_iter().map(|node| (node, 1.0)))
     }
 
-    fn capabilities(&self) -> Capabilities {
-        Capabilities { weights: true, arbitrary_removal: true, replicas: true }
+    /// O(n).
+    fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        let (at, removed) = self.members.remove(node)?;
+        self.seeds.remove(at);
+        self.weights.remove(at);
+        if !self.uniform {
+            self.uniform = all_equal(&self.weights);
+        }
+        Ok(removed)
+    }
+}
+
+impl<N: NodeId, H: KeyHasher> Weighted for Rendezvous<N, H> {
+    /// Positive and finite; a node wins a key with probability exactly
+    /// `weight / Σ weights`.
+    type Weight = f64;
+
+    /// Adds many weighted nodes: one sort of the new nodes and a merge,
+    /// O(n + k log k) for `k` new nodes, and one hash of each new identity.
+    /// Either every node is added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::InvalidWeight`] unless every weight is positive and
+    /// finite; [`RouteError::DuplicateNode`].
+    ///
+    /// ```
+    /// use routekit::route::{Rendezvous, Weighted};
+    /// let mut router = Rendezvous::new();
+    /// router.extend_weighted([("eu-1", 1.0), ("eu-2", 3.0)])?;
+    /// assert_eq!(router.weight("eu-2"), Some(3.0));
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    fn extend_weighted<I: IntoIterator<Item = (N, f64)>>(
+        &mut self,
+        nodes: I,
+    ) -> Result<(), RouteError> {
+        let nodes = nodes.into_iter();
+        let mut added = Vec::with_capacity(nodes.size_hint().0);
+        for (node, weight) in nodes {
+            check_weight(&node, weight)?;
+            added.push((node, weight));
+        }
+        if added.is_empty() {
+            return Ok(());
+        }
+        let first = self.weights.first().or(added.first().map(|(_, weight)| weight)).copied();
+        let uniform = added.iter().all(|&(_, weight)| Some(weight) == first);
+        let inserted = self.members.insert_all(added)?;
+        let (members, hasher) = (&self.members, &self.hasher);
+        inserted.along(&mut self.seeds, |index, _| {
+            hasher.uniform64(members.get(index).id_bytes().as_ref())
+        });
+        inserted.along(&mut self.weights, |_, &weight| weight);
+        self.uniform &= uniform;
+        debug_assert_eq!(self.uniform, all_equal(&self.weights));
+        Ok(())
+    }
+
+    /// O(log n).
+    fn weight<Q>(&self, node: &Q) -> Option<f64>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        self.members.find(node.id_bytes().as_ref()).map(|at| self.weights[at])
     }
 }
 
@@ -175,13 +241,14 @@ impl<N, H: Default> Default for Rendezvous<N, H> {
     }
 }
 
-impl<N: AsRef<[u8]>, H: fmt::Debug> fmt::Debug for Rendezvous<N, H> {
+impl<N: NodeId, H: fmt::Debug> fmt::Debug for Rendezvous<N, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let nodes: Vec<_> = self
-            .nodes
+            .members
+            .as_slice()
             .iter()
             .zip(&self.weights)
-            .map(|(n, w)| (String::from_utf8_lossy(n.as_ref()), *w))
+            .map(|(n, w)| (n.display_name(), *w))
             .collect();
         f.debug_struct("Rendezvous").field("hasher", &self.hasher).field("nodes", &nodes).finish()
     }
@@ -212,7 +279,7 @@ impl<N, H> Rendezvous<N, H> {
     pub fn with_hasher(hasher: H) -> Self {
         Rendezvous {
             hasher,
-            nodes: Vec::new(),
+            members: Members::default(),
             seeds: Vec::new(),
             weights: Vec::new(),
             uniform: true,
@@ -233,7 +300,7 @@ impl<N, H> Rendezvous<N, H> {
     /// The nodes with their weights, in identity order.
     ///
     /// ```
-    /// use routekit::route::{Rendezvous, Router};
+    /// use routekit::route::{Membership, Rendezvous, Weighted};
     /// let mut router = Rendezvous::new();
     /// router.insert_weighted("b", 2.0)?;
     /// router.insert("a")?;
@@ -241,39 +308,39 @@ impl<N, H> Rendezvous<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = (&N, f64)> + '_ {
-        self.nodes.iter().zip(self.weights.iter().copied())
+        self.members.as_slice().iter().zip(self.weights.iter().copied())
     }
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> Rendezvous<N, H> {
-    /// The score of the node with identity `node` for `key`: `weight /
+impl<N: NodeId, H: KeyHasher> Rendezvous<N, H> {
+    /// The score of the node with `node`'s identity for `key`: `weight /
     /// -ln(u)` with `u` the node's uniform draw for the key (see the type's
     /// docs). `None` when no node has that identity. Keys go to the highest
     /// score; equal scores go to the higher draw, then the smaller identity.
     ///
-    /// Cost: one hash of the key and one logarithm.
+    /// Cost: one hash of the key and one logarithm, and O(log n) to find the
+    /// node.
     ///
     /// ```
-    /// use routekit::route::{Rendezvous, Router};
+    /// use routekit::route::{Membership, Rendezvous, Router};
     /// let mut router = Rendezvous::new();
-    /// router.insert("a")?;
-    /// router.insert("b")?;
-    /// let (a, b) = (router.score(b"k", b"a").unwrap(), router.score(b"k", b"b").unwrap());
+    /// router.extend(["a", "b"])?;
+    /// let (a, b) = (router.score(b"k", "a").unwrap(), router.score(b"k", "b").unwrap());
     /// let winner = if a > b { "a" } else { "b" };
     /// assert_eq!(router.route(b"k"), Some(&winner));
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
-    pub fn score(&self, key: &[u8], node: &[u8]) -> Option<f64> {
-        let index = self.find(node).ok()?;
+    pub fn score<Q>(&self, key: &[u8], node: &Q) -> Option<f64>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        let index = self.members.find(node.id_bytes().as_ref())?;
         Some(self.score_above(self.hasher.uniform64(key), index, None)?.value)
     }
 }
 
-impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
-    fn find(&self, node: &[u8]) -> Result<usize, usize> {
-        self.nodes.binary_search_by(|n| n.as_ref().cmp(node))
-    }
-
+impl<N, H> Rendezvous<N, H> {
     /// With equal weights, the winner is the node with the highest draw
     /// unless the runner-up is so close that rounding could reorder their
     /// scores.
@@ -344,9 +411,9 @@ impl<N: AsRef<[u8]>, H> Rendezvous<N, H> {
     /// pruning: a logarithm only for nodes that may beat the best so far.
     fn scored_top(&self, key_hash: u64, accept: Option<&dyn Fn(&N) -> bool>) -> Option<Score> {
         let mut best: Option<Score> = None;
-        for index in 0..self.nodes.len() {
+        for index in 0..self.members.len() {
             if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
-                if accept.is_none_or(|accept| accept(&self.nodes[index])) {
+                if accept.is_none_or(|accept| accept(self.members.get(index))) {
                     best = Some(score);
                 }
             }
@@ -534,7 +601,7 @@ mod tests {
                     .map(|i| router.score_above(key_hash, i, None).unwrap())
                     .min_by(Score::cmp_rank)
                     .unwrap();
-                assert_eq!(router.route(&key.to_le_bytes()), Some(&router.nodes[full.index]));
+                assert_eq!(router.route(&key.to_le_bytes()), Some(router.members.get(full.index)));
             }
         }
     }

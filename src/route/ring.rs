@@ -1,12 +1,13 @@
 //! Consistent-hash ring with virtual nodes, weights, preference lists and
 //! failover.
 
+use std::borrow::Borrow;
 use std::fmt;
-use std::marker::PhantomData;
 
-use super::error::display_node;
+use super::error::check_weight;
+use super::members::Members;
 use super::points::{Point, Points};
-use super::{Capabilities, RouteError, Router, check_weight, start_list};
+use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Virtual nodes (ring points) per unit of weight unless the builder says
@@ -24,12 +25,14 @@ const MAX_POINTS: u64 = u32::MAX as u64;
 /// point at or after the key's hash, wrapping at the end; its preference list
 /// continues clockwise through the next *distinct* nodes.
 ///
-/// **Placement is a function of the node identities alone.** Point `i` of a
-/// node is `H(identity ‖ i as u32 little-endian)` and a key sits at `H(key)`,
-/// with `H` the hasher's [`uniform64`](KeyHasher::uniform64): the fixed-width suffix makes
-/// the input unambiguous (`"s1:1"`,`11` and `"s1:11"`,`1` are different byte
-/// strings). Two nodes whose points collide both keep their point; the tie is
-/// ordered by identity bytes, never by insertion order.
+/// **Placement is a function of the node identities, weights and vnodes
+/// alone.** Point `i` of a node is `H(identity ‖ i as u32 little-endian)` and
+/// a key sits at `H(key)`, with `H` the hasher's
+/// [`uniform64`](KeyHasher::uniform64) and the identity the node's
+/// [`NodeId`] bytes: the fixed-width suffix makes the input unambiguous
+/// (`"s1:1"`,`11` and `"s1:11"`,`1` are different byte strings). Two nodes
+/// whose points collide both keep their point; the tie is ordered by
+/// identity bytes, never by insertion order.
 ///
 /// **Lookups** hash the key once, read a bucket of a radix index (one 32-bit
 /// entry per point, rounded up to a power of two) and scan the few points in
@@ -37,20 +40,20 @@ const MAX_POINTS: u64 = u32::MAX as u64;
 /// bytes per point plus 4 bytes per bucket, so about 20–24 bytes per point.
 ///
 /// **Changes** rebuild the sorted point array by merging (insert, O(points))
-/// or filtering (remove, O(points)); [`HashRing::extend`] adds many nodes with
-/// one sort. A ring is immutable while shared: see
+/// or filtering (remove, O(points)); [`extend`](Membership::extend) adds many
+/// nodes with one sort. A ring is immutable while shared: see
 /// [`SharedRouter`](super::SharedRouter).
 ///
 /// # Example
 ///
 /// ```
-/// use routekit::route::{HashRing, Router};
+/// use routekit::route::{HashRing, Membership, Router, Weighted};
 ///
 /// let mut ring = HashRing::new();
 /// ring.insert_weighted("big", 2.0)?;
 /// ring.insert("small")?;
 /// let owner = ring.route(b"user:1001").unwrap();
-/// let [first, second] = ring.route_n(b"user:1001", 2)?[..] else { unreachable!() };
+/// let [first, second] = ring.route_n(b"user:1001", 2)[..] else { unreachable!() };
 /// assert_eq!(first, owner);
 /// assert_ne!(first, second);
 /// # Ok::<(), routekit::route::RouteError>(())
@@ -59,42 +62,41 @@ const MAX_POINTS: u64 = u32::MAX as u64;
 pub struct HashRing<N, H = Xxh3> {
     hasher: H,
     vnodes: u32,
-    /// Members sorted by identity bytes, so a member's index orders ties.
-    members: Vec<Member<N>>,
-    /// All points, sorted by (hash, member index).
+    /// Nodes sorted by identity bytes, so a node's index orders ties.
+    members: Members<N>,
+    /// Each node's weight and point count, by node index.
+    shares: Vec<Share>,
+    /// All points, sorted by (hash, node index).
     points: Points,
 }
 
-#[derive(Clone)]
-struct Member<N> {
-    node: N,
+/// A node's weight and the number of points it has.
+#[derive(Clone, Copy, Debug)]
+struct Share {
     weight: f64,
     points: u32,
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
+impl<N: NodeId, H: KeyHasher> Router for HashRing<N, H> {
     type Node = N;
 
     /// The node owning `key`: O(1) expected, no allocation.
     #[inline]
     fn route(&self, key: &[u8]) -> Option<&N> {
         let member = self.points.owner(self.hasher.uniform64(key))?;
-        Some(&self.members[member].node)
+        Some(self.members.get(member))
     }
 
     /// Walks clockwise from the key's position, collecting distinct nodes:
     /// O(1) expected for the owner, then about `len() / (len() - k)` points per
     /// further node. Allocation-free for `n ≤ 64` when `out` has room.
-    fn route_n_into<'r>(
-        &'r self,
-        key: &[u8],
-        n: usize,
-        out: &mut Vec<&'r N>,
-    ) -> Result<(), RouteError> {
-        start_list(n, out)?;
+    fn route_n_into<'r>(&'r self, key: &[u8], n: usize, out: &mut Vec<&'r N>) {
+        out.clear();
+        if n == 0 {
+            return;
+        }
         let walk = self.points.distinct_from(self.hasher.uniform64(key), self.members.len());
-        out.extend(walk.take(n).map(|member| &self.members[member].node));
-        Ok(())
+        out.extend(walk.take(n).map(|member| self.members.get(member)));
     }
 
     /// Walks clockwise from the key's position to the first point whose node
@@ -103,21 +105,55 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
     fn route_healthy(&self, key: &[u8], is_healthy: &dyn Fn(&N) -> bool) -> Option<&N> {
         self.points
             .distinct_from(self.hasher.uniform64(key), self.members.len())
-            .map(|member| &self.members[member].node)
+            .map(|member| self.members.get(member))
             .find(|node| is_healthy(node))
     }
 
-    /// Adds `node` with `round(weight × vnodes)` points, at least one:
-    /// O(points) by merging into the sorted array.
-    fn insert_weighted(&mut self, node: N, weight: f64) -> Result<(), RouteError> {
-        self.extend_weighted([(node, weight)])
+    /// O(log n) in the node count.
+    fn node_by_id(&self, id: &[u8]) -> Option<&N> {
+        self.members.node_by_id(id)
+    }
+
+    fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.members.memory_bytes()
+            + self.shares.capacity() * size_of::<Share>()
+            + self.points.memory_bytes()
+    }
+}
+
+impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
+    /// Adds many nodes at weight 1 with a single sort: O(points · log points).
+    /// Either every node is added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// A duplicate identity (among the new nodes or with a present one), or
+    /// more points than a ring indexes ([`RouteError::TooManyPoints`]).
+    ///
+    /// ```
+    /// use routekit::route::{HashRing, Membership, Router};
+    /// let mut ring = HashRing::new();
+    /// ring.extend((0..100).map(|i| format!("node-{i}")))?;
+    /// assert_eq!(ring.len(), 100);
+    /// assert_eq!(ring.point_count(), 16_000);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
+        self.extend_weighted(nodes.into_iter().map(|node| (node, 1.0)))
     }
 
     /// Removes a node and its points: O(points).
-    fn remove(&mut self, node: &[u8]) -> Result<N, RouteError> {
-        let at =
-            self.find(node).map_err(|_| RouteError::UnknownNode { node: display_node(node) })?;
-        let removed = self.members.remove(at);
+    fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        let (at, removed) = self.members.remove(node)?;
+        self.shares.remove(at);
         let at = at as u32;
         let mut points = std::mem::take(&mut self.points).into_vec();
         points.retain_mut(|point| {
@@ -130,39 +166,93 @@ impl<N: AsRef<[u8]>, H: KeyHasher> Router for HashRing<N, H> {
             true
         });
         self.points = Points::from_sorted(points);
-        Ok(removed.node)
+        Ok(removed)
+    }
+}
+
+impl<N: NodeId, H: KeyHasher> Weighted for HashRing<N, H> {
+    /// Positive and finite; a node gets `round(weight × vnodes)` points, at
+    /// least one.
+    type Weight = f64;
+
+    /// Adds many weighted nodes with a single sort of the new points and a
+    /// merge: O(points + new points · log new points). Either every node is
+    /// added or, on error, none is.
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::InvalidWeight`], [`RouteError::DuplicateNode`],
+    /// [`RouteError::TooManyPoints`].
+    ///
+    /// ```
+    /// use routekit::route::{HashRing, Weighted};
+    /// let mut ring = HashRing::new();
+    /// ring.extend_weighted([("a", 1.0), ("b", 3.0)])?;
+    /// assert_eq!(ring.point_count(), 640);
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    fn extend_weighted<I: IntoIterator<Item = (N, f64)>>(
+        &mut self,
+        nodes: I,
+    ) -> Result<(), RouteError> {
+        let mut added: Vec<(N, Share)> = Vec::new();
+        let mut total = self.points.len() as u64;
+        for (node, weight) in nodes {
+            check_weight(&node, weight)?;
+            let points = points_for(self.vnodes, weight);
+            total = total.saturating_add(points);
+            if total > MAX_POINTS {
+                return Err(RouteError::TooManyPoints { requested: total, max: MAX_POINTS });
+            }
+            added.push((node, Share { weight, points: points as u32 }));
+        }
+        if added.is_empty() {
+            return Ok(());
+        }
+        let old_len = self.members.len();
+        let inserted = self.members.insert_all(added)?;
+        let renumber = inserted.renumbering(old_len);
+        let mut fresh: Vec<Point> = Vec::new();
+        let mut buffer = Vec::new();
+        for (index, &share) in inserted.iter() {
+            let identity = self.members.get(index).id_bytes();
+            push_points(&self.hasher, &mut buffer, identity.as_ref(), share, index, &mut fresh);
+        }
+        inserted.along(&mut self.shares, |_, &share| share);
+        fresh.sort_unstable();
+        let mut existing = std::mem::take(&mut self.points).into_vec();
+        for point in &mut existing {
+            point.member = renumber[point.member as usize];
+        }
+        // Renumbering keeps the identity order, so `existing` stays sorted.
+        self.points = Points::from_sorted(merge_sorted(existing, fresh));
+        Ok(())
     }
 
-    /// O(log n) in the node count.
-    fn contains(&self, node: &[u8]) -> bool {
-        self.find(node).is_ok()
-    }
-
-    fn len(&self) -> usize {
-        self.members.len()
-    }
-
-    fn memory_bytes(&self) -> usize {
-        self.members.capacity() * std::mem::size_of::<Member<N>>() + self.points.memory_bytes()
-    }
-
-    fn capabilities(&self) -> Capabilities {
-        Capabilities { weights: true, arbitrary_removal: true, replicas: true }
+    /// O(log n).
+    fn weight<Q>(&self, node: &Q) -> Option<f64>
+    where
+        N: Borrow<Q>,
+        Q: NodeId + ?Sized,
+    {
+        self.members.find(node.id_bytes().as_ref()).map(|at| self.shares[at].weight)
     }
 }
 
 impl<N, H: Default> Default for HashRing<N, H> {
     fn default() -> Self {
-        HashRing::with_hasher_and_vnodes(H::default(), DEFAULT_VNODES)
+        HashRing::with_parts(H::default(), DEFAULT_VNODES)
     }
 }
 
-impl<N: AsRef<[u8]>, H: fmt::Debug> fmt::Debug for HashRing<N, H> {
+impl<N: NodeId, H: fmt::Debug> fmt::Debug for HashRing<N, H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let nodes: Vec<_> = self
             .members
+            .as_slice()
             .iter()
-            .map(|m| (String::from_utf8_lossy(m.node.as_ref()), m.weight))
+            .zip(&self.shares)
+            .map(|(node, share)| (node.display_name(), share.weight))
             .collect();
         f.debug_struct("HashRing")
             .field("hasher", &self.hasher)
@@ -183,10 +273,15 @@ impl<N> HashRing<N, Xxh3> {
     /// assert!(ring.route(b"anything").is_none());
     /// ```
     pub fn new() -> Self {
-        HashRing::with_hasher_and_vnodes(Xxh3::new(), DEFAULT_VNODES)
+        HashRing::with_parts(Xxh3::new(), DEFAULT_VNODES)
     }
+}
 
-    /// A builder to choose the vnodes and the hasher.
+impl HashRing<()> {
+    /// A builder to choose the vnodes and the hasher. The builder does not
+    /// depend on the node type, which [`build`](HashRingBuilder::build)
+    /// chooses (hence this function lives on `HashRing<()>`, so that
+    /// `HashRing::builder()` needs no type annotation).
     ///
     /// ```
     /// use routekit::hash::Sip13;
@@ -195,10 +290,10 @@ impl<N> HashRing<N, Xxh3> {
     /// let ring: HashRing<String, Sip13> =
     ///     HashRing::builder().vnodes(100).hasher(Sip13::new([9; 16])).build()?;
     /// assert_eq!(ring.vnodes(), 100);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
-    pub fn builder() -> HashRingBuilder<N, Xxh3> {
-        HashRingBuilder { hasher: Xxh3::new(), vnodes: DEFAULT_VNODES, nodes: PhantomData }
+    pub fn builder() -> HashRingBuilder {
+        HashRingBuilder::default()
     }
 }
 
@@ -212,11 +307,17 @@ impl<N, H> HashRing<N, H> {
     /// assert_eq!(ring.vnodes(), 160);
     /// ```
     pub fn with_hasher(hasher: H) -> Self {
-        HashRing::with_hasher_and_vnodes(hasher, DEFAULT_VNODES)
+        HashRing::with_parts(hasher, DEFAULT_VNODES)
     }
 
-    fn with_hasher_and_vnodes(hasher: H, vnodes: u32) -> Self {
-        HashRing { hasher, vnodes, members: Vec::new(), points: Points::default() }
+    fn with_parts(hasher: H, vnodes: u32) -> Self {
+        HashRing {
+            hasher,
+            vnodes,
+            members: Members::default(),
+            shares: Vec::new(),
+            points: Points::default(),
+        }
     }
 
     /// Virtual nodes per unit of weight.
@@ -243,7 +344,7 @@ impl<N, H> HashRing<N, H> {
     /// The total number of points on the ring.
     ///
     /// ```
-    /// use routekit::route::{HashRing, Router};
+    /// use routekit::route::{HashRing, Weighted};
     /// let mut ring = HashRing::new();
     /// ring.insert_weighted("a", 0.5)?;
     /// assert_eq!(ring.point_count(), 80);
@@ -256,7 +357,7 @@ impl<N, H> HashRing<N, H> {
     /// The nodes with their weights and point counts, in identity order.
     ///
     /// ```
-    /// use routekit::route::{HashRing, Router};
+    /// use routekit::route::{HashRing, Membership, Weighted};
     /// let mut ring = HashRing::new();
     /// ring.insert_weighted("b", 2.0)?;
     /// ring.insert("a")?;
@@ -265,119 +366,7 @@ impl<N, H> HashRing<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = (&N, f64, u32)> + '_ {
-        self.members.iter().map(|m| (&m.node, m.weight, m.points))
-    }
-}
-
-impl<N: AsRef<[u8]>, H: KeyHasher> HashRing<N, H> {
-    /// Adds many nodes at weight 1 with a single sort: O(points · log points).
-    /// Either every node is added or, on error, none is.
-    ///
-    /// # Errors
-    ///
-    /// As [`Router::insert`]: a duplicate identity (among the new nodes or
-    /// with a present one), or too many points.
-    ///
-    /// ```
-    /// use routekit::route::{HashRing, Router};
-    /// let mut ring = HashRing::new();
-    /// ring.extend((0..100).map(|i| format!("node-{i}")))?;
-    /// assert_eq!(ring.len(), 100);
-    /// assert_eq!(ring.point_count(), 16_000);
-    /// # Ok::<(), routekit::route::RouteError>(())
-    /// ```
-    pub fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
-        self.extend_weighted(nodes.into_iter().map(|node| (node, 1.0)))
-    }
-
-    /// Adds many weighted nodes with a single sort (or a merge, for one node).
-    /// Either every node is added or, on error, none is.
-    ///
-    /// # Errors
-    ///
-    /// As [`Router::insert_weighted`].
-    ///
-    /// ```
-    /// use routekit::route::HashRing;
-    /// let mut ring = HashRing::new();
-    /// ring.extend_weighted([("a", 1.0), ("b", 3.0)])?;
-    /// assert_eq!(ring.point_count(), 640);
-    /// # Ok::<(), routekit::route::RouteError>(())
-    /// ```
-    pub fn extend_weighted<I: IntoIterator<Item = (N, f64)>>(
-        &mut self,
-        nodes: I,
-    ) -> Result<(), RouteError> {
-        let mut added: Vec<Member<N>> = Vec::new();
-        let mut total = self.points.len() as u64;
-        for (node, weight) in nodes {
-            check_weight(node.as_ref(), weight)?;
-            let points = points_for(self.vnodes, weight);
-            total = total.saturating_add(points);
-            if total > MAX_POINTS {
-                return Err(RouteError::TooManyPoints { requested: total, max: MAX_POINTS });
-            }
-            added.push(Member { node, weight, points: points as u32 });
-        }
-        added.sort_unstable_by(|a, b| a.node.as_ref().cmp(b.node.as_ref()));
-        for pair in added.windows(2) {
-            if pair[0].node.as_ref() == pair[1].node.as_ref() {
-                return Err(RouteError::DuplicateNode {
-                    node: display_node(pair[0].node.as_ref()),
-                });
-            }
-        }
-        if let Some(dup) = added.iter().find(|m| self.find(m.node.as_ref()).is_ok()) {
-            return Err(RouteError::DuplicateNode { node: display_node(dup.node.as_ref()) });
-        }
-        if added.is_empty() {
-            return Ok(());
-        }
-
-        // Merge the members by identity; `renumber[old]` is the new index of
-        // the member that had index `old`.
-        let old_members = std::mem::take(&mut self.members);
-        let mut renumber = Vec::with_capacity(old_members.len());
-        let mut is_new = Vec::with_capacity(old_members.len() + added.len());
-        let mut old = old_members.into_iter().peekable();
-        let mut new = added.into_iter().peekable();
-        loop {
-            let take_old = match (old.peek(), new.peek()) {
-                (Some(o), Some(n)) => o.node.as_ref() < n.node.as_ref(),
-                (Some(_), None) => true,
-                (None, Some(_)) => false,
-                (None, None) => break,
-            };
-            let member = if take_old {
-                renumber.push(self.members.len() as u32);
-                old.next()
-            } else {
-                new.next()
-            };
-            is_new.push(!take_old);
-            self.members.extend(member);
-        }
-
-        let mut fresh: Vec<Point> = Vec::new();
-        let mut buffer = Vec::new();
-        for (index, member) in self.members.iter().enumerate() {
-            if is_new[index] {
-                push_points(&self.hasher, &mut buffer, member, index as u32, &mut fresh);
-            }
-        }
-        fresh.sort_unstable();
-        let mut existing = std::mem::take(&mut self.points).into_vec();
-        for point in &mut existing {
-            point.member = renumber[point.member as usize];
-        }
-        // Renumbering keeps the identity order, so `existing` stays sorted.
-        self.points = Points::from_sorted(merge_sorted(existing, fresh));
-        Ok(())
-    }
-
-    /// Index of the member with identity `node`, or where it would go.
-    fn find(&self, node: &[u8]) -> Result<usize, usize> {
-        self.members.binary_search_by(|m| m.node.as_ref().cmp(node))
+        self.members.as_slice().iter().zip(&self.shares).map(|(n, s)| (n, s.weight, s.points))
     }
 }
 
@@ -387,21 +376,31 @@ impl<N: AsRef<[u8]>, H: KeyHasher> HashRing<N, H> {
 ///
 /// ```
 /// use routekit::hash::Xxh3;
-/// use routekit::route::{HashRing, RouteError};
+/// use routekit::route::{BuildError, HashRing};
 ///
-/// let ring: HashRing<String> = HashRing::builder().vnodes(40).hasher(Xxh3::with_seed(7)).build()?;
+/// let mut builder = HashRing::builder();
+/// builder.vnodes(40);
+/// let ring: HashRing<String> = builder.build()?;
 /// assert_eq!(ring.vnodes(), 40);
-/// assert_eq!(HashRing::<String>::builder().vnodes(0).build().unwrap_err(), RouteError::ZeroVnodes);
-/// # Ok::<(), RouteError>(())
+/// let seeded: HashRing<u64> = builder.hasher(Xxh3::with_seed(7)).build()?;
+/// assert_eq!(seeded.vnodes(), 40);
+/// assert_eq!(builder.vnodes(0).build::<String>().unwrap_err(), BuildError::ZeroVnodes);
+/// # Ok::<(), BuildError>(())
 /// ```
 #[derive(Clone, Debug)]
-pub struct HashRingBuilder<N, H> {
+pub struct HashRingBuilder<H = Xxh3> {
     hasher: H,
     vnodes: u32,
-    nodes: PhantomData<fn() -> N>,
 }
 
-impl<N: AsRef<[u8]>, H: KeyHasher> HashRingBuilder<N, H> {
+impl Default for HashRingBuilder {
+    /// [`DEFAULT_VNODES`] and [`Xxh3`] seed 0.
+    fn default() -> Self {
+        HashRingBuilder { hasher: Xxh3::new(), vnodes: DEFAULT_VNODES }
+    }
+}
+
+impl<H: KeyHasher> HashRingBuilder<H> {
     /// Virtual nodes per unit of weight (default [`DEFAULT_VNODES`]); must be
     /// at least 1.
     ///
@@ -409,43 +408,44 @@ impl<N: AsRef<[u8]>, H: KeyHasher> HashRingBuilder<N, H> {
     /// use routekit::route::HashRing;
     /// let ring: HashRing<String> = HashRing::builder().vnodes(10).build()?;
     /// assert_eq!(ring.vnodes(), 10);
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
     pub fn vnodes(&mut self, vnodes: u32) -> &mut Self {
         self.vnodes = vnodes;
         self
     }
 
-    /// The hasher for keys and points (default [`Xxh3`] seed 0).
+    /// The hasher for keys and points (default [`Xxh3`] seed 0): a builder
+    /// of the new hasher type with the same vnodes.
     ///
     /// ```
     /// use routekit::hash::Fnv1a;
     /// use routekit::route::HashRing;
     /// let ring: HashRing<String, Fnv1a> = HashRing::builder().hasher(Fnv1a).build()?;
     /// # let _ = ring;
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
-    pub fn hasher<H2: KeyHasher>(&self, hasher: H2) -> HashRingBuilder<N, H2> {
-        HashRingBuilder { hasher, vnodes: self.vnodes, nodes: PhantomData }
+    pub fn hasher<H2: KeyHasher>(&self, hasher: H2) -> HashRingBuilder<H2> {
+        HashRingBuilder { hasher, vnodes: self.vnodes }
     }
 
-    /// An empty ring with these settings.
+    /// An empty ring of `N` nodes with these settings.
     ///
     /// # Errors
     ///
-    /// [`RouteError::ZeroVnodes`] when vnodes is 0.
+    /// [`BuildError::ZeroVnodes`] when vnodes is 0.
     ///
     /// ```
     /// use routekit::route::{HashRing, Router};
     /// let ring: HashRing<&str> = HashRing::builder().vnodes(8).build()?;
     /// assert!(ring.is_empty());
-    /// # Ok::<(), routekit::route::RouteError>(())
+    /// # Ok::<(), routekit::route::BuildError>(())
     /// ```
-    pub fn build(&self) -> Result<HashRing<N, H>, RouteError> {
+    pub fn build<N>(&self) -> Result<HashRing<N, H>, BuildError> {
         if self.vnodes == 0 {
-            return Err(RouteError::ZeroVnodes);
+            return Err(BuildError::ZeroVnodes);
         }
-        Ok(HashRing::with_hasher_and_vnodes(self.hasher.clone(), self.vnodes))
+        Ok(HashRing::with_parts(self.hasher.clone(), self.vnodes))
     }
 }
 
@@ -455,22 +455,22 @@ fn points_for(vnodes: u32, weight: f64) -> u64 {
     if exact >= MAX_POINTS as f64 { MAX_POINTS + 1 } else { (exact as u64).max(1) }
 }
 
-/// Appends a member's points: `H(identity ‖ i as u32 LE)` for each `i`.
-fn push_points<N: AsRef<[u8]>, H: KeyHasher>(
+/// Appends a node's points: `H(identity ‖ i as u32 LE)` for each `i`.
+fn push_points<H: KeyHasher>(
     hasher: &H,
     buffer: &mut Vec<u8>,
-    member: &Member<N>,
-    index: u32,
+    identity: &[u8],
+    share: Share,
+    index: usize,
     out: &mut Vec<Point>,
 ) {
-    let identity = member.node.as_ref();
     buffer.clear();
     buffer.extend_from_slice(identity);
     buffer.extend_from_slice(&[0; 4]);
-    out.reserve(member.points as usize);
-    for vnode in 0..member.points {
+    out.reserve(share.points as usize);
+    for vnode in 0..share.points {
         buffer[identity.len()..].copy_from_slice(&vnode.to_le_bytes());
-        out.push(Point { hash: hasher.uniform64(buffer), member: index });
+        out.push(Point { hash: hasher.uniform64(buffer), member: index as u32 });
     }
 }
 
@@ -492,6 +492,7 @@ fn merge_sorted(left: Vec<Point>, right: Vec<Point>) -> Vec<Point> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::route::Membership;
 
     #[test]
     fn vnode_inputs_are_unambiguous() {
@@ -545,7 +546,7 @@ mod tests {
             assert_eq!(forward.route(key), Some(&"alpha"));
             assert_eq!(forward.route(key), backward.route(key));
             assert_eq!(
-                forward.route_n(key, 3).unwrap(),
+                forward.route_n(key, 3),
                 ["alpha", "mid", "zeta"].iter().collect::<Vec<_>>()
             );
         }
@@ -585,10 +586,10 @@ mod tests {
     fn removing_every_node_empties_the_ring() {
         let mut ring = HashRing::new();
         ring.extend(["a", "b"]).unwrap();
-        assert_eq!(ring.remove(b"a").unwrap(), "a");
-        assert_eq!(ring.remove(b"b").unwrap(), "b");
+        assert_eq!(ring.remove("a").unwrap(), "a");
+        assert_eq!(ring.remove("b").unwrap(), "b");
         assert!(ring.route(b"k").is_none());
-        assert_eq!(ring.route_n(b"k", 2).unwrap(), Vec::<&&str>::new());
-        assert_eq!(ring.remove(b"b").unwrap_err(), RouteError::UnknownNode { node: "b".into() });
+        assert_eq!(ring.route_n(b"k", 2), Vec::<&&str>::new());
+        assert_eq!(ring.remove("b").unwrap_err(), RouteError::UnknownNode { node: "b".into() });
     }
 }

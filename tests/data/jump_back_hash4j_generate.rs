@@ -53,7 +53,7 @@ fn main() {
         // Java: Math.max(1, nextInt() >>> 1 >>> nextInt()), shift count mod 32.
         let num_buckets = std::cmp::max(1i32, ((a >> 1) >> (b & 31)) as i32) as u32;
         let hash = random.next_long();
-        let bucket = JumpBackHash::<String>::bucket(hash, num_buckets).unwrap();
+        let bucket = JumpBackHash::bucket(hash, num_buckets).unwrap();
         bytes.extend_from_slice(&bucket.to_le_bytes());
         if i < write_count {
             writeln!(out, "{hash:016x} {num_buckets} {bucket}").unwrap();
