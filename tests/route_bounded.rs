@@ -10,7 +10,7 @@ use routekit::route::{
 const C: f64 = 1.25;
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|c| c.parse().ok());
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok());
     ProptestConfig { cases: cases.unwrap_or(64), ..ProptestConfig::default() }
 }
 

@@ -2,7 +2,7 @@
 //! macro, and checked against a naive reference implementation.
 //!
 //! Case counts are modest so `cargo test` stays fast; set
-//! `ROUTEKIT_PROPTEST_CASES` (e.g. 2000) for a longer run.
+//! `PROPTEST_CASES` (e.g. 2000) for a longer run.
 
 use proptest::prelude::*;
 use routekit::hash::{Fnv1a, KeyHasher, Sip13, Xxh3};
@@ -28,7 +28,7 @@ fn keys() -> impl Strategy<Value = Vec<Vec<u8>>> {
 }
 
 fn config() -> ProptestConfig {
-    let cases = std::env::var("ROUTEKIT_PROPTEST_CASES").ok().and_then(|c| c.parse().ok());
+    let cases = std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok());
     ProptestConfig { cases: cases.unwrap_or(48), ..ProptestConfig::default() }
 }
 
