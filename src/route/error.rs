@@ -148,6 +148,18 @@ pub enum RouteError {
         /// The most it holds.
         max: u64,
     },
+    /// The allocator could not provide the memory a table needs. Every size a
+    /// router accepts is checked against its documented limits first; this
+    /// is what remains when the machine has less memory than the change asks
+    /// for.
+    #[error(
+        "could not allocate {bytes} bytes for the router's tables: lower the node count, weights, vnodes or table size"
+    )]
+    #[non_exhaustive]
+    OutOfMemory {
+        /// The bytes asked for (saturated at `u64::MAX`).
+        bytes: u64,
+    },
     /// A load was released from a node that holds none.
     #[error("node {node:?} holds no load to release")]
     #[non_exhaustive]
