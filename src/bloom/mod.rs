@@ -136,6 +136,7 @@
 
 mod atomic;
 mod blocked;
+mod count;
 mod error;
 mod kernel;
 #[cfg(feature = "serde")]
