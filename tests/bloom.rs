@@ -1026,7 +1026,8 @@ mod hostile_counts {
             assert_matches!(
                 BloomFilter::from_bytes(&with_count(empty.clone(), count), Xxh3::new()),
                 Err(DecodeError::Corrupt {
-                    reason: Corruption::Inserted { least: 0, most: 0, .. }, ..
+                    reason: Corruption::Inserted { least: 0, most: 0, .. },
+                    ..
                 })
             );
         }
@@ -1051,7 +1052,8 @@ mod hostile_counts {
         assert_matches!(
             BloomFilter::from_bytes(&with_count(bytes, 6), Xxh3::new()),
             Err(DecodeError::Corrupt {
-                reason: Corruption::Inserted { inserted: 6, least: 7, most: u64::MAX, .. }, ..
+                reason: Corruption::Inserted { inserted: 6, least: 7, most: u64::MAX, .. },
+                ..
             })
         );
         // Blocked, 2 bits per lane: 5 keys into one block (one block in
@@ -1068,7 +1070,9 @@ mod hostile_counts {
             .unwrap();
         let least = u64::from(most_ones.div_ceil(2));
         assert!(least <= 5);
-        assert!(BlockedBloomFilter::from_bytes(&with_count(bytes.clone(), least), Xxh3::new()).is_ok());
+        assert!(
+            BlockedBloomFilter::from_bytes(&with_count(bytes.clone(), least), Xxh3::new()).is_ok()
+        );
         assert_matches!(
             BlockedBloomFilter::from_bytes(&with_count(bytes, least - 1), Xxh3::new()),
             Err(DecodeError::Corrupt { reason: Corruption::Inserted { .. }, .. })
@@ -1093,7 +1097,8 @@ mod hostile_counts {
 
     #[test]
     fn intersections_leave_states_that_decode() {
-        let (mut a, mut b) = (BloomFilter::new(100, 0.01).unwrap(), BloomFilter::new(100, 0.01).unwrap());
+        let (mut a, mut b) =
+            (BloomFilter::new(100, 0.01).unwrap(), BloomFilter::new(100, 0.01).unwrap());
         a.insert(b"only a");
         b.insert(b"only b");
         a.intersect(&b).unwrap();

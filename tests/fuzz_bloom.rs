@@ -278,10 +278,17 @@ impl Pool {
 }
 
 /// The checks on an accepted filter `x`, read from `bytes` under `hasher`.
-fn check_accepted<F: Fuzzed>(x: &F, bytes: &[u8], hasher: &F::Hasher, seeds: &[Seed], pool: &mut Pool) {
+fn check_accepted<F: Fuzzed>(
+    x: &F,
+    bytes: &[u8],
+    hasher: &F::Hasher,
+    seeds: &[Seed],
+    pool: &mut Pool,
+) {
     fuzz::assert_canonical(&x.encode(), bytes);
     let decode = |bytes: &[u8]| {
-        F::decode(bytes, hasher.clone()).unwrap_or_else(|e| panic!("{} refused its own bytes: {e}", F::NAME))
+        F::decode(bytes, hasher.clone())
+            .unwrap_or_else(|e| panic!("{} refused its own bytes: {e}", F::NAME))
     };
     // Bits unchanged from a seed: the seed's keys are all there.
     for seed in seeds {
@@ -300,7 +307,11 @@ fn check_accepted<F: Fuzzed>(x: &F, bytes: &[u8], hasher: &F::Hasher, seeds: &[S
         };
         let xy = union(x, &y);
         assert_eq!(xy.encode(), union(&y, x).encode(), "union is not commutative");
-        assert_eq!(union(&xy, &z).encode(), union(x, &union(&y, &z)).encode(), "union is not associative");
+        assert_eq!(
+            union(&xy, &z).encode(),
+            union(x, &union(&y, &z)).encode(),
+            "union is not associative"
+        );
         let xx = union(x, x);
         assert_eq!(body(&xx.encode()), body(bytes), "union is not idempotent on the bits");
         assert_eq!(xx.count(), x.count().saturating_add(x.count()), "counts add, saturating");
@@ -465,19 +476,44 @@ mod serde_targets {
     #[test]
     fn fuzz_serde_standard() {
         fuzz_serde::<BloomFilter<Xxh3>>("bloom serde standard xxh3", Xxh3::new(), xxh3_of, plain);
-        fuzz_serde::<BloomFilter<Sip13>>("bloom serde standard sip13", sip(), |_| sip(), seeded(sip()));
+        fuzz_serde::<BloomFilter<Sip13>>(
+            "bloom serde standard sip13",
+            sip(),
+            |_| sip(),
+            seeded(sip()),
+        );
     }
 
     #[test]
     fn fuzz_serde_blocked() {
-        fuzz_serde::<BlockedBloomFilter<Fnv1a>>("bloom serde blocked fnv1a", Fnv1a, |_| Fnv1a, plain);
-        fuzz_serde::<BlockedBloomFilter<Custom>>("bloom serde blocked custom", Custom, |_| Custom, seeded(Custom));
+        fuzz_serde::<BlockedBloomFilter<Fnv1a>>(
+            "bloom serde blocked fnv1a",
+            Fnv1a,
+            |_| Fnv1a,
+            plain,
+        );
+        fuzz_serde::<BlockedBloomFilter<Custom>>(
+            "bloom serde blocked custom",
+            Custom,
+            |_| Custom,
+            seeded(Custom),
+        );
     }
 
     #[test]
     fn fuzz_serde_atomic() {
-        fuzz_serde::<AtomicBloomFilter<Xxh3>>("bloom serde atomic xxh3", Xxh3::new(), xxh3_of, plain);
-        fuzz_serde::<AtomicBloomFilter<Sip13>>("bloom serde atomic sip13", sip(), |_| sip(), seeded(sip()));
+        fuzz_serde::<AtomicBloomFilter<Xxh3>>(
+            "bloom serde atomic xxh3",
+            Xxh3::new(),
+            xxh3_of,
+            plain,
+        );
+        fuzz_serde::<AtomicBloomFilter<Sip13>>(
+            "bloom serde atomic sip13",
+            sip(),
+            |_| sip(),
+            seeded(sip()),
+        );
     }
 
     /// The JSON text itself mutated: whatever parses must be what
@@ -490,13 +526,15 @@ mod serde_targets {
             .take(24)
             .map(|seed| json_of(&seed.bytes).into_bytes())
             .collect();
-        let target = Target { name: "bloom serde text", seeds: &seeds, fields: &[], default_cases: CASES };
+        let target =
+            Target { name: "bloom serde text", seeds: &seeds, fields: &[], default_cases: CASES };
         let outcome = fuzz::run(
             &target,
             |input| {
                 let text = std::str::from_utf8(input).ok()?;
                 let filter: BloomFilter<Xxh3> = serde_json::from_str(text).ok()?;
-                let bytes: Vec<u8> = serde_json::from_str(text).expect("a filter's JSON is its bytes");
+                let bytes: Vec<u8> =
+                    serde_json::from_str(text).expect("a filter's JSON is its bytes");
                 Some((filter, bytes))
             },
             |(filter, bytes), _| {

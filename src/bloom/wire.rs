@@ -227,6 +227,16 @@ impl Tally {
     }
 }
 
+/// The whole length that the first 24 bytes of a filter's bytes claim, to
+/// size a buffer that collects them piece by piece; `None` before those
+/// bytes are in or when they are not a filter's. A claim is not trusted: a
+/// buffer grows towards it at most by doubling what was read.
+#[cfg(feature = "serde")]
+pub(super) fn claimed_len(start: &[u8]) -> Option<u64> {
+    let bits = u64::from_le_bytes(start.get(16..24)?.try_into().expect("8 bytes"));
+    (start[..4] == MAGIC).then(|| (bits / 8).saturating_add((HEADER_LEN + CHECKSUM_LEN) as u64))
+}
+
 /// The hasher id in a filter's bytes, to rebuild an unkeyed hasher before
 /// [`decode`] checks the rest.
 #[cfg(feature = "serde")]
