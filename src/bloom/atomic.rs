@@ -362,3 +362,38 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
         ones
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_reuse_the_allocation() {
+        // The module docs promise it, and decoding an atomic filter relies
+        // on it to stay within its input's size.
+        let (words, hashes, inserted, hashing) =
+            BloomFilter::with_bits(1 << 16, 3, Xxh3::new()).unwrap().into_parts();
+        let before = words.as_ptr() as usize;
+        let shared = AtomicBloomFilter::from(BloomFilter::from_parts(words, hashes, inserted, hashing));
+        assert_eq!(shared.words.as_ptr() as usize, before);
+        let (words, ..) = BloomFilter::from(shared).into_parts();
+        assert_eq!(words.as_ptr() as usize, before);
+    }
+
+    #[test]
+    fn copies_reconcile_a_count_read_apart_from_the_bits() {
+        // As if an insert's bits were seen but not its count, and the other
+        // way round.
+        let shared = AtomicBloomFilter::with_bits(1024, 4, Xxh3::new()).unwrap();
+        shared.insert(b"k");
+        let mut behind = shared;
+        behind.inserted.set(0);
+        assert_eq!(behind.snapshot().inserted(), 1);
+        let decoded = AtomicBloomFilter::from_bytes(&behind.to_bytes(), Xxh3::new()).unwrap();
+        assert_eq!(decoded.inserted(), 1);
+        let mut ahead = AtomicBloomFilter::with_bits(1024, 4, Xxh3::new()).unwrap();
+        ahead.inserted.set(5);
+        assert_eq!(ahead.snapshot().inserted(), 0);
+        assert_eq!(BloomFilter::from(ahead).inserted(), 0);
+    }
+}
