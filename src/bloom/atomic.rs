@@ -374,7 +374,8 @@ mod tests {
         let (words, hashes, inserted, hashing) =
             BloomFilter::with_bits(1 << 16, 3, Xxh3::new()).unwrap().into_parts();
         let before = words.as_ptr() as usize;
-        let shared = AtomicBloomFilter::from(BloomFilter::from_parts(words, hashes, inserted, hashing));
+        let shared =
+            AtomicBloomFilter::from(BloomFilter::from_parts(words, hashes, inserted, hashing));
         assert_eq!(shared.words.as_ptr() as usize, before);
         let (words, ..) = BloomFilter::from(shared).into_parts();
         assert_eq!(words.as_ptr() as usize, before);
