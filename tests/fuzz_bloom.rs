@@ -26,11 +26,12 @@
 //! the filter serializes back to the same JSON.
 //!
 //! Each target runs a few thousand cases; `ROUTEKIT_FUZZ_CASES=N` sets the
-//! number per target. In a release build on the 2-core development machine
-//! (`ROUTEKIT_FUZZ_CASES=100000 cargo test --release --all-features --test
-//! fuzz_bloom`), the byte targets run about 1.5 million cases per minute
-//! each and the serde targets about 0.5 million (they format and parse
-//! JSON).
+//! number per target (`ROUTEKIT_FUZZ_CASES=500000 cargo test --release
+//! --all-features --test fuzz_bloom`). A release build on the 2-core
+//! development machine runs about 25 million cases per minute per byte
+//! target and about 2.5 million per serde target (they format and parse
+//! JSON), on one core each; measured while other builds shared the machine
+//! (load average 16), so these are lower bounds.
 
 #[path = "support/fuzz.rs"]
 mod fuzz;
