@@ -442,29 +442,45 @@ impl KeyHasher for Fnv1a {
 /// // Reference vector for the empty message under that key:
 /// assert_eq!(Sip13::new(key).hash64(b""), 0xabac_0158_050f_c4dc);
 /// ```
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct Sip13 {
     k0: u64,
     k1: u64,
+    /// The 64-bit hasher with its state already keyed: SipHash's
+    /// initialization is a function of the key alone, so every call starts
+    /// from a copy of it instead of keying a new hasher.
+    keyed64: siphasher::sip::SipHasher13,
+    /// The same for the 128-bit variant, whose initial state differs.
+    keyed128: siphasher::sip128::SipHasher13,
+    /// The one-way tag [`KeyHasher::id`] reports, computed once.
+    tag: u64,
 }
 
 impl KeyHasher for Sip13 {
     #[inline]
     fn hash64(&self, bytes: &[u8]) -> u64 {
-        siphasher::sip::SipHasher13::new_with_keys(self.k0, self.k1).hash(bytes)
+        self.keyed64.hash(bytes)
     }
 
     #[inline]
     fn hash128(&self, bytes: &[u8]) -> u128 {
-        siphasher::sip128::SipHasher13::new_with_keys(self.k0, self.k1).hash(bytes).as_u128()
+        self.keyed128.hash(bytes).as_u128()
     }
 
+    #[inline]
     fn id(&self) -> HasherId {
-        // A one-way tag: the hash of a fixed label under the key. Equal keys
-        // give equal tags; the tag reveals nothing usable about the key.
-        HasherId::from_parts(HashAlgorithm::Sip13, self.hash64(b"routekit hasher id"))
+        HasherId::from_parts(HashAlgorithm::Sip13, self.tag)
     }
 }
+
+impl PartialEq for Sip13 {
+    /// Equal keys: the keyed states and the tag follow from them.
+    fn eq(&self, other: &Self) -> bool {
+        (self.k0, self.k1) == (other.k0, other.k1)
+    }
+}
+
+impl Eq for Sip13 {}
 
 impl fmt::Debug for Sip13 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -482,10 +498,10 @@ impl Sip13 {
     /// ```
     pub fn new(key: [u8; 16]) -> Sip13 {
         let (k0, k1) = key.split_at(8);
-        Sip13 {
-            k0: u64::from_le_bytes(k0.try_into().expect("split_at(8) of 16 bytes")),
-            k1: u64::from_le_bytes(k1.try_into().expect("split_at(8) of 16 bytes")),
-        }
+        Sip13::with_keys(
+            u64::from_le_bytes(k0.try_into().expect("split_at(8) of 16 bytes")),
+            u64::from_le_bytes(k1.try_into().expect("split_at(8) of 16 bytes")),
+        )
     }
 
     /// SipHash-1-3 under the two key words `k0`, `k1`.
@@ -496,10 +512,18 @@ impl Sip13 {
     /// key[0] = 1;
     /// assert_eq!(Sip13::with_keys(1, 0).hash64(b"x"), Sip13::new(key).hash64(b"x"));
     /// ```
-    pub const fn with_keys(k0: u64, k1: u64) -> Sip13 {
-        Sip13 { k0, k1 }
+    pub fn with_keys(k0: u64, k1: u64) -> Sip13 {
+        let keyed64 = siphasher::sip::SipHasher13::new_with_keys(k0, k1);
+        // A one-way tag: the hash of a fixed label under the key. Equal keys
+        // give equal tags; the tag reveals nothing usable about the key.
+        let tag = keyed64.hash(SIP13_ID_LABEL);
+        let keyed128 = siphasher::sip128::SipHasher13::new_with_keys(k0, k1);
+        Sip13 { k0, k1, keyed64, keyed128, tag }
     }
 }
+
+/// The label whose keyed hash is [`Sip13`]'s tag (see the Bloom byte format).
+const SIP13_ID_LABEL: &[u8] = b"routekit hasher id";
 
 #[cfg(test)]
 mod tests {

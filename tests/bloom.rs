@@ -967,3 +967,177 @@ mod serde_format {
         assert!(serde_json::from_str::<BlockedBloomFilter>(&json).is_err());
     }
 }
+
+/// Issue 13, class 2: counts read from bytes, and arithmetic on counts.
+mod hostile_counts {
+    use super::*;
+
+    /// `bytes` with their count set to `count`, resealed.
+    fn with_count(mut bytes: Vec<u8>, count: u64) -> Vec<u8> {
+        bytes[24..32].copy_from_slice(&count.to_le_bytes());
+        reseal(&mut bytes);
+        bytes
+    }
+
+    #[test]
+    fn a_huge_count_with_bits_saturates_instead_of_overflowing() {
+        // Reachable (a union of a filter with itself doubles its count), so
+        // accepted; the next insert must neither panic nor wrap.
+        let mut filter = BloomFilter::new(100, 0.01).unwrap();
+        filter.insert(b"a");
+        let bytes = with_count(filter.to_bytes(), u64::MAX);
+        let mut read = BloomFilter::from_bytes(&bytes, Xxh3::new()).unwrap();
+        assert!(!read.insert(b"new key"));
+        assert_eq!(read.inserted(), u64::MAX);
+        read.union(&read.clone()).unwrap();
+        assert_eq!(read.inserted(), u64::MAX);
+
+        let mut blocked = BlockedBloomFilter::new(100, 0.01).unwrap();
+        blocked.insert(b"a");
+        let bytes = with_count(blocked.to_bytes(), u64::MAX);
+        let mut read = BlockedBloomFilter::from_bytes(&bytes, Xxh3::new()).unwrap();
+        assert!(!read.insert(b"new key"));
+        assert_eq!(read.inserted(), u64::MAX);
+        read.union(&read.clone()).unwrap();
+        assert_eq!(read.inserted(), u64::MAX);
+    }
+
+    #[test]
+    fn atomic_inserts_and_union_shared_saturate_like_union() {
+        let mut filter = BloomFilter::new(100, 0.01).unwrap();
+        filter.insert(b"a");
+        let bytes = with_count(filter.to_bytes(), u64::MAX - 1);
+        let shared = AtomicBloomFilter::from_bytes(&bytes, Xxh3::new()).unwrap();
+        let other = AtomicBloomFilter::from_bytes(&bytes, Xxh3::new()).unwrap();
+        shared.union_shared(&other).unwrap();
+        assert_eq!(shared.inserted(), u64::MAX, "union_shared wrapped");
+        for key in 0..100u32 {
+            shared.insert(&key.to_le_bytes());
+        }
+        assert_eq!(shared.inserted(), u64::MAX, "an atomic insert wrapped");
+        let plain: BloomFilter = shared.into();
+        assert_eq!(plain.inserted(), u64::MAX);
+    }
+
+    #[test]
+    fn an_empty_filter_with_a_count_is_refused() {
+        let empty = BloomFilter::new(100, 0.01).unwrap().to_bytes();
+        for count in [1, u64::MAX] {
+            assert_matches!(
+                BloomFilter::from_bytes(&with_count(empty.clone(), count), Xxh3::new()),
+                Err(DecodeError::Corrupt {
+                    reason: Corruption::Inserted { least: 0, most: 0, .. },
+                    ..
+                })
+            );
+        }
+        let empty = BlockedBloomFilter::new(100, 0.01).unwrap().to_bytes();
+        assert_matches!(
+            BlockedBloomFilter::from_bytes(&with_count(empty, 1), Xxh3::new()),
+            Err(DecodeError::Corrupt { reason: Corruption::Inserted { .. }, .. })
+        );
+    }
+
+    #[test]
+    fn a_count_below_what_the_bits_prove_is_refused() {
+        // 7 keys into a roomy filter set 7·k distinct bits (checked), so at
+        // least 7 inserts: a count of 6 cannot be.
+        let mut filter = BloomFilter::with_bits(1 << 16, 4, Xxh3::new()).unwrap();
+        for key in 0..7u8 {
+            filter.insert(&[key]);
+        }
+        assert_eq!(filter.as_bitslice().count_ones(), 28);
+        let bytes = filter.to_bytes();
+        assert!(BloomFilter::from_bytes(&with_count(bytes.clone(), 7), Xxh3::new()).is_ok());
+        assert_matches!(
+            BloomFilter::from_bytes(&with_count(bytes, 6), Xxh3::new()),
+            Err(DecodeError::Corrupt {
+                reason: Corruption::Inserted { inserted: 6, least: 7, most: u64::MAX, .. },
+                ..
+            })
+        );
+        // Blocked, 2 bits per lane: 5 keys into one block (one block in
+        // all) put at most 10 bits in a lane.
+        let mut blocked = BlockedBloomFilter::with_bits(256, 16, Xxh3::new()).unwrap();
+        for key in 0..5u8 {
+            blocked.insert(&[key]);
+        }
+        let bytes = blocked.to_bytes();
+        let most_ones = bytes[32..64]
+            .chunks(4)
+            .map(|lane| u32::from_le_bytes(lane.try_into().unwrap()).count_ones())
+            .max()
+            .unwrap();
+        let least = u64::from(most_ones.div_ceil(2));
+        assert!(least <= 5);
+        assert!(
+            BlockedBloomFilter::from_bytes(&with_count(bytes.clone(), least), Xxh3::new()).is_ok()
+        );
+        assert_matches!(
+            BlockedBloomFilter::from_bytes(&with_count(bytes, least - 1), Xxh3::new()),
+            Err(DecodeError::Corrupt { reason: Corruption::Inserted { .. }, .. })
+        );
+    }
+
+    #[test]
+    fn a_block_with_some_lanes_empty_is_refused() {
+        let mut blocked = BlockedBloomFilter::with_bits(512, 8, Xxh3::new()).unwrap();
+        blocked.insert(b"k");
+        let mut bytes = blocked.to_bytes();
+        // Empty one lane of every block: any block with a key is then partial.
+        for block in 0..2 {
+            bytes[32 + 32 * block + 12..32 + 32 * block + 16].fill(0);
+        }
+        reseal(&mut bytes);
+        assert_matches!(
+            BlockedBloomFilter::from_bytes(&bytes, Xxh3::new()),
+            Err(DecodeError::Corrupt { reason: Corruption::PartialBlock { .. }, .. })
+        );
+    }
+
+    #[test]
+    fn intersections_leave_states_that_decode() {
+        let (mut a, mut b) =
+            (BloomFilter::new(100, 0.01).unwrap(), BloomFilter::new(100, 0.01).unwrap());
+        a.insert(b"only a");
+        b.insert(b"only b");
+        a.intersect(&b).unwrap();
+        assert_eq!(a.as_bitslice().count_ones(), 0);
+        assert_eq!(a.inserted(), 0, "no bit left, no key counted");
+        assert_eq!(BloomFilter::from_bytes(&a.to_bytes(), Xxh3::new()).unwrap(), a);
+
+        // Blocked: a single block, where two keys share some lane bits but
+        // not all eight; the AND would leave a partial block.
+        let (mut a, mut b) = (
+            BlockedBloomFilter::with_bits(256, 8, Xxh3::new()).unwrap(),
+            BlockedBloomFilter::with_bits(256, 8, Xxh3::new()).unwrap(),
+        );
+        for key in 0..6u8 {
+            a.insert(&[key]);
+        }
+        for key in 6..12u8 {
+            b.insert(&[key]);
+        }
+        let before = a.clone();
+        a.intersect(&b).unwrap();
+        let read = BlockedBloomFilter::from_bytes(&a.to_bytes(), Xxh3::new()).unwrap();
+        assert_eq!(read, a);
+        // No answer changed for any key the plain AND would have found.
+        for key in 0..255u8 {
+            if a.contains(&[key]) {
+                assert!(before.contains(&[key]) && b.contains(&[key]));
+            }
+        }
+    }
+
+    #[test]
+    fn huge_item_counts_at_loose_rates_size_within_the_limit() {
+        // The blocked search started above the largest filter for these.
+        for fpr in [0.5, 0.9, 0.999, 1.0 - f64::EPSILON] {
+            match BlockedBloomFilter::new(u64::MAX, fpr) {
+                Err(BuildError::TooLarge { .. } | BuildError::OutOfMemory { .. }) => {}
+                other => panic!("{fpr}: {other:?}"),
+            }
+        }
+    }
+}

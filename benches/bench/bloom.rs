@@ -6,13 +6,21 @@
 //! `standard_bitvec_index` does the standard filter's lookup through a
 //! `bitvec::BitVec`'s indexing instead of the raw words the filter uses, to
 //! show what working on the words buys.
+//!
+//! `bloom_atomic_threads` inserts into one `AtomicBloomFilter` from 1, 2, 4
+//! and 8 threads at once and reports the total throughput per thread count
+//! (the 1-thread figure is the baseline). These machines have 2 cores, so
+//! the ideal is twice the 1-thread throughput at 2 threads and no more
+//! beyond; the bench prints the cores it sees.
 
 use std::collections::HashSet;
 use std::hint::black_box;
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
 
 use bitvec::prelude::{BitVec, Lsb0};
-use criterion::{Bencher, BenchmarkId, Criterion};
-use routekit::bloom::{BlockedBloomFilter, BloomFilter, Filter};
+use criterion::{Bencher, BenchmarkId, Criterion, Throughput};
+use routekit::bloom::{AtomicBloomFilter, BlockedBloomFilter, BloomFilter, Filter};
 use routekit::hash::{KeyHasher, Xxh3};
 
 use crate::inputs::seeded;
@@ -76,8 +84,53 @@ pub(crate) fn bench(c: &mut Criterion) {
         });
     }
     group.finish();
+    bench_atomic_threads(c);
 }
 
+/// Inserts from 1, 2, 4 and 8 threads into one atomic filter, each thread
+/// on keys of its own that the filter has not seen (a fresh filter of 10
+/// bits per key for each sample, made outside the timing), so nearly every
+/// insert sets a new bit and counts itself: the path where threads could
+/// meet on shared state. Throughput is the total inserts per second.
+fn bench_atomic_threads(c: &mut Criterion) {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    eprintln!("bloom_atomic_threads: {cores} cores available to this process");
+    let mut group = c.benchmark_group("bloom_atomic_threads");
+    group.throughput(Throughput::Elements(1));
+    for threads in [1usize, 2, 4, 8] {
+        let label = format!("{threads}_threads_on_{cores}_cores");
+        group.bench_function(BenchmarkId::new("insert", label), |b| {
+            b.iter_custom(|iters| {
+                let filter =
+                    AtomicBloomFilter::with_bits(10 * iters.max(1000), 7, Xxh3::new()).unwrap();
+                inserts_from(&filter, threads, iters)
+            })
+        });
+    }
+    group.finish();
+}
+
+/// The wall time of `iters` inserts of new keys shared out over `threads`
+/// threads that start together.
+fn inserts_from(filter: &AtomicBloomFilter, threads: usize, iters: u64) -> Duration {
+    let per_thread = iters.div_ceil(threads as u64);
+    let start = Barrier::new(threads + 1);
+    std::thread::scope(|s| {
+        for t in 0..threads as u64 {
+            let start = &start;
+            s.spawn(move || {
+                start.wait();
+                for i in 0..per_thread {
+                    filter.insert(black_box(&(t << 48 | i).to_le_bytes()));
+                }
+            });
+        }
+        start.wait();
+        // Leaving the scope joins every thread.
+        Instant::now()
+    })
+    .elapsed()
+}
 /// The standard filter's lookup done through `bitvec`'s bit indexing.
 struct BitVecFilter {
     bits: BitVec<u64, Lsb0>,

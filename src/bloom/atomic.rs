@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use super::count::SharedCount;
 use super::wire::{self, Layout};
 use super::{
     BloomFilter, BuildError, CombineError, DecodeError, Filter, Hashing, check_shape,
@@ -23,8 +24,11 @@ use crate::hash::{KeyHasher, Xxh3};
 /// other way (a channel, a join, a mutex): a key inserted before a message
 /// was sent is found by the receiver. Two threads inserting the same new key
 /// at once may both be told it was absent. [`inserted`](Self::inserted) is
-/// one relaxed counter shared by all threads, added to only by inserts that
-/// set a new bit.
+/// a relaxed count, added to only by inserts that set a new bit; it is kept
+/// in a few stripes on separate cache lines, picked by the key's hash, so
+/// that threads inserting new keys do not queue for one counter. Nothing
+/// else is written by every insert: threads contend only for the words
+/// their keys share.
 ///
 /// # Example
 ///
@@ -48,7 +52,7 @@ use crate::hash::{KeyHasher, Xxh3};
 pub struct AtomicBloomFilter<H = Xxh3> {
     words: Box<[AtomicU64]>,
     hashes: u32,
-    inserted: AtomicU64,
+    inserted: SharedCount,
     hashing: Hashing<H>,
 }
 
@@ -89,7 +93,7 @@ impl<H: KeyHasher> Filter for AtomicBloomFilter<H> {
         for word in self.words.iter_mut() {
             *word.get_mut() = 0;
         }
-        *self.inserted.get_mut() = 0;
+        self.inserted.set(0);
     }
 
     fn bits(&self) -> u64 {
@@ -106,9 +110,10 @@ impl<H: KeyHasher> From<BloomFilter<H>> for AtomicBloomFilter<H> {
     fn from(filter: BloomFilter<H>) -> Self {
         let (words, hashes, inserted, hashing) = filter.into_parts();
         AtomicBloomFilter {
+            // In place: the same allocation, as `AtomicU64` has `u64`'s layout.
             words: words.into_iter().map(AtomicU64::new).collect(),
             hashes,
-            inserted: AtomicU64::new(inserted),
+            inserted: SharedCount::new(inserted),
             hashing,
         }
     }
@@ -116,9 +121,10 @@ impl<H: KeyHasher> From<BloomFilter<H>> for AtomicBloomFilter<H> {
 
 impl<H: KeyHasher> From<AtomicBloomFilter<H>> for BloomFilter<H> {
     /// The same filter, for single-threaded use. O(m / 64).
-    fn from(filter: AtomicBloomFilter<H>) -> Self {
+    fn from(mut filter: AtomicBloomFilter<H>) -> Self {
+        let inserted = filter.inserted.get_mut();
         let words = filter.words.into_vec().into_iter().map(AtomicU64::into_inner).collect();
-        BloomFilter::from_parts(words, filter.hashes, filter.inserted.into_inner(), filter.hashing)
+        BloomFilter::from_parts(words, filter.hashes, inserted, filter.hashing)
     }
 }
 
@@ -184,13 +190,14 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     #[inline]
     pub fn insert(&self, key: &[u8]) -> bool {
         let mut present = true;
-        for (word, bit) in self.hashing.hash(key).positions(self.words.len() as u64, self.hashes) {
+        let hash = self.hashing.hash(key);
+        for (word, bit) in hash.positions(self.words.len() as u64, self.hashes) {
             let mask = 1 << bit;
             let before = self.words[word].fetch_or(mask, Relaxed);
             present &= before & mask != 0;
         }
         if !present {
-            self.inserted.fetch_add(1, Relaxed);
+            self.inserted.add_one(hash.high);
         }
         present
     }
@@ -235,12 +242,15 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
         for (word, theirs) in self.words.iter().zip(other.words.iter()) {
             word.fetch_or(theirs.load(Relaxed), Relaxed);
         }
-        self.inserted.fetch_add(other.inserted(), Relaxed);
+        self.inserted.add(other.inserted());
         Ok(())
     }
 
     /// Inserts that set at least one new bit, plus the counts of filters
-    /// merged in; see [`BloomFilter::inserted`].
+    /// merged in, saturating at `u64::MAX`; see [`BloomFilter::inserted`].
+    /// Read while inserts run, it may lag or lead the bits by the inserts in
+    /// flight; [`snapshot`](Self::snapshot) and [`to_bytes`](Self::to_bytes)
+    /// reconcile the two. O(1).
     ///
     /// ```
     /// use routekit::bloom::AtomicBloomFilter;
@@ -250,11 +260,13 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
     /// # Ok::<(), routekit::bloom::BuildError>(())
     /// ```
     pub fn inserted(&self) -> u64 {
-        self.inserted.load(Relaxed)
+        self.inserted.load()
     }
 
     /// A copy of the current bits as a [`BloomFilter`]. Inserts running
-    /// meanwhile may or may not be in it, each bit on its own. O(m / 64).
+    /// meanwhile may or may not be in it, each bit on its own, and its count
+    /// is moved into what its bits allow (see the
+    /// [module docs](super#counts)). O(m / 64).
     ///
     /// ```
     /// use routekit::bloom::{AtomicBloomFilter, Filter};
@@ -348,5 +360,41 @@ impl<H: KeyHasher> AtomicBloomFilter<H> {
             ones += buffer.iter().map(|word| u64::from(word.count_ones())).sum::<u64>();
         }
         ones
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_reuse_the_allocation() {
+        // The module docs promise it, and decoding an atomic filter relies
+        // on it to stay within its input's size.
+        let (words, hashes, inserted, hashing) =
+            BloomFilter::with_bits(1 << 16, 3, Xxh3::new()).unwrap().into_parts();
+        let before = words.as_ptr() as usize;
+        let shared =
+            AtomicBloomFilter::from(BloomFilter::from_parts(words, hashes, inserted, hashing));
+        assert_eq!(shared.words.as_ptr() as usize, before);
+        let (words, ..) = BloomFilter::from(shared).into_parts();
+        assert_eq!(words.as_ptr() as usize, before);
+    }
+
+    #[test]
+    fn copies_reconcile_a_count_read_apart_from_the_bits() {
+        // As if an insert's bits were seen but not its count, and the other
+        // way round.
+        let shared = AtomicBloomFilter::with_bits(1024, 4, Xxh3::new()).unwrap();
+        shared.insert(b"k");
+        let mut behind = shared;
+        behind.inserted.set(0);
+        assert_eq!(behind.snapshot().inserted(), 1);
+        let decoded = AtomicBloomFilter::from_bytes(&behind.to_bytes(), Xxh3::new()).unwrap();
+        assert_eq!(decoded.inserted(), 1);
+        let mut ahead = AtomicBloomFilter::with_bits(1024, 4, Xxh3::new()).unwrap();
+        ahead.inserted.set(5);
+        assert_eq!(ahead.snapshot().inserted(), 0);
+        assert_eq!(BloomFilter::from(ahead).inserted(), 0);
     }
 }

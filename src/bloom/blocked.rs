@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::count;
 use super::kernel::{Block, Kernel};
 use super::sizing::{self, BLOCK_BITS, MAX_BITS_PER_LANE};
 use super::wire::{self, Header, Layout};
@@ -84,6 +85,7 @@ impl<H: KeyHasher> Filter for BlockedBloomFilter<H> {
 
     fn with_hasher(expected_items: u64, fpr: f64, hasher: H) -> Result<Self, BuildError> {
         let (blocks, per_lane) = sizing::blocked_size(expected_items, fpr)?;
+        // `blocked_size` keeps `blocks` within `MAX_BITS / BLOCK_BITS`.
         BlockedBloomFilter::with_lanes(blocks * BLOCK_BITS, per_lane, hasher)
     }
 
@@ -93,7 +95,7 @@ impl<H: KeyHasher> Filter for BlockedBloomFilter<H> {
         let present = self.kernel.insert(&mut self.blocks[block], seed, self.per_lane as usize);
         // A branch, not `+= !present`: the count then waits on no cache miss.
         if !present {
-            self.inserted += 1;
+            self.inserted = count::add(self.inserted, 1);
         }
         present
     }
@@ -111,7 +113,7 @@ impl<H: KeyHasher> Filter for BlockedBloomFilter<H> {
                 *word |= their;
             }
         }
-        self.inserted = self.inserted.saturating_add(other.inserted);
+        self.inserted = count::add(self.inserted, other.inserted);
         Ok(())
     }
 
@@ -244,8 +246,13 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
         ((product >> 64) as usize, (product >> 32) as u32)
     }
 
-    /// Keeps only the keys present in both filters (bitwise AND); see
-    /// [`BloomFilter::intersect`](super::BloomFilter::intersect). O(m / 64).
+    /// Keeps only the keys present in both filters: the bitwise AND, less
+    /// the blocks it leaves with an empty lane. A key is found only where
+    /// each of its block's eight lanes has its bit, so such a block can hold
+    /// no key; emptying it changes no answer and leaves a state that inserts
+    /// can produce. The count becomes the smaller one, or 0 when no bit is
+    /// left; see [`BloomFilter::intersect`](super::BloomFilter::intersect).
+    /// O(m / 64).
     ///
     /// # Errors
     ///
@@ -264,17 +271,24 @@ impl<H: KeyHasher> BlockedBloomFilter<H> {
     /// ```
     pub fn intersect(&mut self, other: &Self) -> Result<(), CombineError> {
         self.check_compatible(other)?;
+        let mut left = 0;
         for (block, theirs) in self.blocks.iter_mut().zip(&other.blocks) {
             for (word, their) in block.0.iter_mut().zip(theirs.0) {
                 *word &= their;
             }
+            if block.0.contains(&0) {
+                *block = Block::default();
+            }
+            left |= block.0[0];
         }
-        self.inserted = self.inserted.min(other.inserted);
+        // No bit left: certainly no key, and a count would outlive its bits.
+        self.inserted = if left == 0 { 0 } else { self.inserted.min(other.inserted) };
         Ok(())
     }
 
     /// Inserts that set at least one new bit, plus the counts of filters
-    /// merged in; see [`BloomFilter::inserted`](super::BloomFilter::inserted).
+    /// merged in, saturating at `u64::MAX`; see
+    /// [`BloomFilter::inserted`](super::BloomFilter::inserted). O(1).
     ///
     /// ```
     /// use routekit::bloom::{BlockedBloomFilter, Filter};

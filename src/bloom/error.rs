@@ -332,6 +332,33 @@ pub enum Corruption {
         /// The hash count in the bytes.
         hashes: u8,
     },
+    /// The inserted count cannot go with the bits: no sequence of inserts,
+    /// unions and intersections leaves these bits with this count (see the
+    /// [module docs](super#counts)). The checksum is not keyed, so anyone
+    /// who sends filter bytes can write any count; this refuses the ones
+    /// that mean nothing.
+    #[error(
+        "the inserted count {inserted} cannot go with the bits: a filter with these bits counts between {least} and {most} inserts"
+    )]
+    #[non_exhaustive]
+    Inserted {
+        /// The count in the bytes.
+        inserted: u64,
+        /// The fewest inserts that set these bits.
+        least: u64,
+        /// The most a filter with these bits can count (0 when no bit is set).
+        most: u64,
+    },
+    /// A block of a blocked filter has bits in some of its eight lanes but
+    /// not in all: every key sets a bit in each lane of its block.
+    #[error(
+        "block {block} has bits in some of its eight lanes but not all: every key sets bits in all eight"
+    )]
+    #[non_exhaustive]
+    PartialBlock {
+        /// The index of the first such block.
+        block: u64,
+    },
     /// The bytes name a hasher that no filter can be built with, and the
     /// hasher given to read them is that one.
     #[error("they name a degenerate hasher: {reason}")]

@@ -88,6 +88,51 @@
 //! degenerate: every seed gives independent 64-bit halves, and the odd step
 //! keeps the `k` positions of a key distinct before reduction.
 //!
+//! # Counts
+//!
+//! Each filter keeps the number of inserts that set a new bit, plus the
+//! counts of the filters merged into it (`inserted`). Counts add saturating
+//! at `u64::MAX` on every path (insert, [`Filter::union`],
+//! [`AtomicBloomFilter::insert`], [`AtomicBloomFilter::union_shared`]), so
+//! no count, however it was read, makes a later operation overflow, and
+//! union stays commutative and associative at the top of the range.
+//!
+//! The bits bound the count, and the decoders refuse a count outside the
+//! bounds ([`Corruption::Inserted`]): the checksum is not keyed, so anyone
+//! who sends filter bytes can write any count. A counted insert sets at most
+//! `k` new bits, or in the blocked filter at most `k / 8` in each lane of its
+//! block, and a union's bits are at most both filters' bits while its count
+//! is both counts; so a standard filter with `p` bits set counts at least
+//! `⌈p / k⌉`, and a blocked filter at least the sum over its blocks of
+//! `⌈ones / (k / 8)⌉` for the block's fullest lane. A filter with no bit set
+//! counts 0 (an `intersect` that leaves no bit sets the count to 0). Nothing
+//! bounds a count from above: a union of a filter with itself doubles it.
+//! Every block of a blocked filter is empty or has a bit in each of its eight
+//! lanes, as each key sets one in all eight ([`Corruption::PartialBlock`]);
+//! `intersect` empties the blocks it would leave otherwise, which can hold
+//! no key. An [`AtomicBloomFilter`]'s count is read apart from its bits while
+//! inserts run, so its copies and bytes move the count into these bounds.
+//!
+//! # Limits
+//!
+//! * Bits: 1 to `usize::MAX / 8` rounded down to whole 256-bit blocks
+//!   (2⁶¹ − 256 on 64-bit platforms), rounded up to whole 64-bit words
+//!   (256-bit blocks for the blocked filter); more is
+//!   [`BuildError::TooLarge`]. Any `expected_items` from 1 up and any rate
+//!   strictly between 0 and 1 are accepted (subnormal rates included) and
+//!   sized exactly; a size past the bit limit is `TooLarge`.
+//! * Hash functions per key: 1 to 64 for the standard filters; 8, 16, 24
+//!   or 32 for the blocked filter.
+//! * Memory: `m / 8` bytes. The filters reserve them fallibly before
+//!   touching them, so memory the allocator cannot provide is
+//!   [`BuildError::OutOfMemory`] (or [`DecodeError::OutOfMemory`]), not an
+//!   abort. Converting between [`BloomFilter`] and [`AtomicBloomFilter`]
+//!   reuses the allocation.
+//! * Decoding: `from_bytes` checks the whole input before it allocates, and
+//!   then allocates the filter's bits once, no more than the input's length;
+//!   the serde path also collects the bytes, never more than the text they
+//!   came from.
+//!
 //! # Byte format
 //!
 //! [`BloomFilter::to_bytes`] (and its counterparts on the other filters)
@@ -107,10 +152,12 @@
 //! | end−8  | 8         | checksum: XXH3-64 (seed 0) of every byte before it                     |
 //!
 //! No other layout or hasher code exists; reading refuses unknown codes.
-//! Reading checks every field, the exact length and the checksum before
-//! trusting anything, and allocates only after the length matches: damaged,
-//! truncated, foreign or mismatched bytes give a [`DecodeError`], never a
-//! panic or a filter with the wrong bits. The checksum detects accidents, not
+//! Reading checks every field, the exact length, the checksum, and the count
+//! and blocks against the bits (see [Counts](#counts)) before trusting
+//! anything, and allocates only after all of it passed: damaged, truncated,
+//! foreign or mismatched bytes give a [`DecodeError`], never a panic or a
+//! filter with the wrong bits, and every filter read behaves as one the
+//! crate's own operations built. The checksum detects accidents, not
 //! tampering. `encoded_len` gives the length without encoding. With the
 //! `serde` feature, the filters serialize as these bytes, and deserialize
 //! with the same checks (filters of a keyed or custom hasher through
@@ -136,6 +183,7 @@
 
 mod atomic;
 mod blocked;
+mod count;
 mod error;
 mod kernel;
 #[cfg(feature = "serde")]

@@ -99,9 +99,23 @@ impl<'de> Visitor<'de> for BytesVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
-        // Cap the preallocation: the length hint comes from the input.
-        let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+        // The length hint and the header come from the input: neither is
+        // trusted for more than doubling what was read. Growing to the
+        // length the header claims keeps the buffer at the filter's size
+        // instead of the next power of two, and reserving fallibly makes a
+        // refusal an error rather than an abort.
+        let mut bytes = Vec::new();
+        let first = seq.size_hint().unwrap_or(0).clamp(64, 1 << 16);
         while let Some(byte) = seq.next_element()? {
+            if bytes.len() == bytes.capacity() {
+                let read = bytes.len();
+                let claimed = wire::claimed_len(&bytes).unwrap_or(0);
+                let next = usize::try_from(claimed).unwrap_or(usize::MAX);
+                let next = next.min(read.saturating_mul(2)).max(read + 1).max(first);
+                bytes.try_reserve_exact(next - read).map_err(|_| {
+                    de::Error::custom(DecodeError::OutOfMemory { bytes: next as u64 })
+                })?;
+            }
             bytes.push(byte);
         }
         Ok(bytes)

@@ -105,7 +105,9 @@ pub(super) fn blocked_size(items: u64, fpr: f64) -> Result<(u64, u32), BuildErro
     let mut best: Option<(u64, u32)> = None;
     for per_lane in 1..=MAX_BITS_PER_LANE {
         // Grow an upper bound, then bisect down to the fewest blocks.
-        let mut high = items.div_ceil(BLOCK_BITS).max(1);
+        // Never above `max_blocks`, however many items: the bound must stay
+        // a size a filter can have.
+        let mut high = items.div_ceil(BLOCK_BITS).clamp(1, max_blocks);
         while blocked_fpr(high, per_lane, items) > fpr {
             if high >= max_blocks {
                 high = u64::MAX;

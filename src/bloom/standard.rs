@@ -5,6 +5,7 @@ use std::fmt;
 use bitvec::order::Lsb0;
 use bitvec::slice::BitSlice;
 
+use super::count::{self, Bounds};
 use super::sizing::{self, MAX_HASHES};
 use super::wire::{self, Header, Layout};
 use super::{
@@ -73,7 +74,7 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
         }
         // A branch, not `+= !present`: the count then waits on no cache miss.
         if !present {
-            self.inserted += 1;
+            self.inserted = count::add(self.inserted, 1);
         }
         present
     }
@@ -90,7 +91,7 @@ impl<H: KeyHasher> Filter for BloomFilter<H> {
         for (word, theirs) in self.words.iter_mut().zip(&other.words) {
             *word |= theirs;
         }
-        self.inserted = self.inserted.saturating_add(other.inserted);
+        self.inserted = count::add(self.inserted, other.inserted);
         Ok(())
     }
 
@@ -188,8 +189,8 @@ impl<H: KeyHasher> BloomFilter<H> {
 
     /// Keeps only the keys present in both filters (bitwise AND). The result
     /// may report keys of either set that are not in the intersection, at
-    /// about the larger filter's rate; `inserted` becomes the smaller count.
-    /// O(m / 64).
+    /// about the larger filter's rate; `inserted` becomes the smaller count,
+    /// or 0 when no bit is left. O(m / 64).
     ///
     /// # Errors
     ///
@@ -209,17 +210,22 @@ impl<H: KeyHasher> BloomFilter<H> {
     /// ```
     pub fn intersect(&mut self, other: &Self) -> Result<(), CombineError> {
         self.check_compatible(other)?;
+        let mut left = 0;
         for (word, theirs) in self.words.iter_mut().zip(&other.words) {
             *word &= theirs;
+            left |= *word;
         }
-        self.inserted = self.inserted.min(other.inserted);
+        // No bit left: certainly no key, and a count would outlive its bits.
+        self.inserted = if left == 0 { 0 } else { self.inserted.min(other.inserted) };
         Ok(())
     }
 
     /// The number of inserts that set at least one new bit (distinct keys
     /// added, less those that were already false positives), plus the
-    /// counts of filters merged in by [`union`](Filter::union). Bookkeeping,
-    /// not an estimate: see [`len_estimate`](Filter::len_estimate).
+    /// counts of filters merged in by [`union`](Filter::union), saturating
+    /// at `u64::MAX`. Bookkeeping, not an estimate: see
+    /// [`len_estimate`](Filter::len_estimate). It is never below what the
+    /// bits prove (see the [module docs](super#counts)). O(1).
     ///
     /// ```
     /// use routekit::bloom::{BloomFilter, Filter};
@@ -353,18 +359,29 @@ impl<H: KeyHasher> BloomFilter<H> {
         (self.words, self.hashes, self.inserted, self.hashing)
     }
 
-    /// Reassembles a filter from [`into_parts`](Self::into_parts).
+    /// Reassembles a filter from [`into_parts`](Self::into_parts), or from
+    /// an atomic filter's words and a count read apart from them (inserts
+    /// running meanwhile): the count is moved into the bounds of the words,
+    /// so the filter keeps the invariant its bytes are checked against.
+    /// O(m / 64).
     pub(super) fn from_parts(
         words: Vec<u64>,
         hashes: u32,
         inserted: u64,
         hashing: Hashing<H>,
     ) -> Self {
-        BloomFilter { words, hashes, inserted, hashing }
+        let mut filter = BloomFilter { words, hashes, inserted, hashing };
+        filter.inserted = filter.bounds().reconcile(inserted);
+        filter
     }
 
     fn count_ones(&self) -> u64 {
         self.words.iter().map(|word| u64::from(word.count_ones())).sum()
+    }
+
+    /// The counts these bits allow.
+    pub(super) fn bounds(&self) -> Bounds {
+        Bounds::standard(self.count_ones(), self.hashes)
     }
 
     fn check_compatible(&self, other: &Self) -> Result<(), CombineError> {

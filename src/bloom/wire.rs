@@ -1,6 +1,7 @@
 //! The versioned byte format shared by the filters (documented in the
 //! [module docs](super#byte-format)).
 
+use super::count::Bounds;
 use super::sizing::{BLOCK_BITS, MAX_BITS, MAX_BITS_PER_LANE, MAX_HASHES};
 use super::{Corruption, DecodeError};
 use crate::hash::{HashAlgorithm, HasherId};
@@ -11,6 +12,8 @@ const MAGIC: [u8; 4] = *b"RKBF";
 const VERSION: u8 = 1;
 /// Bytes before the words.
 const HEADER_LEN: usize = 32;
+/// Where the inserted count sits in the header.
+const INSERTED_AT: usize = 24;
 /// Bytes of the checksum after the words.
 const CHECKSUM_LEN: usize = 8;
 
@@ -74,6 +77,11 @@ pub(super) fn encoded_len(bits: u64) -> usize {
 }
 
 /// Writes a filter: header, words, checksum.
+///
+/// The count written is `header.inserted` moved into the bounds its words
+/// allow ([`Bounds::reconcile`]), so the bytes always decode: for the plain
+/// filters that changes nothing, and for an atomic filter whose count was
+/// read while inserts ran it is the count the bits prove.
 pub(super) fn encode(header: &Header, words: impl Iterator<Item = u64>) -> Vec<u8> {
     let mut out = Vec::with_capacity(encoded_len(header.bits));
     out.extend_from_slice(&MAGIC);
@@ -84,10 +92,14 @@ pub(super) fn encode(header: &Header, words: impl Iterator<Item = u64>) -> Vec<u
     out.extend_from_slice(&header.hasher.tag().to_le_bytes());
     out.extend_from_slice(&header.bits.to_le_bytes());
     out.extend_from_slice(&header.inserted.to_le_bytes());
+    let mut tally = Tally::new(header.layout, header.hashes);
     for word in words {
+        tally.push(word);
         out.extend_from_slice(&word.to_le_bytes());
     }
     debug_assert_eq!(out.len(), encoded_len(header.bits) - CHECKSUM_LEN);
+    let inserted = tally.bounds().reconcile(header.inserted);
+    out[INSERTED_AT..INSERTED_AT + 8].copy_from_slice(&inserted.to_le_bytes());
     let checksum = xxhash_rust::xxh3::xxh3_64(&out);
     out.extend_from_slice(&checksum.to_le_bytes());
     out
@@ -97,7 +109,10 @@ pub(super) fn encode(header: &Header, words: impl Iterator<Item = u64>) -> Vec<u
 /// of its words (little-endian 64-bit words, or blocks of eight 32-bit
 /// lanes: the same bytes).
 ///
-/// Nothing is allocated, and every field is checked before it is trusted.
+/// Nothing is allocated, and every field is checked before it is trusted:
+/// the count against the bounds its words allow, and in the blocked layout
+/// every block either empty or with a bit in each of its eight lanes (each
+/// key sets bits in all eight).
 pub(super) fn decode(
     bytes: &[u8],
     layout: Layout,
@@ -134,9 +149,92 @@ pub(super) fn decode(
     if !layout.hashes_allowed(u32::from(hashes)) {
         return corrupt(Corruption::Hashes { hashes });
     }
-    let header =
-        Header { layout, hasher: written, hashes: u32::from(hashes), bits, inserted: word_at(24) };
-    Ok((header, &body[HEADER_LEN..]))
+    let words = &body[HEADER_LEN..];
+    let mut tally = Tally::new(layout, u32::from(hashes));
+    for word in words.chunks_exact(8) {
+        tally.push(u64::from_le_bytes(word.try_into().expect("chunks of 8 bytes")));
+    }
+    if let Some(block) = tally.partial_block {
+        return corrupt(Corruption::PartialBlock { block });
+    }
+    let (inserted, bounds) = (word_at(INSERTED_AT), tally.bounds());
+    if !bounds.contains(inserted) {
+        return corrupt(Corruption::Inserted { inserted, least: bounds.least, most: bounds.most });
+    }
+    let header = Header { layout, hasher: written, hashes: u32::from(hashes), bits, inserted };
+    Ok((header, words))
+}
+
+/// What a filter's words say about its count, read one word at a time in
+/// the byte format's order (see [`Bounds`] for why these bounds hold).
+pub(super) struct Tally {
+    layout: Layout,
+    hashes: u32,
+    /// Standard layout: the set bits so far.
+    ones: u64,
+    /// Blocked layout: the lower bound of the blocks so far.
+    least: u64,
+    /// Blocked layout: the words of the block being read.
+    block: [u64; 4],
+    /// Words read.
+    words: u64,
+    /// Blocked layout: the first block with bits in some lanes but not all.
+    partial_block: Option<u64>,
+}
+
+impl Tally {
+    pub(super) fn new(layout: Layout, hashes: u32) -> Tally {
+        Tally { layout, hashes, ones: 0, least: 0, block: [0; 4], words: 0, partial_block: None }
+    }
+
+    #[inline]
+    pub(super) fn push(&mut self, word: u64) {
+        match self.layout {
+            Layout::Standard => self.ones += u64::from(word.count_ones()),
+            Layout::Blocked => {
+                self.block[(self.words % 4) as usize] = word;
+                if self.words % 4 == 3 {
+                    self.end_block(self.words / 4);
+                }
+            }
+        }
+        self.words += 1;
+    }
+
+    /// Folds in a complete block: lanes `2j` and `2j + 1` are the low and
+    /// high halves of its word `j`.
+    fn end_block(&mut self, index: u64) {
+        let per_lane = self.hashes / 8;
+        let (mut most_ones, mut empty_lanes) = (0, 0);
+        for word in self.block {
+            for lane in [word as u32, (word >> 32) as u32] {
+                most_ones = most_ones.max(lane.count_ones());
+                empty_lanes += u32::from(lane == 0);
+            }
+        }
+        if empty_lanes != 0 && empty_lanes != 8 && self.partial_block.is_none() {
+            self.partial_block = Some(index);
+        }
+        self.least += u64::from(most_ones.div_ceil(per_lane));
+    }
+
+    /// The counts the words read so far allow.
+    pub(super) fn bounds(&self) -> Bounds {
+        match self.layout {
+            Layout::Standard => Bounds::standard(self.ones, self.hashes),
+            Layout::Blocked => Bounds::from_least(self.least),
+        }
+    }
+}
+
+/// The whole length that the first 24 bytes of a filter's bytes claim, to
+/// size a buffer that collects them piece by piece; `None` before those
+/// bytes are in or when they are not a filter's. A claim is not trusted: a
+/// buffer grows towards it at most by doubling what was read.
+#[cfg(feature = "serde")]
+pub(super) fn claimed_len(start: &[u8]) -> Option<u64> {
+    let bits = u64::from_le_bytes(start.get(16..24)?.try_into().expect("8 bytes"));
+    (start[..4] == MAGIC).then(|| (bits / 8).saturating_add((HEADER_LEN + CHECKSUM_LEN) as u64))
 }
 
 /// The hasher id in a filter's bytes, to rebuild an unkeyed hasher before
