@@ -238,6 +238,7 @@
 //!
 //! routekit builds on Rust 1.85 and later (`rust-version` in `Cargo.toml`).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
 pub mod bloom;

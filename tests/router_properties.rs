@@ -681,7 +681,10 @@ fn compat_stamps_hold_for_their_node_names() {
         for count in 1..=23 {
             let ring =
                 CompatRing::with_servers(profile, names[..count].iter().map(|n| (n.clone(), 1)));
-            assert!(ring.unwrap().servers().all(|(_, points)| points == 160), "{profile} {count}");
+            assert!(
+                ring.unwrap().servers().all(|server| server.points() == 160),
+                "{profile} {count}"
+            );
         }
         let mut points: Vec<u32> = Vec::new();
         for name in &names {

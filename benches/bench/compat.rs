@@ -12,7 +12,7 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
 
     use criterion::BenchmarkId;
     use routekit::route::compat::{CompatRing, Profile};
-    use routekit::route::{HashRing, Router};
+    use routekit::route::{HashRing, Membership, Router};
 
     use crate::inputs::{node_names, session_keys};
 

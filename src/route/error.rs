@@ -160,6 +160,19 @@ pub enum RouteError {
         /// The bytes asked for (saturated at `u64::MAX`).
         bytes: u64,
     },
+    /// A server that the deployed system a `compat::CompatRing` reproduces
+    /// would refuse or read differently (feature `compat`).
+    #[error("{profile} cannot use server {server:?}: {reason}")]
+    #[non_exhaustive]
+    InvalidServer {
+        /// The profile's short name, such as `nginx` or `libmemcached`.
+        profile: &'static str,
+        /// The server's name.
+        server: String,
+        /// Why the system would refuse it and what to write instead, as a
+        /// sentence for people; branch on the variant, not on this text.
+        reason: String,
+    },
     /// A load was released from a node that holds none.
     #[error("node {node:?} holds no load to release")]
     #[non_exhaustive]

@@ -79,6 +79,7 @@ use std::borrow::Borrow;
 mod alloc;
 mod bounded;
 #[cfg(feature = "compat")]
+#[cfg_attr(docsrs, doc(cfg(feature = "compat")))]
 pub mod compat;
 mod error;
 mod jump;
