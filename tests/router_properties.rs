@@ -466,7 +466,8 @@ fn memento_reference<H: KeyHasher>(
 
 /// Maglev, naively: every permutation written out in full, the table filled
 /// as in the paper's pseudo-code (turns at the rate weight / max weight, each
-/// node stopping at its largest-remainder quota), and the other nodes ranked
+/// node stopping at its largest-remainder quota, and everyone below quota
+/// taking every turn once a whole round passes without a claim), and the other nodes ranked
 /// by a linear search for the key's entry in their permutation.
 fn maglev_reference<H: KeyHasher>(lb: &Maglev<String, H>, keys: &[Vec<u8>]) -> Vec<Vec<String>> {
     let m = u64::from(lb.table_size());
@@ -495,17 +496,21 @@ fn maglev_reference<H: KeyHasher>(lb: &Maglev<String, H>, keys: &[Vec<u8>]) -> V
     let mut table: Vec<Option<usize>> = vec![None; m as usize];
     let (mut next, mut credit, mut held) =
         (vec![0usize; nodes.len()], vec![0.0f64; nodes.len()], vec![0u64; nodes.len()]);
-    let mut filled = 0;
+    let (mut filled, mut every_turn) = (0, false);
     while filled < m {
+        let mut claimed = false;
         for i in 0..nodes.len() {
             if held[i] == quota[i] {
                 continue;
             }
-            credit[i] += nodes[i].1 / max_weight;
-            if credit[i] < 1.0 {
-                continue;
+            if !every_turn {
+                credit[i] += nodes[i].1 / max_weight;
+                if credit[i] < 1.0 {
+                    continue;
+                }
+                credit[i] -= 1.0;
             }
-            credit[i] -= 1.0;
+            claimed = true;
             while table[permutations[i][next[i]] as usize].is_some() {
                 next[i] += 1;
             }
@@ -513,6 +518,9 @@ fn maglev_reference<H: KeyHasher>(lb: &Maglev<String, H>, keys: &[Vec<u8>]) -> V
             held[i] += 1;
             filled += 1;
         }
+        // Once a whole round passes without a claim, everyone below quota
+        // claims every round (the documented end game for tiny weights).
+        every_turn |= !claimed;
     }
     let list = |k: &Vec<u8>| {
         let entry = ((u128::from(lb.hasher().uniform64(k)) * u128::from(m)) >> 64) as u64;

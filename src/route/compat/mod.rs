@@ -358,7 +358,7 @@ impl<N: NodeId> Membership for CompatRing<N> {
     /// [`extend_servers`](CompatRing::extend_servers).
     ///
     /// ```
-    /// use routekit::route::{Membership, Router};
+    /// use routekit::route::Membership;
     /// use routekit::route::compat::{CompatRing, Profile};
     ///
     /// let mut ring = CompatRing::new(Profile::NginxConsistent);
