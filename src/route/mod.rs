@@ -73,9 +73,6 @@
 
 use std::borrow::Borrow;
 
-// The routers reserve their tables through it (issue 13); until each one
-// does, parts of it are unused.
-#[allow(dead_code)]
 mod alloc;
 mod bounded;
 #[cfg(feature = "compat")]

@@ -5,9 +5,9 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use super::error::check_weight;
-use super::members::Members;
-use super::points::{Point, Points};
-use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted};
+use super::members::{Members, Room};
+use super::points::{Point, Points, merge_into};
+use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted, alloc};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Virtual nodes (ring points) per unit of weight unless the builder says
@@ -155,7 +155,9 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
         let (at, removed) = self.members.remove(node)?;
         self.shares.remove(at);
         let at = at as u32;
-        let mut points = std::mem::take(&mut self.points).into_vec();
+        // Fewer points need no more index than the ring has: nothing is
+        // allocated.
+        let (mut points, index) = std::mem::take(&mut self.points).into_parts();
         points.retain_mut(|point| {
             if point.member == at {
                 return false;
@@ -165,7 +167,7 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
             }
             true
         });
-        self.points = Points::from_sorted(points);
+        self.points = Points::from_sorted(points, index);
         Ok(removed)
     }
 }
@@ -204,28 +206,35 @@ impl<N: NodeId, H: KeyHasher> Weighted for HashRing<N, H> {
             if total > MAX_POINTS {
                 return Err(RouteError::TooManyPoints { requested: total, max: MAX_POINTS });
             }
-            added.push((node, Share { weight, points: points as u32 }));
+            alloc::push(&mut added, (node, Share { weight, points: points as u32 }))?;
         }
         if added.is_empty() {
             return Ok(());
         }
-        let old_len = self.members.len();
+        // Every table the change needs is reserved before anything changes,
+        // and before any point is hashed: a refusal is quick and leaves the
+        // ring as it was.
+        let new_points = (total - self.points.len() as u64) as usize;
+        let mut fresh: Vec<Point> = alloc::vec_with_capacity(new_points)?;
+        self.points.reserve(new_points)?;
+        let shares = Room::reserve(&mut self.shares, added.len())?;
         let inserted = self.members.insert_all(added)?;
-        let renumber = inserted.renumbering(old_len);
-        let mut fresh: Vec<Point> = Vec::new();
         let mut buffer = Vec::new();
         for (index, &share) in inserted.iter() {
             let identity = self.members.get(index).id_bytes();
             push_points(&self.hasher, &mut buffer, identity.as_ref(), share, index, &mut fresh);
         }
-        inserted.along(&mut self.shares, |_, &share| share);
+        inserted.along_in(&mut self.shares, shares, |_, &share| share);
         fresh.sort_unstable();
-        let mut existing = std::mem::take(&mut self.points).into_vec();
-        for point in &mut existing {
+        let (mut points, index) = std::mem::take(&mut self.points).into_parts();
+        let renumber = inserted.renumbering();
+        for point in &mut points {
             point.member = renumber[point.member as usize];
         }
-        // Renumbering keeps the identity order, so `existing` stays sorted.
-        self.points = Points::from_sorted(merge_sorted(existing, fresh));
+        // Renumbering keeps the identity order, so the old points stay
+        // sorted.
+        merge_into(&mut points, &fresh);
+        self.points = Points::from_sorted(points, index);
         Ok(())
     }
 
@@ -467,26 +476,11 @@ fn push_points<H: KeyHasher>(
     buffer.clear();
     buffer.extend_from_slice(identity);
     buffer.extend_from_slice(&[0; 4]);
-    out.reserve(share.points as usize);
+    // `out` has room for every point: the change reserved it.
     for vnode in 0..share.points {
         buffer[identity.len()..].copy_from_slice(&vnode.to_le_bytes());
         out.push(Point { hash: hasher.uniform64(buffer), member: index as u32 });
     }
-}
-
-fn merge_sorted(left: Vec<Point>, right: Vec<Point>) -> Vec<Point> {
-    if left.is_empty() {
-        return right;
-    }
-    let mut merged = Vec::with_capacity(left.len() + right.len());
-    let mut left = left.into_iter().peekable();
-    let mut right = right.into_iter().peekable();
-    while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
-        merged.push(if l <= r { left.next() } else { right.next() }.expect("peeked"));
-    }
-    merged.extend(left);
-    merged.extend(right);
-    merged
 }
 
 #[cfg(test)]
