@@ -458,10 +458,10 @@ impl<H: KeyHasher> HashRingBuilder<H> {
     }
 }
 
-/// `round(weight × vnodes)`, at least 1; saturates far above [`MAX_POINTS`].
+/// `round(weight × vnodes)`, at least 1 (saturating at `u64::MAX`, so that
+/// a refusal names the count asked for).
 fn points_for(vnodes: u32, weight: f64) -> u64 {
-    let exact = (weight * f64::from(vnodes)).round();
-    if exact >= MAX_POINTS as f64 { MAX_POINTS + 1 } else { (exact as u64).max(1) }
+    ((weight * f64::from(vnodes)).round() as u64).max(1)
 }
 
 /// Appends a node's points: `H(identity ‖ i as u32 LE)` for each `i`.
