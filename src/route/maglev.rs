@@ -56,6 +56,15 @@ const EMPTY: u32 = u32::MAX;
 /// 2 bytes per entry up to 65,536 nodes (128 KB for the default size), 4
 /// beyond.
 ///
+/// **Limits.** The table size is a prime from 101 to 4,294,967,291 (the
+/// largest prime below 2³²), so at most 42,949,672 nodes; any positive finite
+/// weight (weights near `f64::MAX` are compared after scaling, so their
+/// shares stay exact). A rebuild reserves, before anything changes, 4 bytes
+/// per entry while filling plus the new table (2 bytes per entry up to
+/// 65,536 nodes), and is refused with [`RouteError::OutOfMemory`] when the
+/// allocator says no: the largest table needs about 26 GB while it is
+/// rebuilt.
+///
 /// **Preference lists.** After the owner, the other nodes rank by how early
 /// the key's entry comes in their permutation: the node whose permutation
 /// reaches the entry first is the one most likely to claim it when the table
@@ -179,8 +188,10 @@ impl<N: NodeId, H: KeyHasher> Membership for Maglev<N, H> {
     ///
     /// # Errors
     ///
-    /// A duplicate identity, or more nodes than the table holds at 100
-    /// entries per node ([`RouteError::TableTooSmall`]).
+    /// A duplicate identity, more nodes than the table holds at 100
+    /// entries per node ([`RouteError::TableTooSmall`], as soon as the
+    /// iterator passes that count), or more memory than the allocator gives
+    /// ([`RouteError::OutOfMemory`]).
     ///
     /// ```
     /// use routekit::route::{Maglev, Membership, RouteError};
@@ -194,6 +205,11 @@ impl<N: NodeId, H: KeyHasher> Membership for Maglev<N, H> {
     }
 
     /// Removes a node and rebuilds the table: O(M log M).
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::UnknownNode`], or [`RouteError::OutOfMemory`] when the
+    /// allocator cannot give the new table; the router is unchanged then.
     fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
     where
         N: Borrow<Q>,
@@ -228,7 +244,7 @@ impl<N: NodeId, H: KeyHasher> Weighted for Maglev<N, H> {
     /// # Errors
     ///
     /// [`RouteError::InvalidWeight`], [`RouteError::DuplicateNode`],
-    /// [`RouteError::TableTooSmall`].
+    /// [`RouteError::TableTooSmall`], [`RouteError::OutOfMemory`].
     ///
     /// ```
     /// use routekit::route::{Maglev, Router, Weighted};

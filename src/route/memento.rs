@@ -51,6 +51,10 @@ use crate::hash::{KeyHasher, Xxh3};
 /// by multiply-shift. Placements depend on the history of insertions and
 /// removals, not only on the node set.
 ///
+/// **Limits.** At most 2³² − 2 buckets (so as many nodes); a change
+/// reserves its memory (12 bytes per new node beside the nodes) before
+/// anything changes.
+///
 /// **Preference lists** are the nodes in the order the key would visit them
 /// as its owners are removed one after another: the owner, then where the key
 /// goes if the owner leaves, and so on. So when a node leaves, its keys go
@@ -171,7 +175,9 @@ impl<N: NodeId, H: KeyHasher> Membership for MementoHash<N, H> {
     ///
     /// [`RouteError::DuplicateNode`] when an identity repeats (among the new
     /// nodes or with a present one); [`RouteError::TooManyNodes`] past
-    /// 2³² − 2 buckets.
+    /// 2³² − 2 buckets (as soon as the nodes given pass it, so an endless
+    /// iterator ends); [`RouteError::OutOfMemory`] when the allocator cannot
+    /// hold them. The router is unchanged then.
     ///
     /// ```
     /// use routekit::route::{Membership, MementoHash, Router};

@@ -44,6 +44,14 @@ const MAX_POINTS: u64 = u32::MAX as u64;
 /// nodes with one sort. A ring is immutable while shared: see
 /// [`SharedRouter`](super::SharedRouter).
 ///
+/// **Limits.** At most 2³² − 1 points in all (the index uses 32-bit
+/// positions), so vnodes up to `u32::MAX` and a node's weight up to
+/// (2³² − 1) / vnodes: 26,843,545.59 at the default 160 vnodes. A change past
+/// that is refused with [`RouteError::TooManyPoints`]; within it, a change
+/// first reserves its memory (16 bytes per new point, twice while it merges,
+/// and the grown index) and is refused with [`RouteError::OutOfMemory`] if
+/// the allocator says no. Either way the ring is left as it was.
+///
 /// # Example
 ///
 /// ```
@@ -131,8 +139,9 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
     ///
     /// # Errors
     ///
-    /// A duplicate identity (among the new nodes or with a present one), or
-    /// more points than a ring indexes ([`RouteError::TooManyPoints`]).
+    /// A duplicate identity (among the new nodes or with a present one),
+    /// more points than a ring indexes ([`RouteError::TooManyPoints`]), or
+    /// more memory than the allocator gives ([`RouteError::OutOfMemory`]).
     ///
     /// ```
     /// use routekit::route::{HashRing, Membership, Router};
@@ -146,7 +155,8 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
         self.extend_weighted(nodes.into_iter().map(|node| (node, 1.0)))
     }
 
-    /// Removes a node and its points: O(points).
+    /// Removes a node and its points: O(points), in the memory the ring
+    /// has.
     fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
     where
         N: Borrow<Q>,
@@ -184,7 +194,8 @@ impl<N: NodeId, H: KeyHasher> Weighted for HashRing<N, H> {
     /// # Errors
     ///
     /// [`RouteError::InvalidWeight`], [`RouteError::DuplicateNode`],
-    /// [`RouteError::TooManyPoints`].
+    /// [`RouteError::TooManyPoints`] past 2³² − 1 points in all,
+    /// [`RouteError::OutOfMemory`].
     ///
     /// ```
     /// use routekit::route::{HashRing, Weighted};
@@ -411,7 +422,9 @@ impl Default for HashRingBuilder {
 
 impl<H: KeyHasher> HashRingBuilder<H> {
     /// Virtual nodes per unit of weight (default [`DEFAULT_VNODES`]); must be
-    /// at least 1.
+    /// at least 1. Any `u32` is accepted, but a ring holds at most 2³² − 1
+    /// points, so the larger the vnodes, the smaller the weights it can hold
+    /// (see [`HashRing`]'s limits).
     ///
     /// ```
     /// use routekit::route::HashRing;
