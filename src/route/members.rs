@@ -61,7 +61,7 @@ impl<D> Room<D> {
             alloc::reserve(vec, added)?;
             Ok(Room(None))
         } else {
-            let total = vec.len().checked_add(added).unwrap_or(usize::MAX);
+            let total = vec.len().saturating_add(added);
             Ok(Room(Some(alloc::vec_with_capacity(total)?)))
         }
     }
