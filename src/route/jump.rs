@@ -52,6 +52,10 @@ use crate::hash::{KeyHasher, Xxh3};
 /// **Cost**: a lookup runs `O(ln n)` iterations of the loop, each with a
 /// floating-point division; about 1 + ln n of them. Memory: the node list
 /// and a 4-byte identity index entry per node.
+///
+/// **Limits.** At most 2³² − 1 nodes ([`RouteError::TooManyNodes`]); a
+/// change reserves its memory before anything changes
+/// ([`RouteError::OutOfMemory`] when the allocator says no).
 /// [`JumpBackHash`](super::JumpBackHash) keeps the same contract in expected
 /// constant time with integer operations only.
 ///
@@ -207,7 +211,9 @@ impl<N: NodeId, H> JumpHash<N, H> {
     /// # Errors
     ///
     /// [`RouteError::DuplicateNode`] when a node with the same identity is
-    /// present; [`RouteError::TooManyNodes`] past 2³² − 1 nodes.
+    /// present; [`RouteError::TooManyNodes`] past 2³² − 1 nodes (as soon as
+    /// the nodes given pass it, so an endless iterator ends);
+    /// [`RouteError::OutOfMemory`] when the allocator cannot hold them.
     ///
     /// ```
     /// use routekit::route::{JumpHash, RouteError};

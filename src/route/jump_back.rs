@@ -28,6 +28,10 @@ use crate::hash::{KeyHasher, Xxh3, finalize64};
 /// word is always drawn and the branch is taken by at most 1 key in 8. What
 /// depends only on the node count is prepared when the nodes change.
 ///
+/// **Limits.** At most 2³² − 1 nodes ([`RouteError::TooManyNodes`]); a
+/// change reserves its memory before anything changes
+/// ([`RouteError::OutOfMemory`] when the allocator says no).
+///
 /// **Reference-compatible.** The pseudo-random words come from SplitMix64
 /// seeded with the key's 64-bit hash (state `+= 0x9e3779b97f4a7c15`, then
 /// the "mix13" finalizer), and [`JumpBackHash::bucket`] returns, for every
@@ -210,7 +214,9 @@ impl<N: NodeId, H> JumpBackHash<N, H> {
     /// # Errors
     ///
     /// [`RouteError::DuplicateNode`] when a node with the same identity is
-    /// present; [`RouteError::TooManyNodes`] past 2³² − 1 nodes.
+    /// present; [`RouteError::TooManyNodes`] past 2³² − 1 nodes (as soon as
+    /// the nodes given pass it, so an endless iterator ends);
+    /// [`RouteError::OutOfMemory`] when the allocator cannot hold them.
     ///
     /// ```
     /// use routekit::route::{JumpBackHash, RouteError};

@@ -5,8 +5,8 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use super::error::check_weight;
-use super::members::Members;
-use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted};
+use super::members::{Members, Room};
+use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted, alloc};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// The table size unless the builder says otherwise: 65,537, the paper's
@@ -55,6 +55,15 @@ const EMPTY: u32 = u32::MAX;
 /// [`MaglevBuilder::table_size_for`] to size a table for a node count. Memory:
 /// 2 bytes per entry up to 65,536 nodes (128 KB for the default size), 4
 /// beyond.
+///
+/// **Limits.** The table size is a prime from 101 to 4,294,967,291 (the
+/// largest prime below 2³²), so at most 42,949,672 nodes; any positive finite
+/// weight (weights near `f64::MAX` are compared after scaling, so their
+/// shares stay exact). A rebuild reserves, before anything changes, 4 bytes
+/// per entry while filling plus the new table (2 bytes per entry up to
+/// 65,536 nodes), and is refused with [`RouteError::OutOfMemory`] when the
+/// allocator says no: the largest table needs about 26 GB while it is
+/// rebuilt.
 ///
 /// **Preference lists.** After the owner, the other nodes rank by how early
 /// the key's entry comes in their permutation: the node whose permutation
@@ -179,8 +188,10 @@ impl<N: NodeId, H: KeyHasher> Membership for Maglev<N, H> {
     ///
     /// # Errors
     ///
-    /// A duplicate identity, or more nodes than the table holds at 100
-    /// entries per node ([`RouteError::TableTooSmall`]).
+    /// A duplicate identity, more nodes than the table holds at 100
+    /// entries per node ([`RouteError::TableTooSmall`], as soon as the
+    /// iterator passes that count), or more memory than the allocator gives
+    /// ([`RouteError::OutOfMemory`]).
     ///
     /// ```
     /// use routekit::route::{Maglev, Membership, RouteError};
@@ -194,22 +205,30 @@ impl<N: NodeId, H: KeyHasher> Membership for Maglev<N, H> {
     }
 
     /// Removes a node and rebuilds the table: O(M log M).
+    ///
+    /// # Errors
+    ///
+    /// [`RouteError::UnknownNode`], or [`RouteError::OutOfMemory`] when the
+    /// allocator cannot give the new table; the router is unchanged then.
     fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
     where
         N: Borrow<Q>,
         Q: NodeId + ?Sized,
     {
-        let (at, removed) = self.members.remove(node)?;
+        let at =
+            self.members.find(node.id_bytes().as_ref()).ok_or_else(|| RouteError::unknown(node))?;
+        // Everything the rebuild needs is reserved before anything changes.
+        let room = FillRoom::reserve(self.size, self.members.len() - 1)?;
+        let mut renumber = alloc::vec_with_capacity(self.members.len())?;
+        let (_, removed) = self.members.remove(node)?;
         self.permutations.remove(at);
         let at = at as u32;
-        let renumber: Vec<u32> = (0..=self.members.len() as u32)
-            .map(|old| match old.cmp(&at) {
-                std::cmp::Ordering::Less => old,
-                std::cmp::Ordering::Equal => EMPTY,
-                std::cmp::Ordering::Greater => old - 1,
-            })
-            .collect();
-        self.rebuild(&renumber);
+        renumber.extend((0..=self.members.len() as u32).map(|old| match old.cmp(&at) {
+            std::cmp::Ordering::Less => old,
+            std::cmp::Ordering::Equal => EMPTY,
+            std::cmp::Ordering::Greater => old - 1,
+        }));
+        self.rebuild(&renumber, room);
         Ok(removed)
     }
 }
@@ -225,7 +244,7 @@ impl<N: NodeId, H: KeyHasher> Weighted for Maglev<N, H> {
     /// # Errors
     ///
     /// [`RouteError::InvalidWeight`], [`RouteError::DuplicateNode`],
-    /// [`RouteError::TableTooSmall`].
+    /// [`RouteError::TableTooSmall`], [`RouteError::OutOfMemory`].
     ///
     /// ```
     /// use routekit::route::{Maglev, Router, Weighted};
@@ -238,29 +257,34 @@ impl<N: NodeId, H: KeyHasher> Weighted for Maglev<N, H> {
         &mut self,
         nodes: I,
     ) -> Result<(), RouteError> {
+        // Refused as soon as the table cannot hold them, so that an endless
+        // iterator ends.
+        let most = (u64::from(self.size) / ENTRIES_PER_NODE) as usize;
         let mut added = Vec::new();
         for (node, weight) in nodes {
             check_weight(&node, weight)?;
-            added.push((node, weight));
-        }
-        let count = self.members.len() + added.len();
-        if count as u64 * ENTRIES_PER_NODE > u64::from(self.size) {
-            return Err(RouteError::TableTooSmall {
-                size: self.size,
-                nodes: count,
-                needed: count as u64 * ENTRIES_PER_NODE,
-            });
+            let count = self.members.len() + added.len() + 1;
+            if count > most {
+                return Err(RouteError::TableTooSmall {
+                    size: self.size,
+                    nodes: count,
+                    needed: count as u64 * ENTRIES_PER_NODE,
+                });
+            }
+            alloc::push(&mut added, (node, weight))?;
         }
         if added.is_empty() {
             return Ok(());
         }
-        let old_len = self.members.len();
+        // Everything the change needs is reserved before anything changes.
+        let room = FillRoom::reserve(self.size, self.members.len() + added.len())?;
+        let permutations = Room::reserve(&mut self.permutations, added.len())?;
         let inserted = self.members.insert_all(added)?;
         let (members, hasher, size) = (&self.members, &self.hasher, self.size);
-        inserted.along(&mut self.permutations, |index, &weight| {
+        inserted.along_in(&mut self.permutations, permutations, |index, &weight| {
             permutation(hasher, members.get(index).id_bytes().as_ref(), weight, size)
         });
-        self.rebuild(&inserted.renumbering(old_len));
+        self.rebuild(inserted.renumbering(), room);
         Ok(())
     }
 
@@ -439,11 +463,11 @@ impl<N, H: KeyHasher> Maglev<N, H> {
         ((u128::from(self.hasher.uniform64(key)) * u128::from(self.size)) >> 64) as usize
     }
 
-    /// Refills the table and records the fraction of entries that changed;
-    /// `renumber[old]` maps old node indices to new ones (`EMPTY` for a
-    /// removed node).
-    fn rebuild(&mut self, renumber: &[u32]) {
-        let table = fill(&self.permutations, self.size);
+    /// Refills the table in `room` (reserved for the current nodes) and
+    /// records the fraction of entries that changed; `renumber[old]` maps
+    /// old node indices to new ones (`EMPTY` for a removed node).
+    fn rebuild(&mut self, renumber: &[u32], room: FillRoom) {
+        let (table, narrow) = fill(&self.permutations, self.size, room);
         let changed = if self.table.is_empty() || table.is_empty() {
             self.size as usize
         } else {
@@ -454,7 +478,7 @@ impl<N, H: KeyHasher> Maglev<N, H> {
                 .count()
         };
         self.last_change = changed as f64 / f64::from(self.size);
-        self.table = Table::new(table, self.members.len());
+        self.table = Table::new(table, narrow);
     }
 }
 
@@ -477,13 +501,17 @@ enum Table {
 }
 
 impl Table {
-    /// The table of `owners`, member indices below `members`.
-    fn new(owners: Vec<u32>, members: usize) -> Table {
-        if members <= 1 << 16 {
-            // Every owner is below `members`, so it fits in 16 bits.
-            Table::Narrow(owners.into_iter().map(|owner| owner as u16).collect())
-        } else {
-            Table::Wide(owners)
+    /// The table of `owners`, narrowed into `narrow` when
+    /// [`FillRoom::reserve`] gave room for it (every member index fits in
+    /// 16 bits).
+    fn new(owners: Vec<u32>, narrow: Option<Vec<u16>>) -> Table {
+        match narrow {
+            Some(mut narrow) => {
+                // Every owner is below the member count, so it fits in 16 bits.
+                narrow.extend(owners.into_iter().map(|owner| owner as u16));
+                Table::Narrow(narrow)
+            }
+            None => Table::Wide(owners),
         }
     }
 
@@ -652,15 +680,75 @@ fn inverse_mod(a: u32, m: u32) -> u32 {
     t0.rem_euclid(i64::from(m)) as u32
 }
 
-/// Each member's entry count: `size · weight / Σ weights` rounded by largest
-/// remainder (ties to the smaller index), then at least one entry each.
-fn quotas(members: &[Permutation], size: u32) -> Vec<u32> {
+/// The memory a table fill needs, reserved before a change so that the
+/// change cannot fail half-way: the table while it fills, its 16-bit copy
+/// (while every member index fits), and a few numbers per member.
+struct FillRoom {
+    table: Vec<u32>,
+    narrow: Option<Vec<u16>>,
+    /// Per member: quotas, claims held and next entries.
+    counts: [Vec<u32>; 3],
+    /// Per member: exact shares, rates and credits.
+    reals: [Vec<f64>; 3],
+    order: Vec<usize>,
+}
+
+impl FillRoom {
+    /// Room to fill a table of `size` entries among `members` members.
+    /// The table comes first: it is the large part, and refusing it is
+    /// what a size the machine cannot hold runs into.
+    fn reserve(size: u32, members: usize) -> Result<FillRoom, RouteError> {
+        if members == 0 {
+            let empty = || Vec::new();
+            return Ok(FillRoom {
+                table: Vec::new(),
+                narrow: None,
+                counts: [empty(), empty(), empty()],
+                reals: [Vec::new(), Vec::new(), Vec::new()],
+                order: Vec::new(),
+            });
+        }
+        let table = alloc::vec_with_capacity(size as usize)?;
+        let narrow = match members <= 1 << 16 {
+            true => Some(alloc::vec_with_capacity(size as usize)?),
+            false => None,
+        };
+        let counts = || alloc::vec_with_capacity(members);
+        let reals = || alloc::vec_with_capacity(members);
+        Ok(FillRoom {
+            table,
+            narrow,
+            counts: [counts()?, counts()?, counts()?],
+            reals: [reals()?, reals()?, reals()?],
+            order: alloc::vec_with_capacity(members)?,
+        })
+    }
+}
+
+/// Each member's entry count into `quotas`: `size · weight / Σ weights`
+/// rounded by largest remainder (ties to the smaller index), then at least
+/// one entry each. `exact` and `order` are scratch.
+fn quotas(
+    members: &[Permutation],
+    size: u32,
+    quotas: &mut Vec<u32>,
+    exact: &mut Vec<f64>,
+    order: &mut Vec<usize>,
+) {
     let total: f64 = members.iter().map(|m| m.weight).sum();
-    let exact: Vec<f64> = members.iter().map(|m| f64::from(size) * m.weight / total).collect();
-    let mut quotas: Vec<u32> = exact.iter().map(|e| e.floor() as u32).collect();
+    let max_weight = members.iter().map(|m| m.weight).fold(0.0, f64::max);
+    if total.is_finite() && (f64::from(size) * max_weight).is_finite() {
+        exact.extend(members.iter().map(|m| f64::from(size) * m.weight / total));
+    } else {
+        // Weights near f64::MAX would overflow the sum or the product: the
+        // same shares, computed on weights scaled to at most 1.
+        let scaled: f64 = members.iter().map(|m| m.weight / max_weight).sum();
+        exact.extend(members.iter().map(|m| f64::from(size) * (m.weight / max_weight) / scaled));
+    }
+    quotas.extend(exact.iter().map(|e| e.floor() as u32));
     let assigned: u64 = quotas.iter().map(|&q| u64::from(q)).sum();
-    let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by(|&a, &b| {
+    order.extend(0..members.len());
+    order.sort_unstable_by(|&a, &b| {
         let (ra, rb) = (exact[a] - exact[a].floor(), exact[b] - exact[b].floor());
         rb.total_cmp(&ra).then(a.cmp(&b))
     });
@@ -677,31 +765,39 @@ fn quotas(members: &[Permutation], size: u32) -> Vec<u32> {
             quotas[i] = 1;
         }
     }
-    quotas
 }
 
 /// Fills a table of `size` entries: members take turns in index order at the
 /// rate `weight / max weight`, each claiming the next free entry of its
 /// permutation, until it holds its quota. When a whole round passes without
 /// a claim (members of tiny weight are all that is left), every member below
-/// its quota claims each round.
-fn fill(members: &[Permutation], size: u32) -> Vec<u32> {
+/// its quota claims each round. Allocates nothing beyond `room`; gives the
+/// table back with the room for its 16-bit copy.
+fn fill(members: &[Permutation], size: u32, room: FillRoom) -> (Vec<u32>, Option<Vec<u16>>) {
+    let FillRoom { mut table, narrow, counts, reals, mut order } = room;
     if members.is_empty() {
-        return Vec::new();
+        return (Vec::new(), None);
     }
-    let quotas = quotas(members, size);
+    let [mut quota, mut held, mut next] = counts;
+    let [mut exact, mut rates, mut credit] = reals;
+    quotas(members, size, &mut quota, &mut exact, &mut order);
     let max_weight = members.iter().map(|m| m.weight).fold(0.0, f64::max);
-    let rates: Vec<f64> = members.iter().map(|m| m.weight / max_weight).collect();
-    let mut table = vec![EMPTY; size as usize];
-    let mut next: Vec<u32> = members.iter().map(|m| m.offset).collect();
-    let mut credit = vec![0.0f64; members.len()];
-    let mut held = vec![0u32; members.len()];
+    rates.extend(members.iter().map(|m| m.weight / max_weight));
+    table.resize(size as usize, EMPTY);
+    next.extend(members.iter().map(|m| m.offset));
+    credit.resize(members.len(), 0.0);
+    held.resize(members.len(), 0);
     let (mut filled, mut every_turn) = (0u32, false);
     while filled < size {
         let mut claimed = false;
         for (i, member) in members.iter().enumerate() {
-            if held[i] == quotas[i] {
+            if held[i] == quota[i] {
                 continue;
+            }
+            if filled == size {
+                // Rounding in subnormal weights can make the quotas sum
+                // past the table; a full table ends the fill regardless.
+                break;
             }
             if !every_turn {
                 credit[i] += rates[i];
@@ -722,7 +818,7 @@ fn fill(members: &[Permutation], size: u32) -> Vec<u32> {
         }
         every_turn |= !claimed;
     }
-    table
+    (table, narrow)
 }
 
 /// The next entry of a permutation: `(entry + skip) mod size`.
@@ -793,7 +889,8 @@ mod tests {
         let mut lb: Maglev<String> = Maglev::new();
         lb.insert_weighted("huge".into(), 1e12).unwrap();
         lb.insert_weighted("tiny".into(), 1e-12).unwrap();
-        let q = quotas(&lb.permutations, lb.size);
+        let (mut q, mut exact, mut order) = (Vec::new(), Vec::new(), Vec::new());
+        quotas(&lb.permutations, lb.size, &mut q, &mut exact, &mut order);
         assert_eq!(q.iter().map(|&q| u64::from(q)).sum::<u64>(), 65_537);
         assert_eq!(q, [65_536, 1]);
         assert_eq!(lb.table().filter(|n| *n == "tiny").count(), 1);
@@ -802,11 +899,11 @@ mod tests {
     #[test]
     fn the_table_narrows_to_16_bits_while_every_member_index_fits() {
         let owners = vec![0, 65_535, 7, 65_535];
-        let narrow = Table::new(owners.clone(), 1 << 16);
+        let narrow = Table::new(owners.clone(), Some(Vec::new()));
         assert!(matches!(narrow, Table::Narrow(_)));
         assert_eq!(narrow.owners().collect::<Vec<_>>(), owners);
         assert_eq!(narrow.memory_bytes(), 8);
-        let wide = Table::new(vec![0, 65_536, 3], (1 << 16) + 1);
+        let wide = Table::new(vec![0, 65_536, 3], None);
         assert!(matches!(wide, Table::Wide(_)));
         assert_eq!((wide.get(1), wide.get(3)), (Some(65_536), None));
         assert_eq!(wide.owners().len(), 3);

@@ -17,7 +17,7 @@
 //! they know before calling, so a refused change leaves every part of a
 //! router untouched.
 
-use super::{NodeId, RouteError};
+use super::{NodeId, RouteError, alloc};
 
 /// A router's nodes in order `O`, with lookup by identity.
 #[derive(Clone, Debug)]
@@ -44,7 +44,53 @@ pub(crate) struct Arranged {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Inserted<T> {
     at: Vec<(usize, T)>,
+    /// For each old index, its index after the change.
+    renumber: Vec<u32>,
 }
+
+/// Memory reserved before a change for growing a per-node vector along it
+/// ([`Inserted::along_in`]), so that the change cannot fail half-way: room
+/// in the vector itself for a few new items, or a new vector for the merge.
+#[derive(Debug)]
+pub(crate) struct Room<D>(Option<Vec<D>>);
+
+impl<D> Room<D> {
+    /// Room to add `added` items to `vec`; `vec` keeps its contents.
+    pub(crate) fn reserve(vec: &mut Vec<D>, added: usize) -> Result<Room<D>, RouteError> {
+        if added <= FEW || vec.is_empty() {
+            alloc::reserve(vec, added)?;
+            Ok(Room(None))
+        } else {
+            let total = vec.len().saturating_add(added);
+            Ok(Room(Some(alloc::vec_with_capacity(total)?)))
+        }
+    }
+}
+
+/// Memory for [`Members::sort_by_key_in`], reserved before a change.
+#[derive(Debug)]
+pub(crate) struct SortRoom<K, N> {
+    keys: Vec<K>,
+    order: Vec<u32>,
+    new_position: Vec<u32>,
+    taken: Vec<Option<N>>,
+}
+
+impl<K, N> SortRoom<K, N> {
+    /// Room to sort `nodes` nodes.
+    pub(crate) fn reserve(nodes: usize) -> Result<SortRoom<K, N>, RouteError> {
+        Ok(SortRoom {
+            keys: alloc::vec_with_capacity(nodes)?,
+            order: alloc::vec_with_capacity(nodes)?,
+            new_position: alloc::vec_with_capacity(nodes)?,
+            taken: alloc::vec_with_capacity(nodes)?,
+        })
+    }
+}
+
+/// Up to this many new items are inserted in place; more rebuild the
+/// vector in one pass.
+const FEW: usize = 4;
 
 impl<N, O: Default> Default for Members<N, O> {
     fn default() -> Self {
@@ -109,10 +155,11 @@ impl<N: NodeId> Members<N, ById> {
         let added = sort_by_identity(added, |(node, _)| node)?;
         // Where each new node goes among the old ones; the new nodes are
         // sorted, so each search starts where the previous one ended, and a
-        // new node's index counts the new nodes before it.
+        // new node's index counts the new nodes before it. Every allocation
+        // comes before the first change, so a refusal changes nothing.
         let mut from = 0;
-        let mut inserted = Vec::with_capacity(added.len());
-        let mut nodes = Vec::with_capacity(added.len());
+        let mut inserted = alloc::vec_with_capacity(added.len())?;
+        let mut nodes = alloc::vec_with_capacity(added.len())?;
         for (before, (node, data)) in added.into_iter().enumerate() {
             let present = {
                 let id = node.id_bytes();
@@ -126,8 +173,10 @@ impl<N: NodeId> Members<N, ById> {
             inserted.push((from + before, data));
             nodes.push((from + before, node));
         }
-        insert_sorted(&mut self.nodes, nodes.into_iter());
-        Ok(Inserted { at: inserted })
+        let renumber = renumbering(&inserted, self.nodes.len())?;
+        let room = Room::reserve(&mut self.nodes, nodes.len())?;
+        insert_sorted(&mut self.nodes, nodes.into_iter(), room);
+        Ok(Inserted { at: inserted, renumber })
     }
 
     /// Removes the node with `node`'s identity: O(n). Returns its index and
@@ -184,7 +233,7 @@ impl<N: NodeId> Members<N, Arranged> {
         let before = self.nodes.len();
         let fresh = sort_by_identity(added.iter().enumerate().collect(), |(_, node)| *node)?;
         let mut from = 0;
-        let mut index = Vec::with_capacity(fresh.len());
+        let mut index = alloc::vec_with_capacity(fresh.len())?;
         for (earlier, &(offset, node)) in fresh.iter().enumerate() {
             let id = node.id_bytes();
             let id = id.as_ref();
@@ -198,8 +247,11 @@ impl<N: NodeId> Members<N, Arranged> {
             index.push((from + earlier, (before + offset) as u32));
         }
         drop(fresh);
+        // Every allocation comes before the first change.
+        let room = Room::reserve(&mut self.order.by_identity, index.len())?;
+        alloc::reserve(&mut self.nodes, added.len())?;
         self.nodes.extend(added);
-        insert_sorted(&mut self.order.by_identity, index.into_iter());
+        insert_sorted(&mut self.order.by_identity, index.into_iter(), room);
         Ok(())
     }
 
@@ -242,16 +294,42 @@ impl<N: NodeId> Members<N, Arranged> {
     }
 
     /// Puts the nodes in the (stable) order of `key(position, node)`: O(n log
-    /// n). Returns, for each new position, the node's old position.
-    pub(crate) fn sort_by_key<K: Ord>(&mut self, mut key: impl FnMut(usize, &N) -> K) -> Vec<u32> {
-        let keys: Vec<K> = self.nodes.iter().enumerate().map(|(i, node)| key(i, node)).collect();
-        let mut order: Vec<u32> = (0..self.nodes.len() as u32).collect();
-        order.sort_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]));
-        let mut new_position = vec![0u32; order.len()];
+    /// n). Returns, for each new position, the node's old position. May
+    /// allocate, infallibly: owners that reserve first use
+    /// [`sort_by_key_in`](Members::sort_by_key_in).
+    #[cfg_attr(
+        not(feature = "compat"),
+        allow(dead_code, reason = "for route::compat, which sorts twemproxy's servers by name")
+    )]
+    pub(crate) fn sort_by_key<K: Ord>(&mut self, key: impl FnMut(usize, &N) -> K) -> Vec<u32> {
+        let room = SortRoom {
+            keys: Vec::with_capacity(self.nodes.len()),
+            order: Vec::with_capacity(self.nodes.len()),
+            new_position: Vec::with_capacity(self.nodes.len()),
+            taken: Vec::with_capacity(self.nodes.len()),
+        };
+        self.sort_by_key_in(room, key)
+    }
+
+    /// [`sort_by_key`](Members::sort_by_key) in memory reserved before the
+    /// change: allocates nothing beyond `room`.
+    pub(crate) fn sort_by_key_in<K: Ord>(
+        &mut self,
+        room: SortRoom<K, N>,
+        mut key: impl FnMut(usize, &N) -> K,
+    ) -> Vec<u32> {
+        let SortRoom { mut keys, mut order, mut new_position, mut taken } = room;
+        keys.extend(self.nodes.iter().enumerate().map(|(i, node)| key(i, node)));
+        order.extend(0..self.nodes.len() as u32);
+        // Ties broken by position: the stable order, without the scratch
+        // memory a stable sort allocates.
+        order.sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+        new_position.resize(order.len(), 0);
         for (new, &old) in order.iter().enumerate() {
             new_position[old as usize] = new as u32;
         }
-        let mut taken: Vec<Option<N>> = self.nodes.drain(..).map(Some).collect();
+        taken.extend(self.nodes.drain(..).map(Some));
+        // The drained vector keeps its capacity: this does not allocate.
         self.nodes.extend(order.iter().map(|&old| taken[old as usize].take().expect("once")));
         for at in &mut self.order.by_identity {
             *at = new_position[*at as usize];
@@ -288,7 +366,9 @@ fn sort_by_identity<X, N: NodeId>(
         node(a).id_bytes().as_ref().cmp(node(b).id_bytes().as_ref())
     };
     let mut order: Vec<u128> = if u32::try_from(items.len()).is_ok() {
-        items.iter().zip(0u32..).map(|(item, i)| head(node(item)) | u128::from(i)).collect()
+        let mut order = alloc::vec_with_capacity(items.len())?;
+        order.extend(items.iter().zip(0u32..).map(|(item, i)| head(node(item)) | u128::from(i)));
+        order
     } else {
         // Too many to number in 32 bits (never in practice): sort on the
         // whole identities. The positions then do not fit the integers.
@@ -310,7 +390,9 @@ fn sort_by_identity<X, N: NodeId>(
     }
     // Move the items into that order in place, following each position to
     // where its item went by the earlier swaps (as `sort_by_cached_key`).
-    let mut from: Vec<u32> = order.iter().map(|&key| key as u32).collect();
+    let mut from: Vec<u32> = alloc::vec_with_capacity(order.len())?;
+    from.extend(order.iter().map(|&key| key as u32));
+    drop(order);
     let mut items = items;
     for i in 0..from.len() {
         let mut at = from[i] as usize;
@@ -356,29 +438,44 @@ fn head<N: NodeId + ?Sized>(node: &N) -> u128 {
 
 /// Puts each `(index, item)` at its index of the grown vector; the indices
 /// are increasing and final (they count the items inserted before them).
-/// A few items are inserted in place; more rebuild the vector in one pass.
-fn insert_sorted<D>(vec: &mut Vec<D>, items: impl ExactSizeIterator<Item = (usize, D)>) {
-    if items.len() <= 4 {
+/// Allocates nothing beyond `room` (from [`Room::reserve`] for this many
+/// items).
+fn insert_sorted<D>(
+    vec: &mut Vec<D>,
+    items: impl ExactSizeIterator<Item = (usize, D)>,
+    room: Room<D>,
+) {
+    let Some(mut merged) = room.0 else {
         for (at, item) in items {
             vec.insert(at, item);
         }
         return;
-    }
-    if vec.is_empty() {
-        vec.extend(items.map(|(_, item)| item));
-        return;
-    }
-    let old = std::mem::take(vec);
-    vec.reserve_exact(old.len() + items.len());
-    let mut old = old.into_iter();
+    };
+    let mut old = std::mem::take(vec).into_iter();
     for (at, item) in items {
-        let keep = at - vec.len();
+        let keep = at - merged.len();
         if keep > 0 {
-            vec.extend(old.by_ref().take(keep));
+            merged.extend(old.by_ref().take(keep));
         }
-        vec.push(item);
+        merged.push(item);
     }
-    vec.extend(old);
+    merged.extend(old);
+    *vec = merged;
+}
+
+/// For each of `old_len` old indices, its index after inserting at the
+/// (increasing, final) indices of `at`.
+fn renumbering<T>(at: &[(usize, T)], old_len: usize) -> Result<Vec<u32>, RouteError> {
+    let mut renumber = alloc::vec_with_capacity(old_len)?;
+    let mut new = at.iter().map(|(index, _)| *index).peekable();
+    let mut shift = 0;
+    for old in 0..old_len {
+        while new.next_if(|&index| index <= old + shift).is_some() {
+            shift += 1;
+        }
+        renumber.push((old + shift) as u32);
+    }
+    Ok(renumber)
 }
 
 impl<T> Inserted<T> {
@@ -388,23 +485,32 @@ impl<T> Inserted<T> {
     }
 
     /// Grows a per-node vector along the change: each new node's entry is
-    /// made by `new(index, data)`, the old entries keep their order.
-    pub(crate) fn along<D>(&self, vec: &mut Vec<D>, mut new: impl FnMut(usize, &T) -> D) {
-        insert_sorted(vec, self.at.iter().map(|(index, data)| (*index, new(*index, data))));
+    /// made by `new(index, data)`, the old entries keep their order. May
+    /// allocate, infallibly: owners that reserve first use
+    /// [`along_in`](Inserted::along_in).
+    pub(crate) fn along<D>(&self, vec: &mut Vec<D>, new: impl FnMut(usize, &T) -> D) {
+        let room = if self.at.len() <= FEW || vec.is_empty() {
+            Room(None)
+        } else {
+            Room(Some(Vec::with_capacity(vec.len() + self.at.len())))
+        };
+        self.along_in(vec, room, new);
+    }
+
+    /// [`along`](Inserted::along) in memory reserved before the change:
+    /// allocates nothing beyond `room`.
+    pub(crate) fn along_in<D>(
+        &self,
+        vec: &mut Vec<D>,
+        room: Room<D>,
+        mut new: impl FnMut(usize, &T) -> D,
+    ) {
+        insert_sorted(vec, self.at.iter().map(|(index, data)| (*index, new(*index, data))), room);
     }
 
     /// For each old index, its index after the change.
-    pub(crate) fn renumbering(&self, old_len: usize) -> Vec<u32> {
-        let mut renumber = Vec::with_capacity(old_len);
-        let mut new = self.at.iter().map(|(index, _)| *index).peekable();
-        let mut shift = 0;
-        for old in 0..old_len {
-            while new.next_if(|&index| index <= old + shift).is_some() {
-                shift += 1;
-            }
-            renumber.push((old + shift) as u32);
-        }
-        renumber
+    pub(crate) fn renumbering(&self) -> &[u32] {
+        &self.renumber
     }
 }
 
@@ -429,7 +535,7 @@ mod tests {
         let inserted = members.insert_all(vec![("e", 5), ("a", 1), ("c", 3)]).unwrap();
         assert_eq!(names(&members), ["a", "b", "c", "d", "e"]);
         assert_eq!(inserted.iter().collect::<Vec<_>>(), [(0, &1), (2, &3), (4, &5)]);
-        assert_eq!(inserted.renumbering(2), [1, 3]);
+        assert_eq!(inserted.renumbering(), [1, 3]);
         let mut data = vec!["b-data", "d-data"];
         inserted.along(&mut data, |i, _| ["a", "", "c", "", "e"][i]);
         assert_eq!(data, ["a", "b-data", "c", "d-data", "e"]);
@@ -463,7 +569,7 @@ mod tests {
         let parsed: Vec<usize> =
             members.as_slice().iter().map(|n| n[1..].parse().unwrap()).collect();
         assert_eq!(data, parsed);
-        let renumber = inserted.renumbering(20);
+        let renumber = inserted.renumbering();
         for (old, &new) in renumber.iter().enumerate() {
             assert_eq!(members.get(new as usize), &format!("n{:03}", 2 * old));
         }

@@ -5,9 +5,9 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use super::jump_back::JumpBackRange;
-use super::members::{Arranged, Members};
+use super::members::{Arranged, Members, SortRoom};
 use super::mix::mix64;
-use super::{Membership, NodeId, RouteError, Router};
+use super::{Membership, NodeId, RouteError, Router, alloc};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Consistent hashing with arbitrary removal at jump speed: MementoHash over
@@ -50,6 +50,10 @@ use crate::hash::{KeyHasher, Xxh3};
 /// `mix64` of the key's 64-bit hash and the removed bucket, reduced to `[0, w)`
 /// by multiply-shift. Placements depend on the history of insertions and
 /// removals, not only on the node set.
+///
+/// **Limits.** At most 2³² − 2 buckets (so as many nodes); a change
+/// reserves its memory (12 bytes per new node beside the nodes) before
+/// anything changes.
 ///
 /// **Preference lists** are the nodes in the order the key would visit them
 /// as its owners are removed one after another: the owner, then where the key
@@ -171,7 +175,9 @@ impl<N: NodeId, H: KeyHasher> Membership for MementoHash<N, H> {
     ///
     /// [`RouteError::DuplicateNode`] when an identity repeats (among the new
     /// nodes or with a present one); [`RouteError::TooManyNodes`] past
-    /// 2³² − 2 buckets.
+    /// 2³² − 2 buckets (as soon as the nodes given pass it, so an endless
+    /// iterator ends); [`RouteError::OutOfMemory`] when the allocator cannot
+    /// hold them. The router is unchanged then.
     ///
     /// ```
     /// use routekit::route::{Membership, MementoHash, Router};
@@ -181,23 +187,38 @@ impl<N: NodeId, H: KeyHasher> Membership for MementoHash<N, H> {
     /// # Ok::<(), routekit::route::RouteError>(())
     /// ```
     fn extend<I: IntoIterator<Item = N>>(&mut self, nodes: I) -> Result<(), RouteError> {
-        let added: Vec<N> = nodes.into_iter().collect();
-        // Refilled buckets need no new bucket; the rest each add one.
+        // Refilled buckets need no new bucket; the rest each add one. Refused
+        // as soon as there are too many, so an endless iterator ends.
         let refillable = self.buckets.len() - self.members.len();
-        let requested = (self.buckets.len() + added.len().saturating_sub(refillable)) as u64;
         let max = u64::from(WORKING - 1);
-        if requested > max {
-            return Err(RouteError::TooManyNodes { strategy: "memento hash", requested, max });
-        }
+        let most = (max as usize).saturating_sub(self.buckets.len()).saturating_add(refillable);
+        let buckets = self.buckets.len();
+        let added = alloc::collect_at_most(nodes, most, |more| RouteError::TooManyNodes {
+            strategy: "memento hash",
+            requested: (buckets + more.saturating_sub(refillable)) as u64,
+            max,
+        })?;
+        // Every allocation comes before the first change.
+        alloc::reserve(&mut self.buckets, added.len().saturating_sub(refillable))?;
+        alloc::reserve(&mut self.node_bucket, added.len())?;
+        // Nodes go into removed buckets first: once every one is refilled,
+        // the nodes are put back in bucket order, which needs memory too.
+        let sorts = refillable > 0 && added.len() >= refillable;
+        let total = self.members.len() + added.len();
+        let sort_room = match sorts {
+            true => Some((SortRoom::reserve(total)?, alloc::vec_with_capacity(total)?)),
+            false => None,
+        };
         let before = self.members.len();
         self.members.append(added)?;
         let mut refilled = false;
         for position in before..self.members.len() {
             refilled |= self.place(position as u32);
         }
-        if refilled && self.members.len() == self.buckets.len() {
+        debug_assert_eq!(sorts, refilled && self.members.len() == self.buckets.len());
+        if let Some((room, node_bucket)) = sort_room {
             // The last removed bucket is refilled: back to bucket order.
-            self.sort_by_bucket();
+            self.sort_by_bucket(room, node_bucket);
         }
         self.range = JumpBackRange::new(self.bucket_count());
         Ok(())
@@ -345,10 +366,12 @@ impl<N: NodeId, H: KeyHasher> MementoHash<N, H> {
     }
 
     /// Puts the nodes in bucket order: O(n log n).
-    fn sort_by_bucket(&mut self) {
+    /// Allocates nothing beyond `room` and `sorted`, reserved for every node.
+    fn sort_by_bucket(&mut self, room: SortRoom<u32, N>, mut sorted: Vec<u32>) {
         let node_bucket = &self.node_bucket;
-        let order = self.members.sort_by_key(|position, _| node_bucket[position]);
-        self.node_bucket = order.iter().map(|&old| self.node_bucket[old as usize]).collect();
+        let order = self.members.sort_by_key_in(room, |position, _| node_bucket[position]);
+        sorted.extend(order.iter().map(|&old| self.node_bucket[old as usize]));
+        self.node_bucket = sorted;
         for (position, &bucket) in self.node_bucket.iter().enumerate() {
             self.buckets[bucket as usize].link = position as u32;
         }

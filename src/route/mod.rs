@@ -51,6 +51,34 @@
 //! For routers shared by many threads, wrap one in a [`SharedRouter`]: readers
 //! take a snapshot without waiting, writers build a new router and swap it in.
 //!
+//! # Limits
+//!
+//! Every size a router accepts is bounded, and a change past a bound is
+//! refused with the error named here, before anything is allocated or hashed:
+//!
+//! | router | largest | memory a change reserves | refused with |
+//! |--------|---------|--------------------------|--------------|
+//! | [`HashRing`] | 2³² − 1 points in all, a node having `round(weight × vnodes)` of them (at least 1): vnodes up to `u32::MAX`, a weight up to (2³² − 1) / vnodes (26,843,545.59 at the default 160) | 16 B per new point (twice, while merging) and 4–8 B per point of index | [`RouteError::TooManyPoints`] |
+//! | [`Maglev`] | a prime table size from 101 to 4,294,967,291 (the largest prime below 2³², where [`MaglevBuilder::table_size_for`] saturates); table size / 100 nodes; any positive finite weight | 4 B per entry while filling, plus 2 B per entry up to 65,536 nodes | [`BuildError::TableSizeTooSmall`], [`BuildError::TableSizeNotPrime`], [`RouteError::TableTooSmall`] |
+//! | [`JumpHash`], [`JumpBackHash`] | 2³² − 1 nodes | 4 B per node and the nodes | [`RouteError::TooManyNodes`] |
+//! | [`MementoHash`] | 2³² − 2 buckets | 12 B per new node and the nodes | [`RouteError::TooManyNodes`] |
+//! | [`Rendezvous`] | any positive finite weight | the nodes, 16 B each | — |
+//! | `compat::CompatRing` | 2³² − 1 points; nginx makes 160 per unit of weight (a total weight up to 26,843,545); twemproxy weights up to 2³¹ − 1 and their sum below 2³² | 16 B per point and 4–8 B per point of index | [`RouteError::TooManyPoints`], [`RouteError::InvalidServer`] |
+//! | [`BoundedLoads`], [`LoadTracker`] | any finite balance factor above 1 | — | [`BuildError::InvalidBalanceFactor`] |
+//!
+//! Within those bounds, a change reserves all the memory it needs before it
+//! changes anything (and before it hashes any point), with fallible
+//! reservation: memory the allocator refuses is [`RouteError::OutOfMemory`],
+//! and the router is left as it was — never an abort. Nodes from an endless
+//! iterator are refused when they pass the bound, or when the memory for
+//! them runs out. Where the operating system overcommits memory (Linux by
+//! default), a reservation larger than the machine can back may still be
+//! granted, and the process killed when it touches the pages: keep sizes
+//! within the machine's memory. [`SharedRouter::update`] works on a clone of
+//! the router, so it needs room for two of them; cloning allocates
+//! ordinarily. [`Router::route_n`] with any `n` reserves at most the node
+//! count.
+//!
 //! # Example
 //!
 //! ```
@@ -73,9 +101,6 @@
 
 use std::borrow::Borrow;
 
-// The routers reserve their tables through it (issue 13); until each one
-// does, parts of it are unused.
-#[allow(dead_code)]
 mod alloc;
 mod bounded;
 #[cfg(feature = "compat")]

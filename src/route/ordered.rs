@@ -7,7 +7,7 @@
 //! methods and forwards them here.
 
 use super::members::{Arranged, Members};
-use super::{NodeId, RouteError};
+use super::{NodeId, RouteError, alloc};
 
 /// A bucket count prepared for a bucket function: whatever the function
 /// derives from the count alone, computed once per membership change
@@ -103,11 +103,14 @@ impl<N: NodeId, C: BucketCount> OrderedNodes<N, C> {
         nodes: I,
         strategy: &'static str,
     ) -> Result<(), RouteError> {
-        let added: Vec<N> = nodes.into_iter().collect();
-        let requested = (self.members.len() + added.len()) as u64;
-        if requested > u64::from(u32::MAX) {
-            return Err(RouteError::TooManyNodes { strategy, requested, max: u64::from(u32::MAX) });
-        }
+        // Refused as soon as there are too many, so an endless iterator ends.
+        let present = self.members.len();
+        let most = (u32::MAX as usize).saturating_sub(present);
+        let added = alloc::collect_at_most(nodes, most, |more| RouteError::TooManyNodes {
+            strategy,
+            requested: (present + more) as u64,
+            max: u64::from(u32::MAX),
+        })?;
         self.members.append(added)?;
         self.count = C::prepare(self.buckets());
         Ok(())

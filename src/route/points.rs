@@ -8,6 +8,8 @@
 //! shift them (and their key hashes) into the top bits, which keeps the order
 //! and the "first point ≥ hash" rule exactly.
 
+use super::{RouteError, alloc};
+
 /// A point: its position on the circle and the index of the member that owns
 /// it. Ordered by position, then member index.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,20 +31,62 @@ pub(crate) struct Points {
 }
 
 impl Points {
-    /// Takes points already sorted by (hash, member) and indexes them:
-    /// O(points).
-    pub(crate) fn from_sorted(points: Vec<Point>) -> Points {
+    /// Index entries for `points` points: one bucket per point rounded up to
+    /// a power of two (at least two), and one entry past the end; `None`
+    /// when that count does not fit in a `usize`.
+    fn index_len(points: usize) -> Option<usize> {
+        if points == 0 {
+            return Some(0);
+        }
+        points.checked_next_power_of_two()?.max(2).checked_add(1)
+    }
+
+    /// An empty index with room for a ring of `points` points, for
+    /// [`from_sorted`](Points::from_sorted): reserved before a change, so
+    /// that the change cannot fail once it has begun.
+    #[cfg_attr(
+        not(any(test, feature = "compat")),
+        allow(dead_code, reason = "for route::compat, which builds its points anew")
+    )]
+    pub(crate) fn reserve_index(points: usize) -> Result<Vec<u32>, RouteError> {
+        let entries =
+            Points::index_len(points).ok_or(RouteError::OutOfMemory { bytes: u64::MAX })?;
+        alloc::vec_with_capacity(entries)
+    }
+
+    /// Room for `additional` more points in this ring's own vectors (the
+    /// points and their index), so that a later
+    /// [`into_parts`](Points::into_parts) and
+    /// [`from_sorted`](Points::from_sorted) allocate nothing; unchanged on
+    /// failure.
+    pub(crate) fn reserve(&mut self, additional: usize) -> Result<(), RouteError> {
+        let total = self.points.len().checked_add(additional);
+        let entries = total.and_then(Points::index_len);
+        let entries = entries.ok_or(RouteError::OutOfMemory { bytes: u64::MAX })?;
+        alloc::reserve(&mut self.points, additional)?;
+        let more = entries.saturating_sub(self.index.len());
+        alloc::reserve(&mut self.index, more)
+    }
+
+    /// Takes points already sorted by (hash, member) and indexes them in
+    /// `index` (whose contents are replaced): O(points). Allocates nothing
+    /// when `index` has room for the points (see
+    /// [`reserve_index`](Points::reserve_index)); the callers always
+    /// reserve it.
+    pub(crate) fn from_sorted(points: Vec<Point>, mut index: Vec<u32>) -> Points {
         debug_assert!(points.windows(2).all(|w| w[0] <= w[1]), "points must be sorted");
         debug_assert!(points.len() <= u32::MAX as usize, "positions must fit 32 bits");
-        let mut this = Points { points, index: Vec::new(), shift: 63 };
+        index.clear();
+        let mut this = Points { points, index, shift: 63 };
         if this.points.is_empty() {
             return this;
         }
         // One bucket per point, rounded up to a power of two (at least two):
         // about one point per bucket, so a lookup scans one or two points.
-        let buckets = this.points.len().next_power_of_two().max(2);
+        let entries = Points::index_len(this.points.len()).unwrap_or(usize::MAX);
+        debug_assert!(this.index.capacity() >= entries, "the index must be reserved");
+        let buckets = entries - 1;
         this.shift = 64 - buckets.trailing_zeros();
-        this.index.reserve_exact(buckets + 1);
         let mut at = 0;
         for bucket in 0..buckets as u64 {
             let lower = bucket << this.shift;
@@ -55,15 +99,16 @@ impl Points {
         this
     }
 
+    /// Gives the sorted points and the index's memory back, for a merge or
+    /// a filter followed by [`from_sorted`](Points::from_sorted).
+    pub(crate) fn into_parts(self) -> (Vec<Point>, Vec<u32>) {
+        (self.points, self.index)
+    }
+
     /// The points, sorted.
     #[cfg(any(test, feature = "compat"))]
     pub(crate) fn as_slice(&self) -> &[Point] {
         &self.points
-    }
-
-    /// Gives the sorted points back, for a merge or a filter.
-    pub(crate) fn into_vec(self) -> Vec<Point> {
-        self.points
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -107,6 +152,26 @@ impl Points {
         let start = self.position(hash).unwrap_or(0);
         let (before, after) = self.points.split_at(start);
         DistinctWalk { points: after.iter().chain(before), seen: Seen::new(members), left: members }
+    }
+}
+
+/// Merges the sorted `fresh` points into the sorted `points` in place, from
+/// the back, the points already present first among equal ones: O(points +
+/// fresh). Allocates nothing when `points` has room for `fresh` (see
+/// [`Points::reserve`]).
+pub(crate) fn merge_into(points: &mut Vec<Point>, fresh: &[Point]) {
+    let (mut old, mut new) = (points.len(), fresh.len());
+    points.resize(old + new, Point { hash: 0, member: 0 });
+    let mut at = old + new;
+    while new > 0 {
+        at -= 1;
+        if old > 0 && points[old - 1] > fresh[new - 1] {
+            points[at] = points[old - 1];
+            old -= 1;
+        } else {
+            points[at] = fresh[new - 1];
+            new -= 1;
+        }
     }
 }
 
@@ -172,7 +237,8 @@ mod tests {
         let mut list: Vec<Point> =
             hashes.iter().map(|&(hash, member)| Point { hash, member }).collect();
         list.sort();
-        Points::from_sorted(list)
+        let index = Points::reserve_index(list.len()).unwrap();
+        Points::from_sorted(list, index)
     }
 
     #[test]
@@ -198,6 +264,44 @@ mod tests {
         for h in probes {
             assert_eq!(ring.position(h), Some(naive(h)), "hash {h:#x}");
         }
+    }
+
+    #[test]
+    fn merging_in_place_matches_a_sort() {
+        let mut state = 3u64;
+        let mut next = || {
+            state = crate::hash::finalize64(state);
+            Point { hash: state % 50, member: (state >> 60) as u32 }
+        };
+        for (old, new) in [(0, 0), (0, 5), (5, 0), (40, 3), (3, 40), (64, 64)] {
+            let mut points: Vec<Point> = (0..old).map(|_| next()).collect();
+            let mut fresh: Vec<Point> = (0..new).map(|_| next()).collect();
+            points.sort();
+            fresh.sort();
+            let mut expected = [points.clone(), fresh.clone()].concat();
+            expected.sort();
+            merge_into(&mut points, &fresh);
+            assert_eq!(points, expected, "{old} + {new}");
+        }
+    }
+
+    #[test]
+    fn reserved_rooms_are_used_and_impossible_ones_refused() {
+        let mut ring = points(&[(1, 0), (1 << 63, 1)]);
+        ring.reserve(100).unwrap();
+        let (mut list, index) = ring.into_parts();
+        let (before, index_before) = (list.capacity(), index.capacity());
+        merge_into(
+            &mut list,
+            &(0..100).map(|i| Point { hash: i << 50, member: 2 }).collect::<Vec<_>>(),
+        );
+        list.sort();
+        let ring = Points::from_sorted(list, index);
+        assert_eq!((ring.points.capacity(), ring.index.capacity()), (before, index_before));
+        assert_eq!(ring.len(), 102);
+        assert!(Points::reserve_index(usize::MAX).is_err());
+        assert!(Points::reserve_index(usize::MAX / 2).is_err());
+        assert!(Points::default().reserve(usize::MAX).is_err());
     }
 
     #[test]

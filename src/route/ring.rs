@@ -5,9 +5,9 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use super::error::check_weight;
-use super::members::Members;
-use super::points::{Point, Points};
-use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted};
+use super::members::{Members, Room};
+use super::points::{Point, Points, merge_into};
+use super::{BuildError, Membership, NodeId, RouteError, Router, Weighted, alloc};
 use crate::hash::{KeyHasher, Xxh3};
 
 /// Virtual nodes (ring points) per unit of weight unless the builder says
@@ -43,6 +43,14 @@ const MAX_POINTS: u64 = u32::MAX as u64;
 /// or filtering (remove, O(points)); [`extend`](Membership::extend) adds many
 /// nodes with one sort. A ring is immutable while shared: see
 /// [`SharedRouter`](super::SharedRouter).
+///
+/// **Limits.** At most 2³² − 1 points in all (the index uses 32-bit
+/// positions), so vnodes up to `u32::MAX` and a node's weight up to
+/// (2³² − 1) / vnodes: 26,843,545.59 at the default 160 vnodes. A change past
+/// that is refused with [`RouteError::TooManyPoints`]; within it, a change
+/// first reserves its memory (16 bytes per new point, twice while it merges,
+/// and the grown index) and is refused with [`RouteError::OutOfMemory`] if
+/// the allocator says no. Either way the ring is left as it was.
 ///
 /// # Example
 ///
@@ -131,8 +139,9 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
     ///
     /// # Errors
     ///
-    /// A duplicate identity (among the new nodes or with a present one), or
-    /// more points than a ring indexes ([`RouteError::TooManyPoints`]).
+    /// A duplicate identity (among the new nodes or with a present one),
+    /// more points than a ring indexes ([`RouteError::TooManyPoints`]), or
+    /// more memory than the allocator gives ([`RouteError::OutOfMemory`]).
     ///
     /// ```
     /// use routekit::route::{HashRing, Membership, Router};
@@ -146,7 +155,8 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
         self.extend_weighted(nodes.into_iter().map(|node| (node, 1.0)))
     }
 
-    /// Removes a node and its points: O(points).
+    /// Removes a node and its points: O(points), in the memory the ring
+    /// has.
     fn remove<Q>(&mut self, node: &Q) -> Result<N, RouteError>
     where
         N: Borrow<Q>,
@@ -155,7 +165,9 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
         let (at, removed) = self.members.remove(node)?;
         self.shares.remove(at);
         let at = at as u32;
-        let mut points = std::mem::take(&mut self.points).into_vec();
+        // Fewer points need no more index than the ring has: nothing is
+        // allocated.
+        let (mut points, index) = std::mem::take(&mut self.points).into_parts();
         points.retain_mut(|point| {
             if point.member == at {
                 return false;
@@ -165,7 +177,7 @@ impl<N: NodeId, H: KeyHasher> Membership for HashRing<N, H> {
             }
             true
         });
-        self.points = Points::from_sorted(points);
+        self.points = Points::from_sorted(points, index);
         Ok(removed)
     }
 }
@@ -182,7 +194,8 @@ impl<N: NodeId, H: KeyHasher> Weighted for HashRing<N, H> {
     /// # Errors
     ///
     /// [`RouteError::InvalidWeight`], [`RouteError::DuplicateNode`],
-    /// [`RouteError::TooManyPoints`].
+    /// [`RouteError::TooManyPoints`] past 2³² − 1 points in all,
+    /// [`RouteError::OutOfMemory`].
     ///
     /// ```
     /// use routekit::route::{HashRing, Weighted};
@@ -204,28 +217,35 @@ impl<N: NodeId, H: KeyHasher> Weighted for HashRing<N, H> {
             if total > MAX_POINTS {
                 return Err(RouteError::TooManyPoints { requested: total, max: MAX_POINTS });
             }
-            added.push((node, Share { weight, points: points as u32 }));
+            alloc::push(&mut added, (node, Share { weight, points: points as u32 }))?;
         }
         if added.is_empty() {
             return Ok(());
         }
-        let old_len = self.members.len();
+        // Every table the change needs is reserved before anything changes,
+        // and before any point is hashed: a refusal is quick and leaves the
+        // ring as it was.
+        let new_points = (total - self.points.len() as u64) as usize;
+        let mut fresh: Vec<Point> = alloc::vec_with_capacity(new_points)?;
+        self.points.reserve(new_points)?;
+        let shares = Room::reserve(&mut self.shares, added.len())?;
         let inserted = self.members.insert_all(added)?;
-        let renumber = inserted.renumbering(old_len);
-        let mut fresh: Vec<Point> = Vec::new();
         let mut buffer = Vec::new();
         for (index, &share) in inserted.iter() {
             let identity = self.members.get(index).id_bytes();
             push_points(&self.hasher, &mut buffer, identity.as_ref(), share, index, &mut fresh);
         }
-        inserted.along(&mut self.shares, |_, &share| share);
+        inserted.along_in(&mut self.shares, shares, |_, &share| share);
         fresh.sort_unstable();
-        let mut existing = std::mem::take(&mut self.points).into_vec();
-        for point in &mut existing {
+        let (mut points, index) = std::mem::take(&mut self.points).into_parts();
+        let renumber = inserted.renumbering();
+        for point in &mut points {
             point.member = renumber[point.member as usize];
         }
-        // Renumbering keeps the identity order, so `existing` stays sorted.
-        self.points = Points::from_sorted(merge_sorted(existing, fresh));
+        // Renumbering keeps the identity order, so the old points stay
+        // sorted.
+        merge_into(&mut points, &fresh);
+        self.points = Points::from_sorted(points, index);
         Ok(())
     }
 
@@ -402,7 +422,9 @@ impl Default for HashRingBuilder {
 
 impl<H: KeyHasher> HashRingBuilder<H> {
     /// Virtual nodes per unit of weight (default [`DEFAULT_VNODES`]); must be
-    /// at least 1.
+    /// at least 1. Any `u32` is accepted, but a ring holds at most 2³² − 1
+    /// points, so the larger the vnodes, the smaller the weights it can hold
+    /// (see [`HashRing`]'s limits).
     ///
     /// ```
     /// use routekit::route::HashRing;
@@ -449,10 +471,10 @@ impl<H: KeyHasher> HashRingBuilder<H> {
     }
 }
 
-/// `round(weight × vnodes)`, at least 1; saturates far above [`MAX_POINTS`].
+/// `round(weight × vnodes)`, at least 1 (saturating at `u64::MAX`, so that
+/// a refusal names the count asked for).
 fn points_for(vnodes: u32, weight: f64) -> u64 {
-    let exact = (weight * f64::from(vnodes)).round();
-    if exact >= MAX_POINTS as f64 { MAX_POINTS + 1 } else { (exact as u64).max(1) }
+    ((weight * f64::from(vnodes)).round() as u64).max(1)
 }
 
 /// Appends a node's points: `H(identity ‖ i as u32 LE)` for each `i`.
@@ -467,26 +489,11 @@ fn push_points<H: KeyHasher>(
     buffer.clear();
     buffer.extend_from_slice(identity);
     buffer.extend_from_slice(&[0; 4]);
-    out.reserve(share.points as usize);
+    // `out` has room for every point: the change reserved it.
     for vnode in 0..share.points {
         buffer[identity.len()..].copy_from_slice(&vnode.to_le_bytes());
         out.push(Point { hash: hasher.uniform64(buffer), member: index as u32 });
     }
-}
-
-fn merge_sorted(left: Vec<Point>, right: Vec<Point>) -> Vec<Point> {
-    if left.is_empty() {
-        return right;
-    }
-    let mut merged = Vec::with_capacity(left.len() + right.len());
-    let mut left = left.into_iter().peekable();
-    let mut right = right.into_iter().peekable();
-    while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
-        merged.push(if l <= r { left.next() } else { right.next() }.expect("peeked"));
-    }
-    merged.extend(left);
-    merged.extend(right);
-    merged
 }
 
 #[cfg(test)]

@@ -386,15 +386,18 @@ impl<N: NodeId> Membership for CompatRing<N> {
     {
         let at =
             self.members.find(node.id_bytes().as_ref()).ok_or_else(|| RouteError::unknown(node))?;
+        // The ring only shrinks: it fits in as much memory as it has now,
+        // reserved before anything changes.
+        let points = alloc::vec_with_capacity(self.points.len())?;
+        let index = Points::reserve_index(self.points.len())?;
+        let mut previous: Vec<Option<u32>> = alloc::vec_with_capacity(self.members.len())?;
         let removed = self.members.remove_at(at);
         self.shares.remove(at);
         let before = self.members.len() + 1;
-        let previous: Vec<Option<u32>> = (0..self.members.len() as u32)
-            .map(|i| Some(if i < at as u32 { i } else { i + 1 }))
-            .collect();
-        // The ring only shrinks: it fits in the memory it had.
-        let points = self.points.len();
-        self.rebuild(&previous, before, Vec::with_capacity(points));
+        previous.extend(
+            (0..self.members.len() as u32).map(|i| Some(if i < at as u32 { i } else { i + 1 })),
+        );
+        self.rebuild(&previous, before, points, index);
         Ok(removed)
     }
 }
@@ -631,15 +634,17 @@ impl<N: NodeId> CompatRing<N> {
         self.check_distinct_points(&nodes, &added)?;
         let requested = self.check_size(&added)?;
         let points = alloc::vec_with_capacity(requested as usize)?;
+        let index = Points::reserve_index(requested as usize)?;
         let before = self.members.len();
         if u32::try_from(before + nodes.len()).is_err() {
             return Err(RouteError::TooManyPoints { requested, max: MAX_POINTS });
         }
+        alloc::reserve(&mut self.shares, added.len())?;
+        let mut previous: Vec<Option<u32>> = alloc::vec_with_capacity(before + nodes.len())?;
         // Refuses repeated identities, changing nothing then.
         self.members.append(nodes)?;
         self.shares.extend(added);
-        let mut previous: Vec<Option<u32>> =
-            (0..self.members.len() as u32).map(|i| (i < before as u32).then_some(i)).collect();
+        previous.extend((0..self.members.len() as u32).map(|i| (i < before as u32).then_some(i)));
         if self.profile == Profile::Twemproxy {
             // twemproxy sorts its servers by name (string_compare: length,
             // then bytes) when it validates a pool, and keeps that order.
@@ -653,7 +658,7 @@ impl<N: NodeId> CompatRing<N> {
                 order.iter().map(|&old| shares[old as usize].take().expect("once")).collect();
             previous = order.iter().map(|&old| previous[old as usize]).collect();
         }
-        self.rebuild(&previous, before, points);
+        self.rebuild(&previous, before, points, index);
         Ok(())
     }
 
@@ -751,12 +756,18 @@ impl<N: NodeId> CompatRing<N> {
 impl<N> CompatRing<N> {
     /// Recomputes the ring after a change of membership, in the members'
     /// order; `previous[i]` is the position member `i` had among the
-    /// `before` members (`None` for a new one), and `points` an empty
-    /// vector with room for every point. A member whose point count is
+    /// `before` members (`None` for a new one), and `points` and `index`
+    /// empty vectors with room for every point and its index. A member whose point count is
     /// unchanged, and that held all its points, keeps them without hashing
     /// again (point `k` of a server does not depend on the others); the
     /// rest are hashed anew.
-    fn rebuild(&mut self, previous: &[Option<u32>], before: usize, mut points: Vec<Point>) {
+    fn rebuild(
+        &mut self,
+        previous: &[Option<u32>],
+        before: usize,
+        mut points: Vec<Point>,
+        index: Vec<u32>,
+    ) {
         let servers = self.shares.len();
         let total: u64 = self.shares.iter().map(|share| u64::from(share.weight)).sum();
         let mut renumber = vec![None; before];
@@ -786,10 +797,11 @@ impl<N> CompatRing<N> {
                 None => nginx::push_points(&share.base, share.generated, index as u32, &mut points),
             }
         }
-        // (point, member) pairs: the member position orders equal points.
-        // The reused points are one sorted run, so the stable sort (which
-        // merges runs) costs O(points) plus sorting the fresh ones.
-        points.sort();
+        // (point, member) pairs: the member position orders equal points,
+        // and equal pairs are identical, so an unstable sort gives the same
+        // order without the scratch memory a stable sort allocates (half
+        // the points, infallibly).
+        points.sort_unstable();
         if self.profile == Profile::NginxConsistent {
             // nginx keeps the first of equal points.
             points.dedup_by_key(|point| point.hash);
@@ -800,7 +812,7 @@ impl<N> CompatRing<N> {
         for point in &points {
             self.shares[point.member as usize].points += 1;
         }
-        self.points = Points::from_sorted(points);
+        self.points = Points::from_sorted(points, index);
     }
 }
 
