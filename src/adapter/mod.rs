@@ -9,6 +9,7 @@
 //! |---|---|---|---|
 //! | [`rusqlite`](self::rusqlite) | `rusqlite` | [`rusqlite::Connection`](::rusqlite::Connection) (a `Transaction` derefs to one) | sync |
 //! | [`postgres`](self::postgres) | `postgres` | [`postgres::GenericClient`](::postgres::GenericClient) and [`tokio_postgres::GenericClient`] | sync and async |
+//! | [`mysql`](self::mysql) | `mysql` | any [`mysql::prelude::Queryable`](::mysql::prelude::Queryable) (MySQL, MariaDB) | sync |
 //!
 //! Each adapter offers the same four things:
 //!
@@ -41,6 +42,9 @@ use thiserror::Error;
 
 use crate::keyset::{KeyType, KeyValuesError};
 
+#[cfg(feature = "mysql")]
+#[cfg_attr(docsrs, doc(cfg(feature = "mysql")))]
+pub mod mysql;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub mod postgres;

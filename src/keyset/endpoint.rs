@@ -273,7 +273,10 @@ impl Keyset {
 
     /// Each sort key's position in the select list, type, whether it may be
     /// `NULL`, and name: what a driver adapter reads from a row.
-    #[cfg_attr(not(any(feature = "rusqlite", feature = "postgres")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "rusqlite", feature = "postgres", feature = "mysql")),
+        allow(dead_code)
+    )]
     pub(crate) fn key_reads(&self) -> impl ExactSizeIterator<Item = KeyRead<'_>> + '_ {
         self.keys.iter().zip(&self.key_columns).map(|(key, &column)| KeyRead {
             column,
@@ -327,7 +330,10 @@ impl Keyset {
 
 /// Where and how to read one sort key from a result row.
 #[derive(Clone, Copy, Debug)]
-#[cfg_attr(not(any(feature = "rusqlite", feature = "postgres")), allow(dead_code))]
+#[cfg_attr(
+    not(any(feature = "rusqlite", feature = "postgres", feature = "mysql")),
+    allow(dead_code)
+)]
 pub(crate) struct KeyRead<'k> {
     /// Position in the select list, from 0.
     pub(crate) column: usize,
