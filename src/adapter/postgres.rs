@@ -170,8 +170,7 @@ impl ToSql for Param<'_> {
             Value::Bool(b) if <bool as ToSql>::accepts(ty) => b.to_sql(ty, out),
             Value::Bool(_) => Err(unsupported("a bool")),
             Value::Int(i) => {
-                let range =
-                    || Box::new(BindError::OutOfRange { value: *i, column_type: ty.clone() });
+                let range = || BindError::OutOfRange { value: *i, column_type: ty.clone() };
                 if <i64 as ToSql>::accepts(ty) {
                     i.to_sql(ty, out)
                 } else if <i32 as ToSql>::accepts(ty) {
@@ -190,7 +189,7 @@ impl ToSql for Param<'_> {
                     if f64::from(narrow) == *f || f.is_nan() {
                         narrow.to_sql(ty, out)
                     } else {
-                        Err(Box::new(BindError::InexactFloat { value: *f }))
+                        Err(BindError::InexactFloat { value: *f }.into())
                     }
                 } else {
                     Err(unsupported("a float"))
@@ -203,11 +202,12 @@ impl ToSql for Param<'_> {
             }
             Value::Bytes(_) => Err(unsupported("bytes")),
             Value::Timestamp(t) if *ty == Type::TIMESTAMPTZ || *ty == Type::TIMESTAMP => {
-                let inexact = || {
-                    Box::new(BindError::InexactTimestamp { seconds: t.seconds(), nanos: t.nanos() })
-                };
+                // Returned as the error itself, so that `?` boxes a
+                // `BindError` (not a box of one) for callers to downcast.
+                let inexact =
+                    || BindError::InexactTimestamp { seconds: t.seconds(), nanos: t.nanos() };
                 if t.nanos() % 1000 != 0 {
-                    return Err(inexact());
+                    return Err(inexact().into());
                 }
                 let micros = t
                     .seconds()
