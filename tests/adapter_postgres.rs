@@ -358,7 +358,7 @@ fn ordered_row_locks_never_deadlock_where_opposite_orders_do() {
 fn no_lost_update_from_eight_threads() {
     let Some(url) = url() else { return };
     let threads = 8;
-    let per_thread: u64 = std::env::var("ROUTEKIT_LONG_TESTS").map_or(250, |_| 2_000);
+    let per_thread: u64 = std::env::var("ROUTEKIT_LONG_TESTS").map_or(40, |_| 2_000);
     let name = table("counter");
     let mut setup = connect(&url);
     setup
