@@ -214,7 +214,9 @@ pub fn fetch_page<R>(
     let limit = keyset.limit() as usize;
     let mut prepared = db.prepare_cached(&statement.sql).map_err(FetchError::Database)?;
     let mut rows = prepared.query(params(&statement.params)).map_err(FetchError::Database)?;
-    let mut page = Vec::with_capacity(limit + 1);
+    // Room for a page up front, but never trusting a huge limit with memory
+    // before any row arrived.
+    let mut page = Vec::with_capacity(limit.saturating_add(1).min(4096));
     let (mut first, mut last) = (Vec::new(), Vec::new());
     while let Some(row) = rows.next().map_err(FetchError::Database)? {
         match page.len() {
