@@ -2,9 +2,13 @@
 //! each page and its cursors.
 //!
 //! ```sh
-//! cargo run --example keyset_sqlite                # 23 articles, 5 per page
-//! cargo run --example keyset_sqlite -- 100 7       # 100 articles, 7 per page
+//! cargo run --features rusqlite --example keyset_sqlite            # 23 articles, 5 per page
+//! cargo run --features rusqlite --example keyset_sqlite -- 100 7   # 100 articles, 7 per page
 //! ```
+//!
+//! Rows are fetched through `routekit::adapter::rusqlite`: it binds the
+//! cursor values, reads the sort keys back and builds the page, so the
+//! example holds no value mapping of its own.
 //!
 //! The ordering is the one hand-written keyset queries get wrong: newest
 //! first by a *nullable* publication time (drafts, with no time, last), then
@@ -15,8 +19,9 @@
 
 use std::error::Error;
 
+use routekit::adapter::rusqlite::{execute, fetch_page, key_values};
 use routekit::keyset::{CursorSecret, KeyType, Keyset, Page, PageQuery, Position, SortKey};
-use routekit::sql::{Nulls, Sqlite, Timestamp, Value};
+use routekit::sql::{Nulls, Sqlite, Statement, Timestamp, Value};
 
 /// One row of the select list: id, title, published_at (key columns in
 /// select-list order).
@@ -33,20 +38,24 @@ fn main() -> Result<(), Box<dyn Error>> {
     let page_size: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(5);
 
     let db = rusqlite::Connection::open_in_memory()?;
-    // SQLite has no timestamp type: nanoseconds since the epoch as an
-    // integer sort correctly and keep full precision.
+    // SQLite has no timestamp type: the adapter stores a timestamp as
+    // integer nanoseconds since the epoch, which sort correctly and keep full
+    // precision.
     db.execute_batch(
         "CREATE TABLE articles (id INTEGER PRIMARY KEY, title TEXT NOT NULL, published_at INTEGER);
          CREATE INDEX articles_feed ON articles (published_at DESC, title, id);",
     )?;
     for id in 1..=count {
-        let published =
-            (id % 4 != 0).then_some(1_700_000_000_000_000_000 + (id % 3) * 1_000_000_007);
-        let title = format!("article {}", (id * 7) % 11);
-        db.execute(
-            "INSERT INTO articles VALUES (?1, ?2, ?3)",
-            rusqlite::params![id, title, published],
-        )?;
+        let published = match id % 4 {
+            0 => Value::Null,
+            _ => Value::Timestamp(Timestamp::new(1_700_000_000 + id % 3, (id % 3 * 7) as u32)?),
+        };
+        let title = Value::Text(format!("article {}", (id * 7) % 11));
+        let insert = Statement {
+            sql: "INSERT INTO articles VALUES (?1, ?2, ?3)".into(),
+            params: vec![Value::Int(id), title, published],
+        };
+        execute(&db, &insert)?;
     }
 
     // The endpoint, checked once. In a service the secret is 16 random bytes
@@ -123,52 +132,33 @@ fn walk(
     Ok(pages.concat())
 }
 
-/// Runs a page query and assembles its page.
+/// Runs a page query through the adapter, which binds the cursor values,
+/// reads the sort keys back for the cursors and builds the page.
 fn fetch(
     db: &rusqlite::Connection,
     query: &PageQuery<'_>,
 ) -> Result<Page<Article>, Box<dyn Error>> {
-    let statement = query.statement();
-    let params = statement.params.iter().map(to_sqlite).collect::<Result<Vec<_>, _>>()?;
-    let mut prepared = db.prepare_cached(&statement.sql)?;
-    let rows = prepared.query_map(rusqlite::params_from_iter(params), |row| {
+    Ok(fetch_page(db, query, |row| {
         Ok(Article {
             id: row.get(0)?,
             title: row.get(1)?,
-            published_at: row.get::<_, Option<i64>>(2)?.map(from_nanos),
+            // The key columns in the adapter's own reading: a timestamp or NULL.
+            published_at: match key_values(query.keyset(), row) {
+                Ok(keys) => match keys.first() {
+                    Some(Value::Timestamp(t)) => Some(*t),
+                    _ => None,
+                },
+                Err(e) => {
+                    let column_type = rusqlite::types::Type::Integer;
+                    return Err(rusqlite::Error::FromSqlConversionFailure(
+                        2,
+                        column_type,
+                        e.into(),
+                    ));
+                }
+            },
         })
-    })?;
-    let rows = rows.collect::<Result<Vec<_>, _>>()?;
-    Ok(query.page(rows, |a| {
-        vec![
-            a.published_at.map_or(Value::Null, Value::Timestamp),
-            Value::Text(a.title.clone()),
-            Value::Int(a.id),
-        ]
     })?)
-}
-
-/// A bind value as rusqlite's, with timestamps as this table stores them
-/// (integer nanoseconds); a type the table has no column for is refused.
-fn to_sqlite(value: &Value) -> Result<rusqlite::types::Value, String> {
-    use rusqlite::types::Value as Sql;
-    Ok(match value {
-        Value::Null => Sql::Null,
-        Value::Int(n) => Sql::Integer(*n),
-        Value::Text(text) => Sql::Text(text.clone()),
-        Value::Timestamp(t) => Sql::Integer(
-            t.seconds()
-                .checked_mul(1_000_000_000)
-                .and_then(|ns| ns.checked_add(i64::from(t.nanos())))
-                .ok_or(format!("{t:?} is outside the nanoseconds this table stores"))?,
-        ),
-        other => return Err(format!("the articles table has no column for {other:?}")),
-    })
-}
-
-fn from_nanos(nanos: i64) -> Timestamp {
-    let (seconds, nanos) = (nanos.div_euclid(1_000_000_000), nanos.rem_euclid(1_000_000_000));
-    Timestamp::new(seconds, nanos as u32).expect("rem_euclid is below 10^9")
 }
 
 fn describe(rows: &[Article]) -> String {

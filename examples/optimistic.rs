@@ -6,15 +6,20 @@
 //! succeeds. Nothing is lost.
 //!
 //! ```sh
-//! cargo run --example optimistic
+//! cargo run --features rusqlite --example optimistic
 //! ```
+//!
+//! The SQL runs through `routekit::adapter::rusqlite`: `write` runs each
+//! guarded write the way it returns rows and, when it changed nothing, the
+//! version read that tells a conflict from a deleted row.
 
 use std::error::Error;
 
+use routekit::adapter::rusqlite::{execute, write};
 use routekit::optimistic::{
-    ETag, GuardedWrite, OptimisticUpdate, Precondition, Preconditions, RetryPolicy, WriteError,
+    ETag, OptimisticUpdate, Precondition, Preconditions, RetryPolicy, WriteError,
 };
-use routekit::sql::{Sqlite, Statement, Value};
+use routekit::sql::{Sqlite, Value};
 use rusqlite::Connection;
 
 /// The document as a user holds it: body and the revision it was read at.
@@ -46,7 +51,7 @@ fn story(path: &std::path::Path) -> Result<(), Box<dyn Error>> {
     let set_body = docs.update(["body"])?;
 
     // The document is created at revision 0 and edited up to revision 3.
-    run(&db, &create.bind(Value::Int(1), [text("Meeting notes")])?)?;
+    execute(&db, &create.bind(Value::Int(1), [text("Meeting notes")])?)?;
     for (revision, body) in
         [(0, "Meeting notes:"), (1, "Meeting notes: agenda"), (2, "Meeting notes: agenda, budget")]
     {
@@ -134,48 +139,4 @@ fn read(db: &Connection) -> Result<Doc, rusqlite::Error> {
         })?;
         Ok(Doc { body: row.get(0)?, revision })
     })
-}
-
-/// Runs a guarded write (SQLite has RETURNING: count the returned rows) and
-/// checks the outcome, reading the current version when no row changed.
-fn write(db: &Connection, write: &GuardedWrite<'_>) -> Result<u64, WriteError<rusqlite::Error>> {
-    let database = WriteError::Database;
-    let mut statement = db.prepare(&write.statement().sql).map_err(database)?;
-    let mut returned =
-        statement.query(params(write.statement()).map_err(database)?).map_err(database)?;
-    let mut rows = 0;
-    while returned.next().map_err(database)?.is_some() {
-        rows += 1;
-    }
-    write.check(rows, |read| {
-        let mut statement = db.prepare(&read.sql)?;
-        let mut found = statement.query(params(read)?)?;
-        Ok(match found.next()? {
-            Some(row) => Some(row.get(0)?),
-            None => None,
-        })
-    })
-}
-
-fn run(db: &Connection, statement: &Statement) -> Result<usize, rusqlite::Error> {
-    db.execute(&statement.sql, params(statement)?)
-}
-
-/// The statement's values as rusqlite's. The docs table holds integers and
-/// text; any other value is refused rather than guessed at.
-fn params(
-    statement: &Statement,
-) -> Result<rusqlite::ParamsFromIter<Vec<rusqlite::types::Value>>, rusqlite::Error> {
-    let mut values = Vec::with_capacity(statement.params.len());
-    for value in &statement.params {
-        values.push(match value {
-            Value::Int(i) => rusqlite::types::Value::Integer(*i),
-            Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
-            other => {
-                let refused = format!("the docs table has no column for {other:?}");
-                return Err(rusqlite::Error::ToSqlConversionFailure(refused.into()));
-            }
-        });
-    }
-    Ok(rusqlite::params_from_iter(values))
 }

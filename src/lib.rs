@@ -44,6 +44,9 @@
 //!   (version-checked SQL, prepared once, that tells a conflict from a
 //!   missing row) and [`ETag`] with `If-Match` / `If-None-Match` evaluation
 //!   per RFC 9110.
+//! * [`adapter`] — one call per keyset page or version-checked write on a
+//!   database driver (features `rusqlite`, `postgres`), with no value
+//!   mapping of your own.
 //!
 //! # Example: route a session
 //!
@@ -234,13 +237,23 @@
 //!   libmemcached, twemproxy and nginx; brings the `md5` and `crc32fast`
 //!   crates.
 //!
+//! * `rusqlite` — [`adapter::rusqlite`]: keyset pages and version-checked
+//!   writes in one call on a `rusqlite` connection. rusqlite 0.41 needs
+//!   Rust 1.89.
+//!
+//! * `postgres` — [`adapter::postgres`]: the same on the `postgres` client
+//!   (sync) and `tokio-postgres` (async), binding by the parameter types the
+//!   server declares.
+//!
 //! # Rust version
 //!
-//! routekit builds on Rust 1.85 and later (`rust-version` in `Cargo.toml`).
+//! routekit builds on Rust 1.85 and later (`rust-version` in `Cargo.toml`);
+//! the `rusqlite` feature needs what rusqlite needs (1.89).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod adapter;
 pub mod bloom;
 pub mod crdt;
 pub mod hash;

@@ -372,7 +372,7 @@ fn sql_text_per_dialect() {
                 r#"UPDATE "app"."docs" SET "title" = $1, "body" = $2, "version" = "version" + 1 WHERE "id" = $3 AND "version" = $4 RETURNING "version""#,
                 r#"DELETE FROM "app"."docs" WHERE "id" = $1 AND "version" = $2 RETURNING "version""#,
                 r#"INSERT INTO "app"."docs" ("id", "title", "body", "version") VALUES ($1, $2, $3, 0)"#,
-                r#"SELECT "version" FROM "app"."docs" WHERE "id" = $1"#,
+                r#"SELECT "version" FROM "app"."docs" WHERE "id" = $1 FOR UPDATE"#,
             ],
         ),
         (
@@ -390,7 +390,7 @@ fn sql_text_per_dialect() {
                 "UPDATE `app`.`docs` SET `title` = ?, `body` = ?, `version` = `version` + 1 WHERE `id` = ? AND `version` = ?",
                 "DELETE FROM `app`.`docs` WHERE `id` = ? AND `version` = ?",
                 "INSERT INTO `app`.`docs` (`id`, `title`, `body`, `version`) VALUES (?, ?, ?, 0)",
-                "SELECT `version` FROM `app`.`docs` WHERE `id` = ?",
+                "SELECT `version` FROM `app`.`docs` WHERE `id` = ? FOR UPDATE",
             ],
         ),
     ];

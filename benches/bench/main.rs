@@ -9,6 +9,7 @@
 
 use criterion::{criterion_group, criterion_main};
 
+mod adapter;
 mod bloom;
 mod compat;
 mod crdt;
@@ -30,6 +31,8 @@ criterion_group!(
     keyset::bench_pages,
     bloom::bench,
     optimistic::bench,
+    adapter::bench,
+    adapter::bench_deep,
     strategies::bench_maglev,
     strategies::bench_jump,
     strategies::bench_memento_removed,

@@ -271,6 +271,21 @@ impl Keyset {
         self.dialect
     }
 
+    /// Each sort key's position in the select list, type, whether it may be
+    /// `NULL`, and name: what a driver adapter reads from a row.
+    #[cfg_attr(
+        not(any(feature = "rusqlite", feature = "postgres", feature = "mysql")),
+        allow(dead_code)
+    )]
+    pub(crate) fn key_reads(&self) -> impl ExactSizeIterator<Item = KeyRead<'_>> + '_ {
+        self.keys.iter().zip(&self.key_columns).map(|(key, &column)| KeyRead {
+            column,
+            key_type: key.key_type,
+            nullable: key.nulls.is_some(),
+            name: key.ident.as_str(),
+        })
+    }
+
     /// Decodes the position's cursor, if any, and writes the query.
     fn write_query(
         &self,
@@ -311,4 +326,19 @@ impl Keyset {
         sql.push(tail);
         Ok(PageQuery::new(self, sql.finish(), backward, seek.is_some()))
     }
+}
+
+/// Where and how to read one sort key from a result row.
+#[derive(Clone, Copy, Debug)]
+#[cfg_attr(
+    not(any(feature = "rusqlite", feature = "postgres", feature = "mysql")),
+    allow(dead_code)
+)]
+pub(crate) struct KeyRead<'k> {
+    /// Position in the select list, from 0.
+    pub(crate) column: usize,
+    pub(crate) key_type: super::KeyType,
+    pub(crate) nullable: bool,
+    /// The column as the ordering names it, for messages.
+    pub(crate) name: &'k str,
 }

@@ -145,8 +145,20 @@ impl<'k> PageQuery<'k> {
     /// ```
     pub fn page<R>(
         &self,
-        mut rows: Vec<R>,
+        rows: Vec<R>,
         mut key_values: impl FnMut(&R) -> Vec<Value>,
+    ) -> Result<Page<R>, KeyValuesError> {
+        self.page_by_fetch_index(rows, |rows, at| key_values(&rows[at]))
+    }
+
+    /// [`page`](PageQuery::page), with the key values asked for by the
+    /// row's index in the order fetched (after trimming to the page): only
+    /// ever index 0 and the last index. A driver adapter reads the keys of
+    /// just those two rows while it streams the result.
+    pub(crate) fn page_by_fetch_index<R>(
+        &self,
+        mut rows: Vec<R>,
+        mut key_values: impl FnMut(&[R], usize) -> Vec<Value>,
     ) -> Result<Page<R>, KeyValuesError> {
         let limit = self.keyset.limit() as usize;
         let more = rows.len() > limit;
@@ -154,18 +166,21 @@ impl<'k> PageQuery<'k> {
         // Ahead in the direction of travel: the extra row. Behind: the row
         // the request's cursor came from.
         let (ahead, behind) = (more, self.from_cursor);
-        let (has_previous, has_next) = if self.backward {
+        let (has_previous, has_next) =
+            if self.backward { (ahead, behind) } else { (behind, ahead) };
+        let Some(end) = rows.len().checked_sub(1) else {
+            return Ok(Page { rows, next: None, previous: None });
+        };
+        // A backward page is fetched reversed: its last row came first.
+        let (last_at, first_at) = if self.backward { (0, end) } else { (end, 0) };
+        let mut cursor_at = |at: usize, wanted: bool| {
+            if wanted { self.keyset.cursor(&key_values(&rows, at)).map(Some) } else { Ok(None) }
+        };
+        let next = cursor_at(last_at, has_next)?;
+        let previous = cursor_at(first_at, has_previous)?;
+        if self.backward {
             rows.reverse();
-            (ahead, behind)
-        } else {
-            (behind, ahead)
-        };
-        let mut cursor_of = |row: Option<&R>, wanted: bool| match row {
-            Some(row) if wanted => self.keyset.cursor(&key_values(row)).map(Some),
-            _ => Ok(None),
-        };
-        let next = cursor_of(rows.last(), has_next)?;
-        let previous = cursor_of(rows.first(), has_previous)?;
+        }
         Ok(Page { rows, next, previous })
     }
 }

@@ -26,7 +26,7 @@ use crate::sql::Statement;
 ///
 /// // 0 rows and no row in the version read: the row is gone.
 /// let gone = write.check(0, |read| {
-///     assert_eq!(read.sql, "SELECT `version` FROM `docs` WHERE `id` = ?");
+///     assert_eq!(read.sql, "SELECT `version` FROM `docs` WHERE `id` = ? FOR UPDATE");
 ///     Ok::<_, std::io::Error>(None)
 /// });
 /// assert!(matches!(gone, Err(WriteError::Version(OptimisticError::NotFound))));
@@ -117,7 +117,7 @@ impl<'t> GuardedWrite<'t> {
     /// use routekit::sql::{Postgres, Value};
     /// let touch = OptimisticUpdate::new(&Postgres, "t")?.update([])?;
     /// let write = touch.bind(Value::Int(5), 1, [])?;
-    /// assert_eq!(write.version_read().sql, r#"SELECT "version" FROM "t" WHERE "id" = $1"#);
+    /// assert_eq!(write.version_read().sql, r#"SELECT "version" FROM "t" WHERE "id" = $1 FOR UPDATE"#);
     /// assert_eq!(write.version_read().params, [Value::Int(5)]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

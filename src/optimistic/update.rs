@@ -22,7 +22,8 @@ const MAX_SQL_VERSION: u64 = i64::MAX as u64;
 /// | [`update`](OptimisticUpdate::update) | `UPDATE "t" SET "c" = $1, "version" = "version" + 1 WHERE "id" = $2 AND "version" = $3 RETURNING "version"` |
 /// | [`delete`](OptimisticUpdate::delete) | `DELETE FROM "t" WHERE "id" = $1 AND "version" = $2 RETURNING "version"` |
 /// | [`insert`](OptimisticUpdate::insert) | `INSERT INTO "t" ("id", "c", "version") VALUES ($1, $2, 0)` |
-/// | [`version_read`](OptimisticUpdate::version_read) | `SELECT "version" FROM "t" WHERE "id" = $1` |
+/// | [`version_read`](OptimisticUpdate::version_read) | `SELECT "version" FROM "t" WHERE "id" = $1 FOR UPDATE` |
+/// | [`lock_rows`](OptimisticUpdate::lock_rows) | `SELECT "id" FROM "t" WHERE "id" IN ($1, $2) ORDER BY "id" FOR UPDATE` |
 ///
 /// The guarded `UPDATE` and `DELETE` end in `RETURNING` where the dialect
 /// [has it](Dialect::supports_returning) (PostgreSQL; SQLite 3.35+): an
@@ -239,6 +240,19 @@ impl OptimisticUpdate {
     /// the row does not exist. [`GuardedWrite::check`] runs it when a write
     /// changed no row.
     ///
+    /// It is a locking read (`FOR UPDATE`) where the dialect
+    /// [locks rows](Dialect::locks_rows): inside a transaction at
+    /// REPEATABLE READ, MySQL and MariaDB answer a plain `SELECT` from the
+    /// transaction's snapshot, which still shows the version the write
+    /// expected (or a row another connection has since deleted), while the
+    /// `UPDATE` itself saw the latest committed row. A locking read sees what
+    /// the `UPDATE` saw, so a conflict and a missing row are told apart at
+    /// every isolation level. (PostgreSQL at REPEATABLE READ or SERIALIZABLE
+    /// fails the `UPDATE` of a row changed since the snapshot with a
+    /// serialization error instead; the read is never reached.) The lock is
+    /// held until the transaction ends, which outside a transaction is at
+    /// once.
+    ///
     /// ```
     /// use routekit::optimistic::OptimisticUpdate;
     /// use routekit::sql::{Sqlite, Value};
@@ -256,7 +270,84 @@ impl OptimisticUpdate {
         sql.ident(&self.key);
         sql.push(" = ");
         sql.bind(key);
+        self.lock_clause(&mut sql);
         sql.finish()
+    }
+
+    /// The statement that locks the rows with `keys` for update, one at a
+    /// time in ascending key order, before a batch of writes to them:
+    /// `SELECT "id" FROM "t" WHERE "id" IN ($1, $2) ORDER BY "id" FOR UPDATE`.
+    ///
+    /// Two transactions that update overlapping sets of rows lock them in
+    /// the order they touch them; if one goes 1 then 2 and the other 2 then
+    /// 1, each waits for the other and the database kills one (a deadlock).
+    /// Locking every row first, in the one order both share, makes the
+    /// second transaction wait for the first instead. Run it inside the
+    /// transaction, then write. The rows it returns are the keys that exist.
+    ///
+    /// SQLite has no row locks ([`Dialect::locks_rows`]): the statement is
+    /// the plain `SELECT`, and the transaction must begin with `BEGIN
+    /// IMMEDIATE`, which takes the database's write lock up front so two
+    /// writers never interleave.
+    ///
+    /// Cost: O(keys) to write; the database reads the rows through the key's
+    /// index.
+    ///
+    /// # Errors
+    ///
+    /// [`OptimisticError::NullKey`] for a `NULL` key. No keys gives
+    /// `WHERE 1 = 0`: a statement that locks nothing.
+    ///
+    /// ```
+    /// use routekit::optimistic::OptimisticUpdate;
+    /// use routekit::sql::{MySql, Sqlite, Value};
+    ///
+    /// let docs = OptimisticUpdate::new(&MySql, "docs")?;
+    /// let lock = docs.lock_rows([Value::Int(2), Value::Int(1)])?;
+    /// assert_eq!(lock.sql, "SELECT `id` FROM `docs` WHERE `id` IN (?, ?) ORDER BY `id` FOR UPDATE");
+    /// let lite = OptimisticUpdate::new(&Sqlite, "docs")?.lock_rows([Value::Int(1)])?;
+    /// assert_eq!(lite.sql, r#"SELECT "id" FROM "docs" WHERE "id" IN (?1) ORDER BY "id""#);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn lock_rows(
+        &self,
+        keys: impl IntoIterator<Item = Value>,
+    ) -> Result<Statement, OptimisticError> {
+        let mut sql = SqlWriter::new(self.dialect);
+        sql.push("SELECT ");
+        sql.ident(&self.key);
+        sql.push(" FROM ");
+        sql.ident(&self.table);
+        sql.push(" WHERE ");
+        let mut keys = keys.into_iter().peekable();
+        if keys.peek().is_none() {
+            sql.push("1 = 0");
+        } else {
+            sql.ident(&self.key);
+            sql.push(" IN (");
+            for (at, key) in keys.enumerate() {
+                check_key(&key)?;
+                if at > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(key);
+            }
+            sql.push(")");
+        }
+        sql.push(" ORDER BY ");
+        sql.ident(&self.key);
+        self.lock_clause(&mut sql);
+        Ok(sql.finish())
+    }
+
+    /// ` FOR UPDATE` where the dialect locks rows.
+    fn lock_clause(&self, sql: &mut SqlWriter) {
+        if self.dialect.locks_rows() {
+            let mut clause = String::new();
+            self.dialect.lock_for_update(&mut clause);
+            sql.push(" ");
+            sql.push(&clause);
+        }
     }
 
     /// Whether the guarded writes end in `RETURNING version`.

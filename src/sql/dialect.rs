@@ -161,6 +161,39 @@ pub trait Dialect: fmt::Debug + Send + Sync {
     fn limit(&self, rows: u64, out: &mut String) {
         push_number("LIMIT ", rows, out);
     }
+
+    /// Whether a `SELECT` can lock the rows it returns until the transaction
+    /// ends (PostgreSQL, MySQL, MariaDB). SQLite cannot: it locks the whole
+    /// database file, and a writer takes that lock up front with `BEGIN
+    /// IMMEDIATE`, so two writers never interleave and no row lock is
+    /// needed.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, MySql, Sqlite};
+    /// assert!(MySql.locks_rows() && !Sqlite.locks_rows());
+    /// ```
+    fn locks_rows(&self) -> bool {
+        true
+    }
+
+    /// Appends the clause that ends a `SELECT` whose rows are locked for
+    /// update until the transaction ends, and reads each row's latest
+    /// committed version rather than the transaction's snapshot. The standard
+    /// (and PostgreSQL, MySQL, MariaDB) writes `FOR UPDATE`; a dialect that
+    /// does not [lock rows](Dialect::locks_rows) appends nothing.
+    ///
+    /// ```
+    /// use routekit::sql::{Dialect, Postgres, Sqlite};
+    /// let mut text = String::new();
+    /// Postgres.lock_for_update(&mut text);
+    /// Sqlite.lock_for_update(&mut text);
+    /// assert_eq!(text, "FOR UPDATE");
+    /// ```
+    fn lock_for_update(&self, out: &mut String) {
+        if self.locks_rows() {
+            out.push_str("FOR UPDATE");
+        }
+    }
 }
 
 /// Compiles only while `Dialect` can be used as `dyn Dialect`.

@@ -21,6 +21,7 @@
 //! | [`seeks_row_values`](Dialect::seeks_row_values) | yes | yes (3.15+) | no: expanded |
 //! | [`supports_returning`](Dialect::supports_returning) | yes | yes (3.35+) | no: affected rows |
 //! | [`limit`](Dialect::limit) | `LIMIT 21` | `LIMIT 21` | `LIMIT 21` |
+//! | [`lock_for_update`](Dialect::lock_for_update) | `FOR UPDATE` | nothing: no row locks, `BEGIN IMMEDIATE` | `FOR UPDATE` |
 //!
 //! To add a dialect, write a unit struct and its `impl Dialect` (the
 //! provided methods write standard SQL; override what your database does

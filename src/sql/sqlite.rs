@@ -5,7 +5,8 @@ use super::{Dialect, NativeNulls, push_number};
 /// SQLite: `?1` placeholders, `"double"` quotes, `NULL` sorted as the
 /// smallest value and `NULLS FIRST/LAST` (3.30+) to place it, row values
 /// that seek an index (3.15+), `RETURNING` (3.35+), `LIMIT`. The bundled
-/// SQLite of the `rusqlite` crate is far newer than all three.
+/// SQLite of the `rusqlite` crate is far newer than all three. No row
+/// locks: a writer locks the database with `BEGIN IMMEDIATE`.
 ///
 /// # Example
 ///
@@ -39,5 +40,9 @@ impl Dialect for Sqlite {
 
     fn supports_returning(&self) -> bool {
         true
+    }
+
+    fn locks_rows(&self) -> bool {
+        false
     }
 }
