@@ -160,7 +160,7 @@ mod wire;
 
 pub use context::CausalContext;
 pub use counter::{GCounter, GCounterDelta, PNCounter, PNCounterDelta};
-pub use error::{CrdtError, DecodeError};
+pub use error::{CrdtError, DecodeError, Invariant};
 pub use orset::{OrSet, OrSetDelta};
 pub use wire::Wire;
 
