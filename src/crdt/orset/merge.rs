@@ -170,6 +170,21 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
             }
         }
 
+        // A dot taken away that was seen here and is not held under `value`
+        // was removed here, or is held by another element: the state the
+        // delta stands for takes it from that element too, so a scan finds
+        // it (every dot names one element, so it is rare: a duplicated
+        // remove, or a remove or re-add concurrent with a remove here).
+        let entry = self.entries.find(hash, |entry| entry.value == *value);
+        let stray: Vec<Dot> = removed
+            .iter()
+            .filter_map(|(actor, counter)| {
+                let dot = Dot { actor: self.context.index_of(actor)?, counter: *counter };
+                let held = entry.is_some_and(|entry| self.links.holds(entry, dot));
+                (self.context.contains_at(dot.actor, dot.counter) && !held).then_some(dot)
+            })
+            .collect();
+
         // Nothing fails from here on. Record the dots as seen.
         if let Some(dot) = new_dot {
             self.context.insert_at(dot.actor, dot.counter);
@@ -207,6 +222,9 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
                     }
                 }
             }
+        }
+        if !stray.is_empty() {
+            entries.retain(|entry| links.retain(entry, |_, dot| !stray.contains(&dot)));
         }
         Ok(())
     }
