@@ -222,14 +222,17 @@ fn fuzz_states<C: Crdt + Encoded>(name: &str, history: &History<C>) -> fuzz::Out
     let seeds: Vec<Vec<u8>> = history.states.iter().map(Encoded::encode).collect();
     let target = Target { name, seeds: &seeds, fields: &HEADER, default_cases: CASES };
     let mut pick = Rng::new(0x1a75);
+    let mut earlier = Vec::new();
     fuzz::run(
         &target,
         |bytes| C::decode(bytes).ok(),
         |x, input| {
             assert_reencodes(x, input);
-            let a = pick.pick(&history.states).clone();
-            let b = pick.pick(&history.states).clone();
-            assert_laws(x, &a, &b);
+            for _ in 0..3 {
+                assert_laws(x, pick.pick(&history.states), pick.pick(&history.states));
+            }
+            remember(&mut earlier, &mut pick, x);
+            assert_laws(x, pick.pick(&earlier), pick.pick(&history.states));
         },
     )
 }
@@ -243,17 +246,29 @@ where
     let seeds: Vec<Vec<u8>> = history.deltas.iter().map(Encoded::encode).collect();
     let target = Target { name, seeds: &seeds, fields: &HEADER, default_cases: CASES };
     let mut pick = Rng::new(0xde17a);
+    let mut earlier = Vec::new();
     fuzz::run(
         &target,
         |bytes| C::Delta::decode(bytes).ok(),
         |delta, input| {
             assert_reencodes(delta, input);
-            let a = pick.pick(&history.states).clone();
-            let b = pick.pick(&history.states).clone();
-            assert_delta_is_its_state(delta, &a);
-            assert_laws(&delta.clone().into(), &a, &b);
+            for _ in 0..3 {
+                assert_delta_is_its_state(delta, pick.pick(&history.states));
+            }
+            let state: C = delta.clone().into();
+            assert_laws(&state, pick.pick(&history.states), pick.pick(&history.states));
+            remember(&mut earlier, &mut pick, &state);
+            assert_laws(&state, pick.pick(&earlier), pick.pick(&history.states));
         },
     )
+}
+
+/// Keeps `x` among the last few accepted inputs, to merge later ones with.
+fn remember<C: Clone>(earlier: &mut Vec<C>, rng: &mut Rng, x: &C) {
+    match earlier.len() < 16 {
+        true => earlier.push(x.clone()),
+        false => earlier[rng.below(16)] = x.clone(),
+    }
 }
 
 /// Asserts that a run reached both refusals and acceptances beyond the
