@@ -176,15 +176,11 @@ fn cursor_key_values_at_their_extremes() {
             (Value::Text(big.clone()), at(0, 0), 0),
         ] {
             let values = [Value::Float(f), s, t, Value::Int(id)];
-            match keyset.cursor(&values) {
-                // A value the ordering refuses (NaN has no place in it).
-                Err(_) => assert!(f.is_nan(), "{f}"),
-                Ok(cursor) => {
-                    let query = keyset.query(Position::After(&cursor)).unwrap();
-                    assert!(!query.statement().params.is_empty());
-                    assert!(keyset.query(Position::Before(&cursor)).is_ok());
-                }
-            }
+            // Every value of the key's type makes a cursor that reads back.
+            let cursor = keyset.cursor(&values).unwrap();
+            let query = keyset.query(Position::After(&cursor)).unwrap();
+            assert!(!query.statement().params.is_empty());
+            assert!(keyset.query(Position::Before(&cursor)).is_ok());
         }
     }
     // Values of the wrong type or number.
