@@ -107,7 +107,7 @@ fn keyset_limits_and_orderings() {
     for limit in [0u32, 1, 2, u32::MAX - 1, u32::MAX] {
         let built = Keyset::builder(&Sqlite, "t", secret(), [id()]).limit(limit).build();
         match limit {
-            0 => assert!(matches!(built, Err(KeysetError::ZeroLimit { .. }))),
+            0 => assert!(matches!(built, Err(KeysetError::ZeroLimit))),
             _ => {
                 let keyset = built.unwrap();
                 // LIMIT n + 1 is computed without overflow.
@@ -122,7 +122,7 @@ fn keyset_limits_and_orderings() {
     // No keys, 16 keys (the most), 17.
     assert!(matches!(
         Keyset::new(&Sqlite, "t", secret(), Vec::<SortKey>::new()),
-        Err(KeysetError::NoSortKeys { .. })
+        Err(KeysetError::NoSortKeys)
     ));
     let keys = |n: usize| {
         let mut keys: Vec<SortKey> =
@@ -207,7 +207,7 @@ fn cursor_key_values_at_their_extremes() {
 
 #[test]
 fn retry_policies_from_every_hostile_knob() {
-    assert!(matches!(RetryPolicy::immediate(0), Err(PolicyError::ZeroAttempts { .. })));
+    assert!(matches!(RetryPolicy::immediate(0), Err(PolicyError::ZeroAttempts)));
     let mut most = RetryPolicy::immediate(u32::MAX).unwrap().start();
     for _ in 0..1000 {
         assert_eq!(most.next_delay().ok(), Some(Duration::ZERO));

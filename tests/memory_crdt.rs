@@ -174,7 +174,7 @@ fn decoders_stay_within_a_constant_factor_of_their_input() {
         actors += 1;
     }
     let set = claim(b"RK\x03\x01", actors, &clocks); // no element section
-    prefix_within_factor("OrSet<u64, u64> context", &set, |b| OrSet::<u64, u64>::from_bytes(b));
+    prefix_within_factor("OrSet<u64, u64> context", &set, OrSet::<u64, u64>::from_bytes);
     drop((clocks, set));
 
     // Elements 0, 1, 2 ... each with its own dot of actor 0, and one
@@ -190,7 +190,7 @@ fn decoders_stay_within_a_constant_factor_of_their_input() {
         varint(&mut body, value + 1);
     }
     let set = [&b"RK\x03\x01"[..], &body, &[0x7f, 1, 0, 1]].concat();
-    prefix_within_factor("OrSet<u8, u64> elements", &set, |b| OrSet::<u8, u64>::from_bytes(b));
+    prefix_within_factor("OrSet<u8, u64> elements", &set, OrSet::<u8, u64>::from_bytes);
     drop((body, set));
 
     // String actors "a0000000", "a0000001" ... each with a count of 1.
