@@ -233,7 +233,7 @@ impl<A: Ord + Clone> GCounter<A> {
 
     /// Builds a counter from actor counts, validating them like the decoder:
     /// strictly increasing actors, no zero counts.
-    #[cfg(feature = "serde")]
+    #[cfg(any(feature = "serde", test))]
     pub(crate) fn from_counts(counts: Vec<(A, u64)>) -> Result<Self, DecodeError> {
         let mut checked = Vec::with_capacity(counts.len());
         for (actor, count) in counts {
