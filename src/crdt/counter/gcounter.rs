@@ -357,7 +357,8 @@ impl<A: Ord + Clone + Wire> GCounter<A> {
     /// # Errors
     ///
     /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
-    /// bytes.
+    /// bytes; [`DecodeError::BrokenInvariant`] for a count of 0
+    /// ([`Invariant::ZeroCount`]), which no increment leaves.
     ///
     /// ```
     /// use routekit::crdt::GCounter;

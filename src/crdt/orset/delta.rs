@@ -256,8 +256,9 @@ impl<A: Ord + Clone + Wire, T: Ord + Hash + Clone + Wire> OrSetDelta<A, T> {
     /// # Errors
     ///
     /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
-    /// bytes, or bytes that no mutation makes (a remove of no dot, an add
-    /// replacing a later dot of its own actor). A set's bytes are not a
+    /// bytes; [`DecodeError::BrokenInvariant`] for bytes that no mutation
+    /// makes (a remove of no dot, an add replacing a later dot of its own
+    /// actor, a dot with counter 0). A set's bytes are not a
     /// delta: read them with [`OrSet::from_bytes`].
     ///
     /// ```

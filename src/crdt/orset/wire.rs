@@ -40,7 +40,7 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
         let mut loader = SetLoader::new(context, elements.len());
         for (value, dots) in elements {
             let mut dots = dots.into_iter();
-            loader.push(value, dots.len(), || Ok(dots.next().unwrap_or((0, 0))))?;
+            loader.push(value, dots.len(), || dots.next().ok_or(DecodeError::Truncated))?;
         }
         loader.finish()
     }
@@ -139,8 +139,11 @@ impl<A: Ord + Clone + Wire, T: Ord + Hash + Clone + Wire> OrSet<A, T> {
     /// # Errors
     ///
     /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
-    /// bytes, or bytes that break a rule every set keeps (a dot outside the
-    /// context, a dot under two elements).
+    /// bytes; [`DecodeError::BrokenInvariant`] for bytes that break a rule
+    /// every set keeps (a dot with counter 0, a dot outside the context, a
+    /// dot under two elements, an element without dots: see
+    /// [`Invariant`]). A count larger than the bytes left can hold is
+    /// [`DecodeError::Truncated`] before anything is reserved.
     ///
     /// ```
     /// use routekit::crdt::{DecodeError, OrSet};
