@@ -5,8 +5,8 @@ use routekit::bloom::{
     DecodeError, Degeneracy,
 };
 use routekit::crdt::{
-    CausalContext, CrdtError, DecodeError as CrdtDecodeError, GCounter, GCounterDelta, OrSet,
-    OrSetDelta, PNCounter, PNCounterDelta,
+    CausalContext, CrdtError, DecodeError as CrdtDecodeError, GCounter, GCounterDelta, Invariant,
+    OrSet, OrSetDelta, PNCounter, PNCounterDelta,
 };
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::keyset::{
@@ -133,4 +133,5 @@ fn crdt_types_are_send_and_sync() {
     send_sync::<CausalContext<String>>();
     send_sync::<CrdtError>();
     send_sync::<CrdtDecodeError>();
+    send_sync::<Invariant>();
 }

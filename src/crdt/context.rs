@@ -5,8 +5,8 @@
 
 use std::fmt;
 
-use super::DecodeError;
 use super::wire::{self, Wire};
+use super::{DecodeError, Invariant};
 
 /// The dots (pairs of actor id and counter) a replica has seen.
 ///
@@ -254,19 +254,21 @@ impl<A: Ord + Clone> CausalContext<A> {
     /// Builds a context from per-actor clocks, checking what every context
     /// here keeps: actors strictly increasing, no empty clocks, gaps
     /// strictly increasing beyond `base + 1`.
-    pub(crate) fn from_clocks(clocks: Vec<ActorClock<A>>) -> Result<Self, &'static str> {
-        if clocks.windows(2).any(|w| w[0].actor >= w[1].actor) {
-            return Err("context actors must be strictly increasing");
+    #[cfg(any(feature = "serde", test))]
+    pub(crate) fn from_clocks(clocks: Vec<ActorClock<A>>) -> Result<Self, DecodeError> {
+        let mut checked = Vec::with_capacity(clocks.len());
+        for clock in clocks {
+            ActorClock::push_checked(&mut checked, clock)?;
         }
-        for clock in &clocks {
-            if clock.base == 0 && clock.cloud.is_empty() {
-                return Err("a context actor must have seen at least one dot");
-            }
-            if clock.cloud.first().is_some_and(|&first| first <= clock.base.saturating_add(1))
-                || clock.cloud.windows(2).any(|w| w[0] >= w[1])
-            {
-                return Err("context gaps must be strictly increasing and beyond the version");
-            }
+        Self::sorted_from(checked)
+    }
+
+    /// The context of clocks already checked and in actor order.
+    fn sorted_from(clocks: Vec<ActorClock<A>>) -> Result<Self, DecodeError> {
+        // Clock indexes are u32 (4 billion actors need far more memory than
+        // any real context).
+        if u32::try_from(clocks.len()).is_err() {
+            return Err(DecodeError::Invalid { what: "a context holds at most 2^32 - 1 actors" });
         }
         let sorted = (0..clocks.len() as u32).collect();
         Ok(CausalContext { clocks, sorted })
@@ -274,10 +276,43 @@ impl<A: Ord + Clone> CausalContext<A> {
 
     /// Builds a context from `(actor, version, gaps)` in actor order,
     /// checked as [`from_clocks`](Self::from_clocks) does.
+    #[cfg(feature = "serde")]
     pub(crate) fn from_parts(parts: Vec<(A, u64, Vec<u64>)>) -> Result<Self, DecodeError> {
         let clocks =
             parts.into_iter().map(|(actor, base, cloud)| ActorClock { actor, base, cloud });
-        Self::from_clocks(clocks.collect()).map_err(|what| DecodeError::Invalid { what })
+        Self::from_clocks(clocks.collect())
+    }
+}
+
+impl<A: Ord> ActorClock<A> {
+    /// Appends a clock read from outside (bytes or serde) to `clocks`,
+    /// checking the rules of every context: actors strictly increasing, and
+    /// those of [`check`](Self::check).
+    fn push_checked(clocks: &mut Vec<Self>, clock: Self) -> Result<(), DecodeError> {
+        if clocks.last().is_some_and(|last| last.actor >= clock.actor) {
+            return Err(DecodeError::Invalid {
+                what: "context actors must be strictly increasing",
+            });
+        }
+        clock.check()?;
+        clocks.push(clock);
+        Ok(())
+    }
+
+    /// Checks the rules of one clock: it has seen a dot, and its gaps are
+    /// strictly increasing beyond `base + 1` (the context is compacted).
+    fn check(&self) -> Result<(), DecodeError> {
+        if self.base == 0 && self.cloud.is_empty() {
+            return Err(Invariant::EmptyClock.into());
+        }
+        if self.cloud.first().is_some_and(|&first| first <= self.base.saturating_add(1))
+            || self.cloud.windows(2).any(|w| w[0] >= w[1])
+        {
+            return Err(DecodeError::Invalid {
+                what: "context gaps must be strictly increasing and beyond the version",
+            });
+        }
+        Ok(())
     }
 }
 
@@ -322,15 +357,21 @@ impl<A: Ord + Clone + Wire> CausalContext<A> {
         wire::len_len(self.actor_count()) + clocks.sum::<usize>()
     }
 
-    /// Reads a context section, checking every rule a context keeps.
+    /// Reads a context section, checking every rule a context keeps, each
+    /// clock as soon as it is read.
     pub(crate) fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
-        let actor_count = wire::get_len(input)?;
-        let mut actors = Vec::with_capacity(actor_count);
+        // A clock is at least its version and its gap count (an actor id
+        // may take no bytes); a gap is at least one byte.
+        let actor_count = wire::get_count_bounded(input, 2)?;
+        let mut clocks: Vec<ActorClock<A>> = wire::vec_for_count(actor_count);
         for _ in 0..actor_count {
             let actor = A::decode_from(input)?;
             let base = wire::get_u64(input)?;
-            let gaps = wire::get_len(input)?;
-            let mut cloud = Vec::with_capacity(gaps);
+            let gaps = wire::get_count_bounded(input, 1)?;
+            if base == 0 && gaps == 0 {
+                return Err(Invariant::EmptyClock.into());
+            }
+            let mut cloud = wire::vec_for_count(gaps);
             let mut previous = base.checked_add(1);
             for _ in 0..gaps {
                 let gap = wire::get_u64(input)?;
@@ -340,9 +381,9 @@ impl<A: Ord + Clone + Wire> CausalContext<A> {
                 cloud.push(counter);
                 previous = Some(counter);
             }
-            actors.push((actor, base, cloud));
+            ActorClock::push_checked(&mut clocks, ActorClock { actor, base, cloud })?;
         }
-        Self::from_parts(actors)
+        Self::sorted_from(clocks)
     }
 }
 

@@ -56,6 +56,20 @@ pub enum CrdtError {
     },
 }
 
+impl From<Invariant> for DecodeError {
+    /// The error of input that breaks `invariant`.
+    ///
+    /// ```
+    /// use routekit::crdt::{DecodeError, Invariant};
+    ///
+    /// let err = DecodeError::from(Invariant::SharedDot);
+    /// assert!(matches!(err, DecodeError::BrokenInvariant { invariant: Invariant::SharedDot, .. }));
+    /// ```
+    fn from(invariant: Invariant) -> Self {
+        DecodeError::BrokenInvariant { invariant }
+    }
+}
+
 impl From<Infallible> for CrdtError {
     /// Lets code generic over [`Crdt`](super::Crdt) use `?` on the merges
     /// of types that cannot fail (whose `Error` is [`Infallible`]) in a
@@ -155,6 +169,15 @@ pub enum DecodeError {
     /// A string element or actor id is not valid UTF-8.
     #[error("a string is not valid UTF-8")]
     BadUtf8,
+    /// The input is well formed but describes a state or delta that no
+    /// sequence of this crate's operations produces; merging it would break
+    /// the merge laws, so it is refused. `invariant` names the rule.
+    #[error("the input breaks an invariant of every state: {invariant}")]
+    #[non_exhaustive]
+    BrokenInvariant {
+        /// The invariant the input breaks.
+        invariant: Invariant,
+    },
     /// The bytes parse but break a rule of the format; `what` names the rule.
     #[error("invalid encoding: {what}")]
     #[non_exhaustive]
@@ -169,4 +192,56 @@ pub enum DecodeError {
         /// How many bytes were left over.
         count: usize,
     },
+}
+
+/// A rule every CRDT state and delta the crate's operations produce keeps,
+/// and that the decoders (bytes and serde) check on the way in: what a
+/// [`DecodeError::BrokenInvariant`] names.
+///
+/// Merge is commutative, associative and idempotent over the states that
+/// keep all of these; a state that breaks one (a dot with counter 0, which
+/// every context claims to have seen, or a dot the set's own context has
+/// not seen) makes merges disagree with each other, so no decoder accepts
+/// one.
+///
+/// # Example
+///
+/// ```
+/// use routekit::crdt::{DecodeError, GCounter, Invariant};
+///
+/// // One actor (1) with a count of 0: no increment leaves that behind.
+/// assert!(matches!(
+///     GCounter::<u8>::from_bytes(b"RK\x01\x01\x01\x01\x00"),
+///     Err(DecodeError::BrokenInvariant { invariant: Invariant::ZeroCount, .. })
+/// ));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+#[non_exhaustive]
+pub enum Invariant {
+    /// A counter holds an entry only for an actor that incremented it: no
+    /// count (nor a counter delta's count) is 0.
+    #[error("a counter entry is at least 1 (an actor that never incremented has no entry)")]
+    ZeroCount,
+    /// Actors number their dots from 1: no dot has counter 0.
+    #[error("a dot counter is at least 1 (actors number their dots from 1)")]
+    ZeroDotCounter,
+    /// Every actor in a causal context has seen at least one dot.
+    #[error("every actor of a causal context has seen at least one dot")]
+    EmptyClock,
+    /// Every element of a set holds at least one dot.
+    #[error("every element of a set holds at least one dot")]
+    ElementWithoutDots,
+    /// Every dot an element holds was seen by the set's causal context (and
+    /// names one of its actors).
+    #[error("every dot an element holds is in the set's causal context")]
+    DotOutsideContext,
+    /// A dot belongs to one element only.
+    #[error("a dot belongs to one element only")]
+    SharedDot,
+    /// A remove's or a clear's delta names at least one dot.
+    #[error("a remove's or a clear's delta names at least one dot")]
+    EmptyDelta,
+    /// An add replaces only dots its actor made before the new one.
+    #[error("an add replaces only dots its own actor made before the new dot")]
+    ReplacedLaterDot,
 }

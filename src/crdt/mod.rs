@@ -115,6 +115,46 @@
 //! `Serialize` and `Deserialize`, as the same parts and checked on the way
 //! in as strictly as the bytes are.
 //!
+//! # What a decoder accepts
+//!
+//! Bytes and serde input are read by one check per type, and it accepts
+//! exactly the states and deltas that the crate's own operations produce:
+//! merge is commutative, associative and idempotent over those, and a
+//! single state outside them (a dot with counter 0, which every context
+//! claims to have seen) is enough to make merges disagree. Besides the
+//! canonical form (ascending order, minimal varints, no trailing bytes),
+//! every input keeps the [`Invariant`]s, and one that breaks an invariant
+//! is refused with [`DecodeError::BrokenInvariant`] naming it:
+//!
+//! * counters: no count of 0 ([`Invariant::ZeroCount`]);
+//! * contexts: every actor has seen a dot ([`Invariant::EmptyClock`]);
+//! * sets: every element holds a dot ([`Invariant::ElementWithoutDots`]),
+//!   every dot has a counter of at least 1 ([`Invariant::ZeroDotCounter`]),
+//!   is in the set's context ([`Invariant::DotOutsideContext`]) and belongs
+//!   to one element ([`Invariant::SharedDot`]);
+//! * set deltas: a remove or a clear names a dot ([`Invariant::EmptyDelta`]),
+//!   and an add replaces only dots its actor made before
+//!   ([`Invariant::ReplacedLaterDot`]).
+//!
+//! # Limits
+//!
+//! * **Counts**: a count per actor is a `u64` (increments past it fail with
+//!   [`CrdtError::Overflow`]); a counter's value is an exact `u128` / `i128`.
+//! * **Dots**: an actor makes at most `u64::MAX` dots
+//!   ([`CrdtError::DotsExhausted`] after that: take a new actor id); a set
+//!   holds at most 2^32 - 1 actors and 2^32 - 1 dots beyond the first of
+//!   their elements (a decoder refuses more).
+//! * **Decoding memory**: a count in the bytes must fit the bytes left at
+//!   the smallest encoding of what it counts (else
+//!   [`DecodeError::Truncated`], before anything is reserved), at most
+//!   64 KiB is reserved per list before its items are read, and an item that
+//!   breaks a rule is refused as soon as it is read. So a decoder's memory
+//!   follows what the input really holds: input that fails holds no more
+//!   than the items read before the failure, and a valid state needs its
+//!   in-memory size — for the smallest encodings, at most about 24 bytes per
+//!   input byte (an actor id or element of one byte decodes into an entry
+//!   of 24 to 56 bytes).
+//!
 //! # Example
 //!
 //! ```
@@ -160,7 +200,7 @@ mod wire;
 
 pub use context::CausalContext;
 pub use counter::{GCounter, GCounterDelta, PNCounter, PNCounterDelta};
-pub use error::{CrdtError, DecodeError};
+pub use error::{CrdtError, DecodeError, Invariant};
 pub use orset::{OrSet, OrSetDelta};
 pub use wire::Wire;
 

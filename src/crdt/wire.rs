@@ -342,15 +342,50 @@ pub(crate) fn len_len(len: usize) -> usize {
     varint_len(len as u128)
 }
 
-/// Reads a length or count; it cannot exceed the bytes left, since every
-/// counted item takes at least one byte (so a corrupt length cannot make the
-/// reader reserve memory the input does not justify).
+/// Reads a byte length: it cannot exceed the bytes left (so a corrupt
+/// length cannot make the reader reserve memory the input does not hold).
+/// Counts of structured items use [`get_count_bounded`].
 pub(crate) fn get_len(input: &mut &[u8]) -> Result<usize, DecodeError> {
-    let len = get_u64(input)?;
-    match usize::try_from(len) {
-        Ok(len) if len <= input.len() => Ok(len),
+    get_count_bounded(input, 1)
+}
+
+/// The most bytes a decoder reserves up front for the items of one list;
+/// beyond it the list grows as items are read, so memory follows the items
+/// actually present, not the count the input declares.
+pub(crate) const PREALLOCATION_LIMIT_BYTES: usize = 64 * 1024;
+
+/// Reads the count of a list whose every item takes at least
+/// `min_item_len` bytes (at least 1): a count the bytes left cannot hold is
+/// [`DecodeError::Truncated`], before anything is reserved or read.
+///
+/// Every decoder of a list calls this with the smallest encoding of one
+/// item (the fixed parts: a varint is at least one byte, a [`Wire`] value
+/// may be none), then reserves [`bounded_capacity`] items.
+pub(crate) fn get_count_bounded(
+    input: &mut &[u8],
+    min_item_len: usize,
+) -> Result<usize, DecodeError> {
+    let count = get_u64(input)?;
+    let most = input.len() / min_item_len.max(1);
+    match usize::try_from(count) {
+        Ok(count) if count <= most => Ok(count),
         _ => Err(DecodeError::Truncated),
     }
+}
+
+/// How many items of type `T` to reserve for a list that declares `count`:
+/// `count`, but at most [`PREALLOCATION_LIMIT_BYTES`] worth (at least one
+/// item), so that a hostile count costs no more than that before its items
+/// turn out to be missing.
+pub(crate) fn bounded_capacity<T>(count: usize) -> usize {
+    let most = (PREALLOCATION_LIMIT_BYTES / std::mem::size_of::<T>().max(1)).max(1);
+    count.min(most)
+}
+
+/// A vector for a list of `count` items read off the wire, reserved by
+/// [`bounded_capacity`].
+pub(crate) fn vec_for_count<T>(count: usize) -> Vec<T> {
+    Vec::with_capacity(bounded_capacity::<T>(count))
 }
 
 /// Splits `len` bytes off the front of `input`.

@@ -51,6 +51,19 @@
 //!   plain-identifier rule ([`Ident`](crate::sql::Ident)) and quoted for the
 //!   dialect; values are always bind parameters.
 //!
+//! # Limits
+//!
+//! * At most [`MAX_SORT_KEYS`] keys per ordering, the last one unique and
+//!   not nullable; table and column names are plain identifiers of at most
+//!   63 bytes a part (PostgreSQL's limit).
+//! * A page limit from 1 to `u32::MAX` (the query asks for one row more, as
+//!   a `u64`, so the largest limit does not overflow).
+//! * Cursor key values: any value of the key's type (or `NULL` for a
+//!   nullable key); text and bytes of up to 4 GiB less one byte (their
+//!   length is a `u32`). A cursor is refused before its tag is
+//!   checked if its structure is wrong, so reading one costs at most its
+//!   own length in memory.
+//!
 //! # How the predicate is written
 //!
 //! For keys `k1..kn` and cursor values `v1..vn`, the rows after the cursor are

@@ -22,6 +22,16 @@
 //! that tells a conflict from a deleted row; and a retry re-runs the caller's
 //! read-modify-write closure, so it never re-sends the stale value.
 //!
+//! Limits: versions are `u64` in memory and `BIGINT` (at most `i64::MAX`)
+//! in SQL; a bump past either is
+//! [`VersionOverflow`](OptimisticError::VersionOverflow), and an expected
+//! version SQL cannot hold is
+//! [`VersionOutOfRange`](OptimisticError::VersionOutOfRange). A
+//! [`RetryPolicy`] takes 1 to `u32::MAX` attempts, a finite multiplier of at
+//! least 1 and a jitter in [0, 1]; its delays never exceed its largest
+//! backoff, whatever the multiplier. Header values are parsed in one pass
+//! over their text, with no limit but their length.
+//!
 //! Errors come in kinds: a table or column name the SQL cannot use is a
 //! [`SchemaError`], found when the writer or a prepared statement is built
 //! (a bug to fix); what a write meets at run time — a conflict, a missing

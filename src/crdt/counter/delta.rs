@@ -6,8 +6,8 @@
 //! counter, so either side may read it as a delta or as a state.
 
 use super::{GCounter, PNCounter};
-use crate::crdt::DecodeError;
 use crate::crdt::wire::{self, Kind, Wire};
+use crate::crdt::{DecodeError, Invariant};
 
 /// What one [`GCounter::increment`] changed: the actor and its new count.
 ///
@@ -72,7 +72,7 @@ impl<A> GCounterDelta<A> {
     /// A delta from parts already checked (`count` not 0).
     pub(crate) fn from_checked(actor: A, count: u64) -> Result<Self, DecodeError> {
         match count {
-            0 => Err(DecodeError::Invalid { what: "a counter entry must not be zero" }),
+            0 => Err(Invariant::ZeroCount.into()),
             count => Ok(GCounterDelta { actor, count }),
         }
     }

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 
 use super::GCounterDelta;
 use crate::crdt::wire::{self, Kind, Wire};
-use crate::crdt::{Crdt, CrdtError, DecodeError};
+use crate::crdt::{Crdt, CrdtError, DecodeError, Invariant};
 
 /// A grow-only counter: a `u64` count per actor, the value their exact sum.
 ///
@@ -233,16 +233,13 @@ impl<A: Ord + Clone> GCounter<A> {
 
     /// Builds a counter from actor counts, validating them like the decoder:
     /// strictly increasing actors, no zero counts.
+    #[cfg(any(feature = "serde", test))]
     pub(crate) fn from_counts(counts: Vec<(A, u64)>) -> Result<Self, DecodeError> {
-        if counts.windows(2).any(|w| w[0].0 >= w[1].0) {
-            return Err(DecodeError::Invalid {
-                what: "counter actors must be strictly increasing",
-            });
+        let mut checked = Vec::with_capacity(counts.len());
+        for (actor, count) in counts {
+            push_checked(&mut checked, actor, count)?;
         }
-        if counts.iter().any(|&(_, count)| count == 0) {
-            return Err(DecodeError::Invalid { what: "a counter entry must not be zero" });
-        }
-        Ok(GCounter { counts })
+        Ok(GCounter { counts: checked })
     }
 
     /// The actor counts, for serializers.
@@ -360,7 +357,8 @@ impl<A: Ord + Clone + Wire> GCounter<A> {
     /// # Errors
     ///
     /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
-    /// bytes.
+    /// bytes; [`DecodeError::BrokenInvariant`] for a count of 0
+    /// ([`Invariant::ZeroCount`]), which no increment leaves.
     ///
     /// ```
     /// use routekit::crdt::GCounter;
@@ -396,13 +394,33 @@ impl<A: Ord + Clone + Wire> GCounter<A> {
 
     /// Reads a body written by [`encode_body_to`](Self::encode_body_to).
     pub(crate) fn decode_body_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
-        let len = wire::get_len(input)?;
-        let mut counts = Vec::with_capacity(len);
+        // An entry is at least its count (an actor id may take no bytes).
+        let len = wire::get_count_bounded(input, 1)?;
+        let mut counts: Vec<(A, u64)> = wire::vec_for_count(len);
         for _ in 0..len {
-            counts.push((A::decode_from(input)?, wire::get_u64(input)?));
+            let actor = A::decode_from(input)?;
+            push_checked(&mut counts, actor, wire::get_u64(input)?)?;
         }
-        Self::from_counts(counts)
+        Ok(GCounter { counts })
     }
+}
+
+/// Appends one entry read from outside (bytes or serde) to `counts`,
+/// checking the rules of every counter: actors strictly increasing, and no
+/// count of 0 ([`Invariant::ZeroCount`]).
+fn push_checked<A: Ord>(
+    counts: &mut Vec<(A, u64)>,
+    actor: A,
+    count: u64,
+) -> Result<(), DecodeError> {
+    if counts.last().is_some_and(|(last, _)| *last >= actor) {
+        return Err(DecodeError::Invalid { what: "counter actors must be strictly increasing" });
+    }
+    if count == 0 {
+        return Err(Invariant::ZeroCount.into());
+    }
+    counts.push((actor, count));
+    Ok(())
 }
 
 /// Merges two sorted count lists, taking the larger count per actor.

@@ -4,10 +4,10 @@
 use std::hash::Hash;
 
 use super::OrSet;
-use crate::crdt::DecodeError;
 use crate::crdt::context::CausalContext;
 use crate::crdt::dots::{Dot, Entry};
 use crate::crdt::wire::{self, Kind, Wire};
+use crate::crdt::{DecodeError, Invariant};
 
 /// What one [`OrSet`] mutation changed, to send to the other replicas.
 ///
@@ -87,35 +87,36 @@ impl<A: Ord, T> OrSetDelta<A, T> {
     /// dot lists strictly increasing, a remove or a clear naming at least
     /// one dot, an add replacing only dots its actor made before it.
     pub(crate) fn from_change_checked(change: Change<A, T>) -> Result<Self, DecodeError> {
-        let invalid = |what| Err(DecodeError::Invalid { what });
         let dots = match &change {
             Change::Add { actor, counter, replaced, .. } => {
                 if *counter == 0 {
-                    return invalid("a dot counter must not be zero");
+                    return Err(Invariant::ZeroDotCounter.into());
                 }
                 if replaced.iter().any(|(a, c)| a == actor && c >= counter) {
-                    return invalid("an add replaces only dots its actor made before it");
+                    return Err(Invariant::ReplacedLaterDot.into());
                 }
                 replaced
             }
             Change::Remove { dots, .. } => {
                 if dots.is_empty() {
-                    return invalid("a remove's delta names at least one dot");
+                    return Err(Invariant::EmptyDelta.into());
                 }
                 dots
             }
             Change::Clear { dots } => {
                 if dots.actor_count() == 0 {
-                    return invalid("a clear's delta names at least one dot");
+                    return Err(Invariant::EmptyDelta.into());
                 }
                 return Ok(OrSetDelta { change });
             }
         };
         if dots.iter().any(|&(_, counter)| counter == 0) {
-            return invalid("a dot counter must not be zero");
+            return Err(Invariant::ZeroDotCounter.into());
         }
         if dots.windows(2).any(|w| w[0] >= w[1]) {
-            return invalid("a delta's dots must be strictly increasing");
+            return Err(DecodeError::Invalid {
+                what: "a delta's dots must be strictly increasing",
+            });
         }
         Ok(OrSetDelta { change })
     }
@@ -255,8 +256,9 @@ impl<A: Ord + Clone + Wire, T: Ord + Hash + Clone + Wire> OrSetDelta<A, T> {
     /// # Errors
     ///
     /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
-    /// bytes, or bytes that no mutation makes (a remove of no dot, an add
-    /// replacing a later dot of its own actor). A set's bytes are not a
+    /// bytes; [`DecodeError::BrokenInvariant`] for bytes that no mutation
+    /// makes (a remove of no dot, an add replacing a later dot of its own
+    /// actor, a dot with counter 0). A set's bytes are not a
     /// delta: read them with [`OrSet::from_bytes`].
     ///
     /// ```
@@ -314,8 +316,9 @@ fn dots_len<A: Wire>(dots: &[(A, u64)]) -> usize {
 
 /// Reads a dot list written by [`put_dots`] (checked by the caller).
 fn get_dots<A: Wire>(input: &mut &[u8]) -> Result<Vec<(A, u64)>, DecodeError> {
-    let len = wire::get_len(input)?;
-    let mut dots = Vec::with_capacity(len);
+    // A dot is at least its counter (an actor id may take no bytes).
+    let len = wire::get_count_bounded(input, 1)?;
+    let mut dots = wire::vec_for_count(len);
     for _ in 0..len {
         dots.push((A::decode_from(input)?, wire::get_u64(input)?));
     }

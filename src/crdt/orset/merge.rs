@@ -109,7 +109,10 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     /// actors and O(d) in the dots the delta names. O(n) for a clear, and
     /// for an add whose dot this set has seen and no longer holds (its
     /// remove arrived first, or it arrives again after one): every element
-    /// is checked for a reused dot.
+    /// is checked for a reused dot. O(n) too for a delta taking away a dot
+    /// this set has seen but does not hold under that element (a remove
+    /// delivered twice, or concurrent with a remove here): the dot is taken
+    /// from whichever element holds it, as merging the delta's state does.
     ///
     /// # Errors
     ///
@@ -170,6 +173,24 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
             }
         }
 
+        // A dot taken away that was seen here and is not held under `value`
+        // was removed here, or is held by another element: the state the
+        // delta stands for takes it from that element too, so a scan finds
+        // it (every dot names one element, so it is rare: a duplicated
+        // remove, or a remove or re-add concurrent with a remove here).
+        let stray: Vec<Dot> = match removed.is_empty() {
+            true => Vec::new(),
+            false => {
+                let entry = self.entries.find(hash, |entry| entry.value == *value);
+                let stray = removed.iter().filter_map(|(actor, counter)| {
+                    let dot = Dot { actor: self.context.index_of(actor)?, counter: *counter };
+                    let held = entry.is_some_and(|entry| self.links.holds(entry, dot));
+                    (self.context.contains_at(dot.actor, dot.counter) && !held).then_some(dot)
+                });
+                stray.collect()
+            }
+        };
+
         // Nothing fails from here on. Record the dots as seen.
         if let Some(dot) = new_dot {
             self.context.insert_at(dot.actor, dot.counter);
@@ -207,6 +228,9 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
                     }
                 }
             }
+        }
+        if !stray.is_empty() {
+            entries.retain(|entry| links.retain(entry, |_, dot| !stray.contains(&dot)));
         }
         Ok(())
     }

@@ -4,13 +4,14 @@
 use std::hash::{BuildHasher, Hash};
 
 use super::OrSet;
-use crate::crdt::DecodeError;
 use crate::crdt::context::CausalContext;
 use crate::crdt::dots::{Dot, Entry};
 use crate::crdt::wire::{self, Kind, Wire};
+use crate::crdt::{DecodeError, Invariant};
 
 /// An element with its dots as (actor rank, counter), the form in which
 /// elements are encoded and read back.
+#[cfg(feature = "serde")]
 pub(crate) type Element<T> = (T, Vec<(u32, u64)>);
 
 impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
@@ -30,56 +31,18 @@ impl<A: Ord + Clone, T: Ord + Hash + Clone> OrSet<A, T> {
     }
 
     /// Builds a set from a checked context and its elements in canonical
-    /// form, checking every rule a set keeps: strictly increasing elements,
-    /// at least one dot per element, dots strictly increasing, naming a
-    /// known actor, seen by the context, and each used once.
+    /// form, checked by [`SetLoader`] (the rules every set keeps).
+    #[cfg(feature = "serde")]
     pub(crate) fn from_parts(
         context: CausalContext<A>,
         elements: Vec<Element<T>>,
     ) -> Result<Self, DecodeError> {
-        if elements.windows(2).any(|w| w[0].0 >= w[1].0) {
-            return Err(DecodeError::Invalid { what: "elements must be strictly increasing" });
-        }
-        let extra_dots: usize = elements.iter().map(|(_, dots)| dots.len().saturating_sub(1)).sum();
-        if extra_dots > u32::MAX as usize {
-            return Err(DecodeError::Invalid {
-                what: "a set holds at most 2^32 - 1 dots beyond the first of their elements",
-            });
-        }
-        // Ranks are positions in actor order; `from_parts` of a context
-        // numbers its clocks in that order, so a rank is a clock index.
-        let mut set = OrSet { context, ..OrSet::new() };
-        set.entries.reserve(elements.len(), |entry| set.hasher.hash_one(&entry.value));
-        let mut all_dots = Vec::with_capacity(elements.len());
+        let mut loader = SetLoader::new(context, elements.len());
         for (value, dots) in elements {
-            if dots.windows(2).any(|w| w[0] >= w[1]) {
-                return Err(DecodeError::Invalid {
-                    what: "an element's dots must be strictly increasing",
-                });
-            }
-            for &(actor, counter) in &dots {
-                if (actor as usize) >= set.context.actor_count()
-                    || !set.context.contains_at(actor, counter)
-                {
-                    return Err(DecodeError::Invalid {
-                        what: "an element's dot is not in the causal context",
-                    });
-                }
-                all_dots.push(Dot { actor, counter });
-            }
-            let mut dots = dots.into_iter().map(|(actor, counter)| Dot { actor, counter });
-            let Some(first) = dots.next() else {
-                return Err(DecodeError::Invalid { what: "an element must have at least one dot" });
-            };
-            let mut entry = Entry::new(value, first);
-            dots.for_each(|dot| set.links.push(&mut entry, dot));
-            set.insert_new(entry);
+            let mut dots = dots.into_iter();
+            loader.push(value, dots.len(), || dots.next().ok_or(DecodeError::Truncated))?;
         }
-        all_dots.sort_unstable();
-        if all_dots.windows(2).any(|w| w[0] == w[1]) {
-            return Err(DecodeError::Invalid { what: "a dot must belong to one element only" });
-        }
-        Ok(set)
+        loader.finish()
     }
 
     /// Each actor's rank in actor order, by clock index.
@@ -176,8 +139,11 @@ impl<A: Ord + Clone + Wire, T: Ord + Hash + Clone + Wire> OrSet<A, T> {
     /// # Errors
     ///
     /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
-    /// bytes, or bytes that break a rule every set keeps (a dot outside the
-    /// context, a dot under two elements).
+    /// bytes; [`DecodeError::BrokenInvariant`] for bytes that break a rule
+    /// every set keeps (a dot with counter 0, a dot outside the context, a
+    /// dot under two elements, an element without dots: see
+    /// [`Invariant`]). A count larger than the bytes left can hold is
+    /// [`DecodeError::Truncated`] before anything is reserved.
     ///
     /// ```
     /// use routekit::crdt::{DecodeError, OrSet};
@@ -190,18 +156,127 @@ impl<A: Ord + Clone + Wire, T: Ord + Hash + Clone + Wire> OrSet<A, T> {
         let mut input = bytes;
         wire::get_header(&mut input, Kind::OrSet)?;
         let context = CausalContext::decode_from(&mut input)?;
-        let entry_count = wire::get_len(&mut input)?;
-        let mut elements = Vec::with_capacity(entry_count);
+        // An element is at least its dot count and one dot (two varints):
+        // an element with no dots is refused when its count is read.
+        let entry_count = wire::get_count_bounded(&mut input, 3)?;
+        let mut loader = SetLoader::new(context, entry_count);
         for _ in 0..entry_count {
             let value = T::decode_from(&mut input)?;
-            let dot_count = wire::get_len(&mut input)?;
-            let mut dots = Vec::with_capacity(dot_count);
-            for _ in 0..dot_count {
-                dots.push((u32::decode_from(&mut input)?, wire::get_u64(&mut input)?));
-            }
-            elements.push((value, dots));
+            let dot_count = wire::get_count_bounded(&mut input, 2)?;
+            loader.push(value, dot_count, || {
+                Ok((u32::decode_from(&mut input)?, wire::get_u64(&mut input)?))
+            })?;
         }
         wire::finish(input)?;
-        Self::from_parts(context, elements)
+        loader.finish()
+    }
+}
+
+/// Builds a set from its context and its elements in canonical order, one
+/// element at a time, refusing each rule an element breaks as soon as it is
+/// read: the one check of a set read from outside (bytes or serde).
+///
+/// The rules are those every set the crate's operations produce keeps:
+/// elements strictly increasing; each with at least one dot
+/// ([`Invariant::ElementWithoutDots`]); its dots strictly increasing, with a
+/// counter of at least 1 ([`Invariant::ZeroDotCounter`]), naming an actor of
+/// the context and seen by it ([`Invariant::DotOutsideContext`]); and no dot
+/// under two elements ([`Invariant::SharedDot`]).
+struct SetLoader<A, T> {
+    set: OrSet<A, T>,
+    /// The element read last, inserted once the next one is known to be
+    /// greater (so the order is checked without cloning elements).
+    last: Option<Entry<T>>,
+    /// Every dot read, for the check that none is under two elements.
+    dots: Vec<Dot>,
+    /// Dots beyond the first of their elements so far.
+    extra_dots: usize,
+}
+
+impl<A: Ord + Clone, T: Ord + Hash + Clone> SetLoader<A, T> {
+    /// A loader for about `count` elements (reserved up to
+    /// [`wire::bounded_capacity`]).
+    fn new(context: CausalContext<A>, count: usize) -> Self {
+        let mut set = OrSet { context, ..OrSet::new() };
+        let hasher = &set.hasher;
+        set.entries.reserve(wire::bounded_capacity::<Entry<T>>(count), |entry| {
+            hasher.hash_one(&entry.value)
+        });
+        SetLoader { set, last: None, dots: wire::vec_for_count(count), extra_dots: 0 }
+    }
+
+    /// Adds the element `value` with its `dot_count` dots, each got by one
+    /// call of `next_dot` as (actor rank, counter).
+    fn push(
+        &mut self,
+        value: T,
+        dot_count: usize,
+        mut next_dot: impl FnMut() -> Result<(u32, u64), DecodeError>,
+    ) -> Result<(), DecodeError> {
+        if self.last.as_ref().is_some_and(|last| last.value >= value) {
+            return Err(DecodeError::Invalid { what: "elements must be strictly increasing" });
+        }
+        if dot_count == 0 {
+            return Err(Invariant::ElementWithoutDots.into());
+        }
+        self.extra_dots = self.extra_dots.saturating_add(dot_count - 1);
+        // The arena of further dots is indexed by u32, with u32::MAX its end.
+        if self.extra_dots > u32::MAX as usize {
+            return Err(DecodeError::Invalid {
+                what: "a set holds at most 2^32 - 1 dots beyond the first of their elements",
+            });
+        }
+        let first = self.read_dot(None, &mut next_dot)?;
+        let mut entry = Entry::new(value, first);
+        let mut previous = first;
+        for _ in 1..dot_count {
+            let dot = self.read_dot(Some(previous), &mut next_dot)?;
+            self.set.links.push(&mut entry, dot);
+            previous = dot;
+        }
+        if let Some(last) = self.last.take() {
+            self.set.insert_new(last);
+        }
+        self.last = Some(entry);
+        Ok(())
+    }
+
+    /// Reads one dot of an element, after `previous`, and checks it.
+    fn read_dot(
+        &mut self,
+        previous: Option<Dot>,
+        next_dot: &mut impl FnMut() -> Result<(u32, u64), DecodeError>,
+    ) -> Result<Dot, DecodeError> {
+        let (actor, counter) = next_dot()?;
+        let dot = Dot { actor, counter };
+        if previous.is_some_and(|previous| previous >= dot) {
+            return Err(DecodeError::Invalid {
+                what: "an element's dots must be strictly increasing",
+            });
+        }
+        if counter == 0 {
+            return Err(Invariant::ZeroDotCounter.into());
+        }
+        // Ranks are positions in actor order, and a context read from
+        // outside numbers its clocks in that order: a rank is an index.
+        if (actor as usize) >= self.set.context.actor_count()
+            || !self.set.context.contains_at(actor, counter)
+        {
+            return Err(Invariant::DotOutsideContext.into());
+        }
+        self.dots.push(dot);
+        Ok(dot)
+    }
+
+    /// The set, once no dot is found under two elements.
+    fn finish(mut self) -> Result<OrSet<A, T>, DecodeError> {
+        if let Some(last) = self.last.take() {
+            self.set.insert_new(last);
+        }
+        self.dots.sort_unstable();
+        if self.dots.windows(2).any(|w| w[0] == w[1]) {
+            return Err(Invariant::SharedDot.into());
+        }
+        Ok(self.set)
     }
 }
