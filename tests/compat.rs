@@ -106,6 +106,14 @@ fn twemproxy_servers(file: &str) -> Vec<Server<String>> {
         .collect()
 }
 
+/// The unweighted driver's list: weight 0 (added by `memcached_server_add`)
+/// and 1 mean the same there, and routekit writes both as 1.
+fn unweighted_servers() -> Vec<Server<String>> {
+    let servers = libmemcached_servers("libmemcached-unweighted-loop6.servers.tsv");
+    assert!(servers.iter().any(|s| s.weight() == 0) && servers.iter().all(|s| s.weight() <= 1));
+    servers.into_iter().map(|s| Server::new(s.node().clone(), 1)).collect()
+}
+
 /// The `server` lines of one upstream block of the nginx configuration.
 fn nginx_servers(file: &str, upstream: &str) -> Vec<Server<String>> {
     let conf = text(&format!("servers/{file}"));
@@ -148,6 +156,10 @@ fn vector_sets() -> Vec<(&'static str, CompatRing<String>)> {
             ring(Profile::Twemproxy, twemproxy_servers("twemproxy-loop6-named.yml")),
         ),
         ("nginx-chash", ring(Profile::NginxConsistent, nginx_servers("nginx-hash.conf", "chash"))),
+        (
+            "libmemcached-unweighted-loop6",
+            ring(Profile::LibmemcachedUnweighted, unweighted_servers()),
+        ),
     ]
 }
 
@@ -197,7 +209,7 @@ fn every_key_of_every_vector_matches_the_real_software() {
             }
         }
     }
-    assert_eq!(compared, 7 * 5010);
+    assert_eq!(compared, 8 * 5010);
 }
 
 #[test]
@@ -229,8 +241,13 @@ fn edge_keys_sit_on_points_and_past_both_ends_of_each_ring() {
 #[test]
 fn continuum_dumps_match_point_for_point() {
     let sets = vector_sets();
-    for set in ["libketama-lan5", "libketama-upstream8", "libmemcached-lan5", "libmemcached-loop6"]
-    {
+    for set in [
+        "libketama-lan5",
+        "libketama-upstream8",
+        "libmemcached-lan5",
+        "libmemcached-loop6",
+        "libmemcached-unweighted-loop6",
+    ] {
         let ring = &sets.iter().find(|(name, _)| *name == set).unwrap().1;
         let tsv = Tsv::read(&format!("{set}.continuum.tsv"));
         let (point, server) = (tsv.column("point").unwrap(), tsv.column("server").unwrap());
@@ -259,6 +276,46 @@ fn point_counts_follow_each_library_rounding() {
     // 127.0.0.1, 127.0.0.2, 127.0.0.1:21212, 127.0.0.1:21214, 127.0.0.3:21213, ...
     assert_eq!(counts("twemproxy-loop6"), [16, 32, 48, 320, 80, 460]);
     assert_eq!(counts("nginx-chash"), [160, 480, 160, 320, 800]);
+    assert_eq!(counts("libmemcached-unweighted-loop6"), [100; 6]);
+}
+
+#[test]
+fn unweighted_libmemcached_is_a_trap_the_profile_refuses() {
+    // The real library: 600 points for six unweighted servers, and 1120
+    // once a seventh is added with weight 2 (weighting is back on).
+    let trap = text("libmemcached-unweighted-loop6.trap.tsv");
+    assert!(trap.contains("before\tketama_weighted=0\tpoints=600"), "{trap}");
+    assert!(trap.contains("after_weight_2\tketama_weighted=1\tpoints=1120"), "{trap}");
+    let mut servers = unweighted_servers();
+    servers.push(Server::new("127.0.0.9:11211".to_string(), 2));
+    let err =
+        CompatRing::with_servers(Profile::LibmemcachedUnweighted, servers.clone()).unwrap_err();
+    assert!(err.to_string().contains("turns weighting back on"), "{err}");
+    let weighted = servers
+        .into_iter()
+        .map(|s| Server::new(s.node().clone(), s.weight().max(1)))
+        .collect::<Vec<_>>();
+    let ring = CompatRing::with_servers(Profile::Libmemcached, weighted).unwrap();
+    assert_eq!(ring.point_count(), 1120);
+}
+
+#[test]
+fn unweighted_shared_points_go_to_the_server_added_first() {
+    let inputs = Tsv::read("ties-unweighted.keys.tsv");
+    let (a, b, shared) =
+        (utf8(&inputs.rows[0][0]), utf8(&inputs.rows[0][1]), number(&inputs.rows[0][2]));
+    let ties = Tsv::read("ties-unweighted.tsv");
+    assert_eq!(ties.rows.len(), 6);
+    for row in &ties.rows {
+        let (order, key, expected) = (utf8(&row[0]), &row[1], utf8(&row[2]));
+        let servers = if order == "ab" { [(a, 1), (b, 1)] } else { [(b, 1), (a, 1)] };
+        let ring = CompatRing::with_servers(Profile::LibmemcachedUnweighted, servers).unwrap();
+        assert_eq!(ring.route(key), Some(&expected), "{order}");
+        let continuum: Vec<(u32, &&str)> = ring.continuum().collect();
+        let at = continuum.partition_point(|&(point, _)| point < ring.key_hash(key));
+        assert_eq!(continuum[at].0, shared);
+        assert_eq!(ring.continuum().filter(|(point, _)| *point == shared).count(), 2);
+    }
 }
 
 #[test]
@@ -393,9 +450,10 @@ impl Spec {
             (Profile::Twemproxy, _) if self.name.is_some() => {
                 self.name.clone().unwrap().into_bytes()
             }
-            (Profile::Libmemcached | Profile::Twemproxy, Some(11211)) => {
-                self.host.clone().into_bytes()
-            }
+            (
+                Profile::Libmemcached | Profile::LibmemcachedUnweighted | Profile::Twemproxy,
+                Some(11211),
+            ) => self.host.clone().into_bytes(),
             _ => self.identity().into_bytes(),
         }
     }
@@ -407,7 +465,11 @@ fn specs(profile: Profile) -> impl Strategy<Value = Vec<Spec>> {
     } else {
         prop_oneof![Just(Some(11211)), Just(Some(11212)), Just(Some(22122))].boxed()
     };
-    let max_weight: u32 = if profile == Profile::NginxConsistent { 4 } else { 1000 };
+    let max_weight: u32 = match profile {
+        Profile::NginxConsistent => 4,
+        Profile::LibmemcachedUnweighted => 1,
+        _ => 1000,
+    };
     let named = profile == Profile::Twemproxy;
     prop::collection::btree_map((0u16..300, ports), (1..=max_weight, any::<bool>()), 1..10)
         .prop_map(move |servers| {
@@ -457,6 +519,13 @@ fn naive_continuum(profile: Profile, specs: &[Spec]) -> Vec<(u32, String)> {
     for spec in order {
         let share = spec.weight as f32 / total as f32;
         let base = spec.hashed(profile);
+        if profile == Profile::LibmemcachedUnweighted {
+            for k in 0..100 {
+                let words = md5_words(&[&base[..], format!("-{k}").as_bytes()].concat());
+                points.push((words[0], spec.identity()));
+            }
+            continue;
+        }
         let digests = match profile {
             Profile::Libketama => (f64::from(share) * 40.0 * f64::from(servers)) as f32,
             Profile::NginxConsistent => 0.0,
@@ -509,6 +578,7 @@ fn profiles() -> impl Strategy<Value = Profile> {
         Just(Profile::Libmemcached),
         Just(Profile::Twemproxy),
         Just(Profile::NginxConsistent),
+        Just(Profile::LibmemcachedUnweighted),
     ]
 }
 

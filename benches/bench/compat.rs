@@ -33,11 +33,13 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
             ("libmemcached", Profile::Libmemcached),
             ("twemproxy", Profile::Twemproxy),
             ("nginx", Profile::NginxConsistent),
+            ("libmemcached_unweighted", Profile::LibmemcachedUnweighted),
         ] {
             let servers = names.iter().map(|name| (name.as_str(), 1));
             // 160 points per server, as in the floor, except libmemcached
             // and twemproxy at 100 servers: their f32 rounding gives each of
-            // 100 equal servers 39 digests, 156 points.
+            // 100 equal servers 39 digests, 156 points; and unweighted
+            // libmemcached's 100.
             let ring = CompatRing::with_servers(profile, servers).unwrap();
             group.bench_function(BenchmarkId::new(label, nodes), |b| {
                 b.iter(|| black_box(ring.route(key())))

@@ -16,6 +16,7 @@
 //! | [`Libmemcached`](Profile::Libmemcached) | libmemcached with `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` (php-memcached's `OPT_LIBKETAMA_COMPATIBLE`) | 1.1.4 | per server `4 × floor(share × 160 / 4 × n + 1e-10)`, every step in f32; MD5 of `"<host>-<k>"` on port 11211, else `"<host>:<port>-<k>"` | as libketama |
 //! | [`Twemproxy`](Profile::Twemproxy) | twemproxy (nutcracker), `distribution: ketama`, `hash: md5` | 0.5.0 | as libmemcached; a server's explicit name replaces its address | as libketama; an empty key hashes to 0 |
 //! | [`NginxConsistent`](Profile::NginxConsistent) | nginx `hash $key consistent;` | 1.22.1 | `160 × weight` per server: CRC-32 of `host \0 port` and the previous point (4 little-endian bytes, from 0); equal points dropped | CRC-32 of the key |
+//! | [`LibmemcachedUnweighted`](Profile::LibmemcachedUnweighted) | libmemcached ketama without weighting (`MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA` after `KETAMA_WEIGHTED`) | 1.1.4 | 100 per server, whatever the weights: the first little-endian word of MD5 of `"<host>-<k>"` (names as libmemcached) | as libketama |
 //!
 //! `share` is the server's weight over the total, in f32, and `n` the number
 //! of servers. In every profile a key belongs to the server of the first
@@ -32,6 +33,38 @@
 //! 7 from libmemcached, whose `OPT_LIBKETAMA_COMPATIBLE` is therefore not
 //! point-for-point libketama (nor are its names: it drops the port 11211).
 //!
+//! ## The unweighted libmemcached trap
+//!
+//! `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` sets ketama, the MD5 key hash and
+//! weighting; setting `MEMCACHED_BEHAVIOR_DISTRIBUTION` to
+//! `MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA` afterwards (php-memcached's
+//! `OPT_DISTRIBUTION` after `OPT_LIBKETAMA_COMPATIBLE`, or a client that
+//! sets both "to be sure") keeps MD5 but turns weighting off: 100 points a
+//! server, one MD5 word each, a different ring from
+//! [`Libmemcached`](Profile::Libmemcached)'s 160. Weighting comes back as
+//! soon as a server of weight 2 or more is added with
+//! `memcached_server_add_with_weight` (the checked library went from 600 to
+//! 1120 points on adding one). So
+//! [`LibmemcachedUnweighted`](Profile::LibmemcachedUnweighted) takes only
+//! weight 1 (what `memcached_server_add`'s 0 means there) and refuses a
+//! heavier server, naming the weighted profile; read the behaviour off the
+//! client (`memcached_behavior_get(.., KETAMA_WEIGHTED)`) to choose.
+//!
+//! ```
+//! use routekit::route::Router;
+//! use routekit::route::compat::{CompatRing, Profile};
+//!
+//! let servers = [("10.0.1.1:11211", 1), ("10.0.1.2:11211", 1)];
+//! let unweighted = CompatRing::with_servers(Profile::LibmemcachedUnweighted, servers)?;
+//! let weighted = CompatRing::with_servers(Profile::Libmemcached, servers)?;
+//! assert_eq!((unweighted.point_count(), weighted.point_count()), (200, 320));
+//! // What libmemcached 1.1.4 itself answers for this pool.
+//! assert_eq!(unweighted.route(b"user:42:profile"), Some(&"10.0.1.2:11211"));
+//! let heavier = CompatRing::with_servers(Profile::LibmemcachedUnweighted, [("10.0.1.3", 2)]);
+//! assert!(heavier.unwrap_err().to_string().contains("turns weighting back on"));
+//! # Ok::<(), routekit::route::RouteError>(())
+//! ```
+//!
 //! # Servers
 //!
 //! A server is its identity (the node's [`NodeId`] bytes: use `&str`,
@@ -41,7 +74,7 @@
 //!
 //! * libketama: the address of the server file, e.g. `10.0.1.1:11211`, at
 //!   most 21 bytes (libketama's buffer), hashed as it is.
-//! * libmemcached: `host:port` or `host` (port 11211), the host exactly as
+//! * libmemcached (both profiles): `host:port` or `host` (port 11211), the host exactly as
 //!   passed to `memcached_server_add`; an IPv6 host needs its port
 //!   (`::1:11211`).
 //! * twemproxy: `host:port` as in the pool's `servers:` entry
@@ -182,6 +215,12 @@ pub enum Profile {
     /// nginx's `hash $key consistent;` (checked: 1.22.1). Servers keep the
     /// upstream block's order.
     NginxConsistent,
+    /// libmemcached's ketama without weighting (checked: 1.1.4): 100 points
+    /// a server, what a client gets from `MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA`
+    /// after `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` (which set the MD5 hashes).
+    /// Every server weighs 1: a heavier one would turn weighting back on.
+    /// Servers keep the order they were added in.
+    LibmemcachedUnweighted,
 }
 
 /// One server of a [`CompatRing`]: its identity (the node), its weight and,
@@ -527,7 +566,7 @@ impl<N> CompatRing<N> {
                 let end = key.iter().position(|&b| b == 0).unwrap_or(key.len());
                 ketama::key_hash(&key[..end])
             }
-            Profile::Libmemcached => ketama::key_hash(key),
+            Profile::Libmemcached | Profile::LibmemcachedUnweighted => ketama::key_hash(key),
             Profile::Twemproxy if key.is_empty() => 0,
             Profile::Twemproxy => ketama::key_hash(key),
             Profile::NginxConsistent => nginx::key_hash(key),
@@ -670,7 +709,7 @@ impl<N: NodeId> CompatRing<N> {
             (Profile::Twemproxy, w) if w > i32::MAX as u32 => {
                 Some(format!("weight {w} is above twemproxy's largest, {}", i32::MAX))
             }
-            _ => None,
+            (profile, w) => profile.flavor().and_then(|flavor| ketama::weight_rule(flavor, w)),
         };
         if let Some(reason) = reason {
             return Err(self.invalid(identity, reason));
@@ -779,10 +818,13 @@ impl<N> CompatRing<N> {
         for index in stale {
             let share = &self.shares[index];
             match self.profile.flavor() {
-                Some(flavor) => {
-                    let digests = share.generated / 4;
-                    ketama::push_points(flavor, &share.base, digests, index as u32, &mut points);
-                }
+                Some(flavor) => ketama::push_points(
+                    flavor,
+                    &share.base,
+                    share.generated,
+                    index as u32,
+                    &mut points,
+                ),
                 None => nginx::push_points(&share.base, share.generated, index as u32, &mut points),
             }
         }
@@ -857,8 +899,8 @@ impl<'a, N> RingServer<'a, N> {
 }
 
 impl Profile {
-    /// The system's short name: `libketama`, `libmemcached`, `twemproxy` or
-    /// `nginx`.
+    /// The system's short name: `libketama`, `libmemcached`, `twemproxy`,
+    /// `nginx` or `libmemcached-unweighted`.
     ///
     /// ```
     /// use routekit::route::compat::Profile;
@@ -870,6 +912,7 @@ impl Profile {
             Profile::Libmemcached => "libmemcached",
             Profile::Twemproxy => "twemproxy",
             Profile::NginxConsistent => "nginx",
+            Profile::LibmemcachedUnweighted => "libmemcached-unweighted",
         }
     }
 
@@ -877,7 +920,7 @@ impl Profile {
     /// `total` weight.
     fn generated(self, weight: u32, total: u64, servers: usize) -> u64 {
         match self.flavor() {
-            Some(flavor) => 4 * u64::from(ketama::digests(flavor, weight, total, servers)),
+            Some(flavor) => ketama::point_count(flavor, weight, total, servers),
             None => u64::from(weight) * u64::from(nginx::POINTS_PER_WEIGHT),
         }
     }
@@ -888,6 +931,7 @@ impl Profile {
             Profile::Libketama => Some(Flavor::Libketama),
             Profile::Libmemcached => Some(Flavor::Libmemcached),
             Profile::Twemproxy => Some(Flavor::Twemproxy),
+            Profile::LibmemcachedUnweighted => Some(Flavor::LibmemcachedUnweighted),
             Profile::NginxConsistent => None,
         }
     }
