@@ -18,6 +18,12 @@
 //! | [`NginxConsistent`](Profile::NginxConsistent) | nginx `hash $key consistent;` | 1.22.1 | `160 × weight` per server: CRC-32 of `host \0 port` and the previous point (4 little-endian bytes, from 0); equal points dropped | CRC-32 of the key |
 //! | [`LibmemcachedUnweighted`](Profile::LibmemcachedUnweighted) | libmemcached ketama without weighting (`MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA` after `KETAMA_WEIGHTED`) | 1.1.4 | 100 per server, whatever the weights: the first little-endian word of MD5 of `"<host>-<k>"` (names as libmemcached) | as libketama |
 //!
+//! nginx's plain `hash $key;` and `ip_hash;` are not rings: a
+//! [`NginxHash`] reproduces them (a weighted pick from one hash, rehashed
+//! past servers that are down; see its docs), checked against nginx 1.22.1
+//! for 5000 keys, 4816 client addresses (IPv4, IPv6, IPv4-mapped, real
+//! source addresses) and with servers marked `down`.
+//!
 //! `share` is the server's weight over the total, in f32, and `n` the number
 //! of servers. In every profile a key belongs to the server of the first
 //! point at or after its hash, wrapping to the first point. The tests compare
@@ -136,7 +142,7 @@
 //!   sockets (`/path` hashes as `/path:`) and its 272-byte limit on a
 //!   point's name, nginx's `unix:` servers.
 //! * **Not modelled:** libmemcached's `SORT_HOSTS`, namespaces and other
-//!   distributions; twemproxy's `hash_tag`; nginx's plain `hash $key;`,
+//!   distributions; twemproxy's `hash_tag`; nginx's
 //!   weights of servers that resolve to several addresses (placement is per
 //!   `server` string) and round robin among them.
 //!
@@ -181,6 +187,9 @@ use super::{Membership, NodeId, RouteError, Router, Weighted};
 
 mod ketama;
 mod nginx;
+mod nginx_hash;
+
+pub use nginx_hash::{NginxHash, NginxMethod};
 
 use ketama::Flavor;
 
