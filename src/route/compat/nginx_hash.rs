@@ -105,7 +105,7 @@ pub enum NginxMethod {
 ///     [("10.0.0.1:8080", 2), ("10.0.0.2:8080", 1)],
 /// )?;
 /// let client: IpAddr = "192.0.2.41".parse().unwrap();
-/// assert_eq!(ip.route_ip(client), Some(&"10.0.0.2:8080"));
+/// assert_eq!(ip.route_ip(client), Some(&"10.0.0.1:8080"));
 /// // Only the first three octets count.
 /// assert_eq!(ip.route_ip("192.0.2.250".parse().unwrap()), ip.route_ip(client));
 /// # Ok::<(), routekit::route::RouteError>(())
