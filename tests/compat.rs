@@ -467,7 +467,7 @@ fn specs(profile: Profile) -> impl Strategy<Value = Vec<Spec>> {
     };
     let max_weight: u32 = match profile {
         Profile::NginxConsistent => 4,
-        Profile::LibmemcachedUnweighted => 1,
+        Profile::LibmemcachedUnweighted | Profile::Groupcache { .. } => 1,
         _ => 1000,
     };
     let named = profile == Profile::Twemproxy;
@@ -519,6 +519,13 @@ fn naive_continuum(profile: Profile, specs: &[Spec]) -> Vec<(u32, String)> {
     for spec in order {
         let share = spec.weight as f32 / total as f32;
         let base = spec.hashed(profile);
+        if let Profile::Groupcache { replicas } = profile {
+            let name = spec.identity();
+            for i in 0..replicas {
+                points.push((crc32(format!("{i}{name}").as_bytes()), name.clone()));
+            }
+            continue;
+        }
         if profile == Profile::LibmemcachedUnweighted {
             for k in 0..100 {
                 let words = md5_words(&[&base[..], format!("-{k}").as_bytes()].concat());
@@ -548,6 +555,12 @@ fn naive_continuum(profile: Profile, specs: &[Spec]) -> Vec<(u32, String)> {
     if profile == Profile::NginxConsistent {
         points.dedup_by_key(|&mut (point, _)| point);
     }
+    if matches!(profile, Profile::Groupcache { .. }) {
+        // The Go map's entry for a point is the last server's.
+        points.reverse();
+        points.dedup_by_key(|&mut (point, _)| point);
+        points.reverse();
+    }
     points
 }
 
@@ -555,7 +568,7 @@ fn naive_key_hash(profile: Profile, key: &[u8]) -> u32 {
     match profile {
         Profile::Libketama => md5_words(key.split(|&b| b == 0).next().unwrap())[0],
         Profile::Twemproxy if key.is_empty() => 0,
-        Profile::NginxConsistent => crc32(key),
+        Profile::NginxConsistent | Profile::Groupcache { .. } => crc32(key),
         _ => md5_words(key)[0],
     }
 }
@@ -579,6 +592,8 @@ fn profiles() -> impl Strategy<Value = Profile> {
         Just(Profile::Twemproxy),
         Just(Profile::NginxConsistent),
         Just(Profile::LibmemcachedUnweighted),
+        Just(Profile::Groupcache { replicas: 3 }),
+        Just(Profile::Groupcache { replicas: 50 }),
     ]
 }
 
@@ -683,4 +698,79 @@ fn errors_name_the_server_and_what_is_allowed() {
         ring.insert_weighted("10.0.0.2:11211".to_string(), u32::MAX),
         Err(RouteError::InvalidServer { profile: "twemproxy", .. })
     ));
+}
+
+// ------------------------------------------------------------- groupcache
+
+/// The names `Map.Add` got, one a line, in order.
+fn groupcache_servers(file: &str) -> Vec<Server<String>> {
+    text(&format!("servers/{file}")).lines().map(|name| Server::new(name.to_string(), 1)).collect()
+}
+
+fn groupcache_ring(set: &str, replicas: u32) -> CompatRing<String> {
+    let servers = groupcache_servers(&format!("{set}.servers"));
+    CompatRing::with_servers(Profile::Groupcache { replicas }, servers).unwrap()
+}
+
+#[test]
+fn groupcache_matches_the_go_package_for_every_key_and_point() {
+    for (set, replicas) in [("groupcache-peers50", 50), ("groupcache-r3", 3)] {
+        let ring = groupcache_ring(set, replicas);
+        // The Map's own dump lists every point, repeats included, each with
+        // the one owner Get finds; routekit holds each point once.
+        let dump = Tsv::read(&format!("{set}.continuum.tsv"));
+        let mut theirs: Vec<(u32, &str)> =
+            dump.rows.iter().map(|row| (number(&row[1]), utf8(&row[2]))).collect();
+        assert_eq!(theirs.len() as u32, replicas * ring.len() as u32, "{set}");
+        theirs.dedup();
+        let ours: Vec<(u32, &str)> = ring.continuum().map(|(p, s)| (p, s.as_str())).collect();
+        assert!(ours == theirs, "{set}: continuum differs");
+        let edges = Tsv::read(&format!("edges/{set}.keys.tsv"));
+        assert_eq!(edges.rows.len(), 10, "{set}");
+        let mut compared = 0;
+        for file in [format!("{set}.tsv"), format!("{set}.edges.tsv")] {
+            let tsv = Tsv::read(&file);
+            for row in &tsv.rows {
+                let (key, hash, expected) = (&row[0], number(&row[1]), utf8(&row[2]));
+                let context = || format!("{file}: key {:?}", String::from_utf8_lossy(key));
+                assert_eq!(ring.key_hash(key), hash, "{}", context());
+                assert_eq!(ring.route(key).map(String::as_str), Some(expected), "{}", context());
+                compared += 1;
+            }
+        }
+        // keys.txt, the empty key in front, and the edge keys.
+        assert_eq!(compared, 5011, "{set}");
+        assert_eq!(Tsv::read(&format!("{set}.tsv")).rows[0][0], b"");
+    }
+}
+
+#[test]
+fn groupcache_gives_a_shared_point_to_the_server_added_last() {
+    let inputs = Tsv::read("ties-groupcache.keys.tsv");
+    let (a, b, shared) =
+        (utf8(&inputs.rows[0][0]), utf8(&inputs.rows[0][1]), number(&inputs.rows[0][2]));
+    let ties = Tsv::read("ties-groupcache.tsv");
+    assert_eq!(ties.rows.len(), 6);
+    for row in &ties.rows {
+        let (order, key, expected) = (utf8(&row[0]), &row[1], utf8(&row[2]));
+        let servers = if order == "ab" { [(a, 1), (b, 1)] } else { [(b, 1), (a, 1)] };
+        let last = servers[1].0;
+        let ring = CompatRing::with_servers(Profile::Groupcache { replicas: 50 }, servers).unwrap();
+        assert_eq!(ring.route(key), Some(&expected), "{order}");
+        assert_eq!(expected, last, "{order}");
+        let continuum: Vec<(u32, &&str)> = ring.continuum().collect();
+        let at = continuum.partition_point(|&(point, _)| point < ring.key_hash(key));
+        assert_eq!(continuum[at], (shared, &last));
+        assert_eq!(ring.point_count(), 99);
+    }
+}
+
+#[test]
+fn groupcache_takes_names_without_weights() {
+    let profile = Profile::Groupcache { replicas: 50 };
+    let err = CompatRing::with_servers(profile, [("http://10.0.0.1:8080", 2)]).unwrap_err();
+    assert!(err.to_string().contains("groupcache has no weights"), "{err}");
+    let none = CompatRing::with_servers(Profile::Groupcache { replicas: 0 }, [("a", 1)]);
+    assert!(none.unwrap_err().to_string().contains("0 replicas"));
+    assert_eq!(profile.name(), "groupcache");
 }

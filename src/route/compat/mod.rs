@@ -1,6 +1,7 @@
 //! Placement bit-compatible with routers already deployed: ketama as
-//! libketama, libmemcached and twemproxy build it, and nginx's
-//! `hash $key consistent;` (feature `compat`).
+//! libketama, libmemcached and twemproxy build it, groupcache's
+//! consistenthash, and nginx's `hash $key consistent;`, `hash $key;` and
+//! `ip_hash;` (feature `compat`).
 //!
 //! A Rust service that shares a memcached pool with PHP or Python clients, or
 //! sits behind an nginx that pins sessions, can ask in-process which server
@@ -16,6 +17,7 @@
 //! | [`Libmemcached`](Profile::Libmemcached) | libmemcached with `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` (php-memcached's `OPT_LIBKETAMA_COMPATIBLE`) | 1.1.4 | per server `4 × floor(share × 160 / 4 × n + 1e-10)`, every step in f32; MD5 of `"<host>-<k>"` on port 11211, else `"<host>:<port>-<k>"` | as libketama |
 //! | [`Twemproxy`](Profile::Twemproxy) | twemproxy (nutcracker), `distribution: ketama`, `hash: md5` | 0.5.0 | as libmemcached; a server's explicit name replaces its address | as libketama; an empty key hashes to 0 |
 //! | [`NginxConsistent`](Profile::NginxConsistent) | nginx `hash $key consistent;` | 1.22.1 | `160 × weight` per server: CRC-32 of `host \0 port` and the previous point (4 little-endian bytes, from 0); equal points dropped | CRC-32 of the key |
+//! | [`Groupcache`](Profile::Groupcache) | Go's groupcache `consistenthash.New(replicas, nil)` | Debian's 0.0~git20200121.8c9f03a, Go 1.19 | `replicas` per server: CRC-32 of `"<i><name>"`, `i` in decimal from 0; of equal points the server added last keeps it | CRC-32 of the key |
 //! | [`LibmemcachedUnweighted`](Profile::LibmemcachedUnweighted) | libmemcached ketama without weighting (`MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA` after `KETAMA_WEIGHTED`) | 1.1.4 | 100 per server, whatever the weights: the first little-endian word of MD5 of `"<host>-<k>"` (names as libmemcached) | as libketama |
 //!
 //! nginx's plain `hash $key;` and `ip_hash;` are not rings: a
@@ -85,6 +87,9 @@
 //!   (`::1:11211`).
 //! * twemproxy: `host:port` as in the pool's `servers:` entry
 //!   `host:port:weight [name]`, or a unix socket `/path`.
+//! * groupcache: the peer's name as given to `Map.Add` (groupcache's
+//!   `HTTPPool.Set` takes peer URLs, e.g. `http://10.0.0.1:8080`), any
+//!   bytes; weight 1.
 //! * nginx: the first argument of the `server` directive, e.g.
 //!   `localhost:18085` or `127.0.0.2` (which nginx hashes with an *empty*
 //!   port, though it connects to port 80), checked as nginx parses it.
@@ -116,9 +121,12 @@
 //!   its configuration, name order). nginx keeps only the first of equal
 //!   points, so that server owns it. libmemcached breaks ties by server
 //!   index itself. With another C library (musl's `qsort` is not stable) the
-//!   order of equal points, and the server nginx keeps, is unspecified. None
-//!   of the vectors has a tie (32-bit points rarely collide); the tie rules
-//!   are read from the sources.
+//!   order of equal points, and the server nginx keeps, is unspecified.
+//!   groupcache gives an equal point to the server added last (its Go map
+//!   entry is overwritten) and routekit keeps that one copy. The main
+//!   vectors have no tie (32-bit points rarely collide); pairs of servers
+//!   that share a point, configured in both orders, check the rules
+//!   (`ties*.tsv`).
 //! * **Edges of the key space.** nginx does not hash an empty key at all: it
 //!   picks round robin, so no placement can match; routekit answers as for
 //!   hash 0 (the CRC-32 of no bytes), the server of the first point. libketama
@@ -173,6 +181,15 @@
 //!     [Server::new("127.0.0.1:11211", 1).with_name("alpha"), Server::new("127.0.0.2:11211", 2)],
 //! )?;
 //! assert_eq!(twemproxy.route(b"cart:7"), Some(&"127.0.0.1:11211"));
+//!
+//! // A Go service's groupcache HTTPPool (50 replicas) over three peers:
+//! // the Go package itself sends "user:42" to the first.
+//! let peers = ["http://10.0.0.1:8080", "http://10.0.0.2:8080", "http://10.0.0.3:8080"];
+//! let groupcache = CompatRing::with_servers(
+//!     Profile::Groupcache { replicas: 50 },
+//!     peers.map(|peer| (peer, 1)),
+//! )?;
+//! assert_eq!(groupcache.route(b"user:42"), Some(&"http://10.0.0.1:8080"));
 //! # Ok::<(), routekit::route::RouteError>(())
 //! ```
 
@@ -185,6 +202,7 @@ use super::members::{Arranged, Members};
 use super::points::{Point, Points};
 use super::{Membership, NodeId, RouteError, Router, Weighted};
 
+mod groupcache;
 mod ketama;
 mod nginx;
 mod nginx_hash;
@@ -230,6 +248,15 @@ pub enum Profile {
     /// Every server weighs 1: a heavier one would turn weighting back on.
     /// Servers keep the order they were added in.
     LibmemcachedUnweighted,
+    /// groupcache's `consistenthash.Map` (the Go package; checked: Debian's
+    /// golang-github-golang-groupcache-dev 0.0~git20200121.8c9f03a, Go
+    /// 1.19) with `replicas` points per server, as `consistenthash.New(replicas, nil)`
+    /// builds it (groupcache's `HTTPPool` uses 50). Servers keep the order
+    /// `Map.Add` got them in, every one of weight 1.
+    Groupcache {
+        /// Points per server: `New`'s first argument.
+        replicas: u32,
+    },
 }
 
 /// One server of a [`CompatRing`]: its identity (the node), its weight and,
@@ -579,6 +606,7 @@ impl<N> CompatRing<N> {
             Profile::Twemproxy if key.is_empty() => 0,
             Profile::Twemproxy => ketama::key_hash(key),
             Profile::NginxConsistent => nginx::key_hash(key),
+            Profile::Groupcache { .. } => groupcache::key_hash(key),
         }
     }
 
@@ -714,6 +742,7 @@ impl<N: NodeId> CompatRing<N> {
             (Profile::Libmemcached, 0) => {
                 Some("weight 0 is read as 1 by libmemcached: write 1".to_string())
             }
+            (Profile::Groupcache { replicas }, w) => groupcache::check(w, replicas),
             (_, 0) => Some("weight 0 is not allowed: a weight is at least 1".to_string()),
             (Profile::Twemproxy, w) if w > i32::MAX as u32 => {
                 Some(format!("weight {w} is above twemproxy's largest, {}", i32::MAX))
@@ -728,7 +757,11 @@ impl<N: NodeId> CompatRing<N> {
             None if server.name.is_some() => {
                 Err("only twemproxy servers have names (a name replaces the address)".to_string())
             }
-            None => nginx::check_address(identity).map(|()| nginx::point_base(identity)),
+            None => match self.profile {
+                // Go strings are any bytes; the name is hashed as it is.
+                Profile::Groupcache { .. } => Ok(identity.to_vec()),
+                _ => nginx::check_address(identity).map(|()| nginx::point_base(identity)),
+            },
         }
         .map_err(|reason| self.invalid(identity, reason))?;
         Ok(Share {
@@ -834,6 +867,9 @@ impl<N> CompatRing<N> {
                     index as u32,
                     &mut points,
                 ),
+                None if matches!(self.profile, Profile::Groupcache { .. }) => {
+                    groupcache::push_points(&share.base, share.generated, index as u32, &mut points)
+                }
                 None => nginx::push_points(&share.base, share.generated, index as u32, &mut points),
             }
         }
@@ -844,6 +880,9 @@ impl<N> CompatRing<N> {
         if self.profile == Profile::NginxConsistent {
             // nginx keeps the first of equal points.
             points.dedup_by_key(|point| point.hash);
+        }
+        if matches!(self.profile, Profile::Groupcache { .. }) {
+            groupcache::keep_last_of_equal(&mut points);
         }
         for share in &mut self.shares {
             share.points = 0;
@@ -922,6 +961,7 @@ impl Profile {
             Profile::Twemproxy => "twemproxy",
             Profile::NginxConsistent => "nginx",
             Profile::LibmemcachedUnweighted => "libmemcached-unweighted",
+            Profile::Groupcache { .. } => "groupcache",
         }
     }
 
@@ -930,7 +970,10 @@ impl Profile {
     fn generated(self, weight: u32, total: u64, servers: usize) -> u64 {
         match self.flavor() {
             Some(flavor) => ketama::point_count(flavor, weight, total, servers),
-            None => u64::from(weight) * u64::from(nginx::POINTS_PER_WEIGHT),
+            None => match self {
+                Profile::Groupcache { replicas } => u64::from(replicas),
+                _ => u64::from(weight) * u64::from(nginx::POINTS_PER_WEIGHT),
+            },
         }
     }
 
@@ -941,7 +984,7 @@ impl Profile {
             Profile::Libmemcached => Some(Flavor::Libmemcached),
             Profile::Twemproxy => Some(Flavor::Twemproxy),
             Profile::LibmemcachedUnweighted => Some(Flavor::LibmemcachedUnweighted),
-            Profile::NginxConsistent => None,
+            Profile::NginxConsistent | Profile::Groupcache { .. } => None,
         }
     }
 }
