@@ -106,6 +106,14 @@ fn twemproxy_servers(file: &str) -> Vec<Server<String>> {
         .collect()
 }
 
+/// The unweighted driver's list: weight 0 (added by `memcached_server_add`)
+/// and 1 mean the same there, and routekit writes both as 1.
+fn unweighted_servers() -> Vec<Server<String>> {
+    let servers = libmemcached_servers("libmemcached-unweighted-loop6.servers.tsv");
+    assert!(servers.iter().any(|s| s.weight() == 0) && servers.iter().all(|s| s.weight() <= 1));
+    servers.into_iter().map(|s| Server::new(s.node().clone(), 1)).collect()
+}
+
 /// The `server` lines of one upstream block of the nginx configuration.
 fn nginx_servers(file: &str, upstream: &str) -> Vec<Server<String>> {
     let conf = text(&format!("servers/{file}"));
@@ -148,6 +156,10 @@ fn vector_sets() -> Vec<(&'static str, CompatRing<String>)> {
             ring(Profile::Twemproxy, twemproxy_servers("twemproxy-loop6-named.yml")),
         ),
         ("nginx-chash", ring(Profile::NginxConsistent, nginx_servers("nginx-hash.conf", "chash"))),
+        (
+            "libmemcached-unweighted-loop6",
+            ring(Profile::LibmemcachedUnweighted, unweighted_servers()),
+        ),
     ]
 }
 
@@ -197,7 +209,7 @@ fn every_key_of_every_vector_matches_the_real_software() {
             }
         }
     }
-    assert_eq!(compared, 7 * 5010);
+    assert_eq!(compared, 8 * 5010);
 }
 
 #[test]
@@ -229,8 +241,13 @@ fn edge_keys_sit_on_points_and_past_both_ends_of_each_ring() {
 #[test]
 fn continuum_dumps_match_point_for_point() {
     let sets = vector_sets();
-    for set in ["libketama-lan5", "libketama-upstream8", "libmemcached-lan5", "libmemcached-loop6"]
-    {
+    for set in [
+        "libketama-lan5",
+        "libketama-upstream8",
+        "libmemcached-lan5",
+        "libmemcached-loop6",
+        "libmemcached-unweighted-loop6",
+    ] {
         let ring = &sets.iter().find(|(name, _)| *name == set).unwrap().1;
         let tsv = Tsv::read(&format!("{set}.continuum.tsv"));
         let (point, server) = (tsv.column("point").unwrap(), tsv.column("server").unwrap());
@@ -259,6 +276,46 @@ fn point_counts_follow_each_library_rounding() {
     // 127.0.0.1, 127.0.0.2, 127.0.0.1:21212, 127.0.0.1:21214, 127.0.0.3:21213, ...
     assert_eq!(counts("twemproxy-loop6"), [16, 32, 48, 320, 80, 460]);
     assert_eq!(counts("nginx-chash"), [160, 480, 160, 320, 800]);
+    assert_eq!(counts("libmemcached-unweighted-loop6"), [100; 6]);
+}
+
+#[test]
+fn unweighted_libmemcached_is_a_trap_the_profile_refuses() {
+    // The real library: 600 points for six unweighted servers, and 1120
+    // once a seventh is added with weight 2 (weighting is back on).
+    let trap = text("libmemcached-unweighted-loop6.trap.tsv");
+    assert!(trap.contains("before\tketama_weighted=0\tpoints=600"), "{trap}");
+    assert!(trap.contains("after_weight_2\tketama_weighted=1\tpoints=1120"), "{trap}");
+    let mut servers = unweighted_servers();
+    servers.push(Server::new("127.0.0.9:11211".to_string(), 2));
+    let err =
+        CompatRing::with_servers(Profile::LibmemcachedUnweighted, servers.clone()).unwrap_err();
+    assert!(err.to_string().contains("turns weighting back on"), "{err}");
+    let weighted = servers
+        .into_iter()
+        .map(|s| Server::new(s.node().clone(), s.weight().max(1)))
+        .collect::<Vec<_>>();
+    let ring = CompatRing::with_servers(Profile::Libmemcached, weighted).unwrap();
+    assert_eq!(ring.point_count(), 1120);
+}
+
+#[test]
+fn unweighted_shared_points_go_to_the_server_added_first() {
+    let inputs = Tsv::read("ties-unweighted.keys.tsv");
+    let (a, b, shared) =
+        (utf8(&inputs.rows[0][0]), utf8(&inputs.rows[0][1]), number(&inputs.rows[0][2]));
+    let ties = Tsv::read("ties-unweighted.tsv");
+    assert_eq!(ties.rows.len(), 6);
+    for row in &ties.rows {
+        let (order, key, expected) = (utf8(&row[0]), &row[1], utf8(&row[2]));
+        let servers = if order == "ab" { [(a, 1), (b, 1)] } else { [(b, 1), (a, 1)] };
+        let ring = CompatRing::with_servers(Profile::LibmemcachedUnweighted, servers).unwrap();
+        assert_eq!(ring.route(key), Some(&expected), "{order}");
+        let continuum: Vec<(u32, &&str)> = ring.continuum().collect();
+        let at = continuum.partition_point(|&(point, _)| point < ring.key_hash(key));
+        assert_eq!(continuum[at].0, shared);
+        assert_eq!(ring.continuum().filter(|(point, _)| *point == shared).count(), 2);
+    }
 }
 
 #[test]
@@ -393,9 +450,10 @@ impl Spec {
             (Profile::Twemproxy, _) if self.name.is_some() => {
                 self.name.clone().unwrap().into_bytes()
             }
-            (Profile::Libmemcached | Profile::Twemproxy, Some(11211)) => {
-                self.host.clone().into_bytes()
-            }
+            (
+                Profile::Libmemcached | Profile::LibmemcachedUnweighted | Profile::Twemproxy,
+                Some(11211),
+            ) => self.host.clone().into_bytes(),
             _ => self.identity().into_bytes(),
         }
     }
@@ -407,7 +465,11 @@ fn specs(profile: Profile) -> impl Strategy<Value = Vec<Spec>> {
     } else {
         prop_oneof![Just(Some(11211)), Just(Some(11212)), Just(Some(22122))].boxed()
     };
-    let max_weight: u32 = if profile == Profile::NginxConsistent { 4 } else { 1000 };
+    let max_weight: u32 = match profile {
+        Profile::NginxConsistent => 4,
+        Profile::LibmemcachedUnweighted | Profile::Groupcache { .. } => 1,
+        _ => 1000,
+    };
     let named = profile == Profile::Twemproxy;
     prop::collection::btree_map((0u16..300, ports), (1..=max_weight, any::<bool>()), 1..10)
         .prop_map(move |servers| {
@@ -457,6 +519,20 @@ fn naive_continuum(profile: Profile, specs: &[Spec]) -> Vec<(u32, String)> {
     for spec in order {
         let share = spec.weight as f32 / total as f32;
         let base = spec.hashed(profile);
+        if let Profile::Groupcache { replicas } = profile {
+            let name = spec.identity();
+            for i in 0..replicas {
+                points.push((crc32(format!("{i}{name}").as_bytes()), name.clone()));
+            }
+            continue;
+        }
+        if profile == Profile::LibmemcachedUnweighted {
+            for k in 0..100 {
+                let words = md5_words(&[&base[..], format!("-{k}").as_bytes()].concat());
+                points.push((words[0], spec.identity()));
+            }
+            continue;
+        }
         let digests = match profile {
             Profile::Libketama => (f64::from(share) * 40.0 * f64::from(servers)) as f32,
             Profile::NginxConsistent => 0.0,
@@ -479,6 +555,12 @@ fn naive_continuum(profile: Profile, specs: &[Spec]) -> Vec<(u32, String)> {
     if profile == Profile::NginxConsistent {
         points.dedup_by_key(|&mut (point, _)| point);
     }
+    if matches!(profile, Profile::Groupcache { .. }) {
+        // The Go map's entry for a point is the last server's.
+        points.reverse();
+        points.dedup_by_key(|&mut (point, _)| point);
+        points.reverse();
+    }
     points
 }
 
@@ -486,7 +568,7 @@ fn naive_key_hash(profile: Profile, key: &[u8]) -> u32 {
     match profile {
         Profile::Libketama => md5_words(key.split(|&b| b == 0).next().unwrap())[0],
         Profile::Twemproxy if key.is_empty() => 0,
-        Profile::NginxConsistent => crc32(key),
+        Profile::NginxConsistent | Profile::Groupcache { .. } => crc32(key),
         _ => md5_words(key)[0],
     }
 }
@@ -509,6 +591,9 @@ fn profiles() -> impl Strategy<Value = Profile> {
         Just(Profile::Libmemcached),
         Just(Profile::Twemproxy),
         Just(Profile::NginxConsistent),
+        Just(Profile::LibmemcachedUnweighted),
+        Just(Profile::Groupcache { replicas: 3 }),
+        Just(Profile::Groupcache { replicas: 50 }),
     ]
 }
 
@@ -613,4 +698,79 @@ fn errors_name_the_server_and_what_is_allowed() {
         ring.insert_weighted("10.0.0.2:11211".to_string(), u32::MAX),
         Err(RouteError::InvalidServer { profile: "twemproxy", .. })
     ));
+}
+
+// ------------------------------------------------------------- groupcache
+
+/// The names `Map.Add` got, one a line, in order.
+fn groupcache_servers(file: &str) -> Vec<Server<String>> {
+    text(&format!("servers/{file}")).lines().map(|name| Server::new(name.to_string(), 1)).collect()
+}
+
+fn groupcache_ring(set: &str, replicas: u32) -> CompatRing<String> {
+    let servers = groupcache_servers(&format!("{set}.servers"));
+    CompatRing::with_servers(Profile::Groupcache { replicas }, servers).unwrap()
+}
+
+#[test]
+fn groupcache_matches_the_go_package_for_every_key_and_point() {
+    for (set, replicas) in [("groupcache-peers50", 50), ("groupcache-r3", 3)] {
+        let ring = groupcache_ring(set, replicas);
+        // The Map's own dump lists every point, repeats included, each with
+        // the one owner Get finds; routekit holds each point once.
+        let dump = Tsv::read(&format!("{set}.continuum.tsv"));
+        let mut theirs: Vec<(u32, &str)> =
+            dump.rows.iter().map(|row| (number(&row[1]), utf8(&row[2]))).collect();
+        assert_eq!(theirs.len() as u32, replicas * ring.len() as u32, "{set}");
+        theirs.dedup();
+        let ours: Vec<(u32, &str)> = ring.continuum().map(|(p, s)| (p, s.as_str())).collect();
+        assert!(ours == theirs, "{set}: continuum differs");
+        let edges = Tsv::read(&format!("edges/{set}.keys.tsv"));
+        assert_eq!(edges.rows.len(), 10, "{set}");
+        let mut compared = 0;
+        for file in [format!("{set}.tsv"), format!("{set}.edges.tsv")] {
+            let tsv = Tsv::read(&file);
+            for row in &tsv.rows {
+                let (key, hash, expected) = (&row[0], number(&row[1]), utf8(&row[2]));
+                let context = || format!("{file}: key {:?}", String::from_utf8_lossy(key));
+                assert_eq!(ring.key_hash(key), hash, "{}", context());
+                assert_eq!(ring.route(key).map(String::as_str), Some(expected), "{}", context());
+                compared += 1;
+            }
+        }
+        // keys.txt, the empty key in front, and the edge keys.
+        assert_eq!(compared, 5011, "{set}");
+        assert_eq!(Tsv::read(&format!("{set}.tsv")).rows[0][0], b"");
+    }
+}
+
+#[test]
+fn groupcache_gives_a_shared_point_to_the_server_added_last() {
+    let inputs = Tsv::read("ties-groupcache.keys.tsv");
+    let (a, b, shared) =
+        (utf8(&inputs.rows[0][0]), utf8(&inputs.rows[0][1]), number(&inputs.rows[0][2]));
+    let ties = Tsv::read("ties-groupcache.tsv");
+    assert_eq!(ties.rows.len(), 6);
+    for row in &ties.rows {
+        let (order, key, expected) = (utf8(&row[0]), &row[1], utf8(&row[2]));
+        let servers = if order == "ab" { [(a, 1), (b, 1)] } else { [(b, 1), (a, 1)] };
+        let last = servers[1].0;
+        let ring = CompatRing::with_servers(Profile::Groupcache { replicas: 50 }, servers).unwrap();
+        assert_eq!(ring.route(key), Some(&expected), "{order}");
+        assert_eq!(expected, last, "{order}");
+        let continuum: Vec<(u32, &&str)> = ring.continuum().collect();
+        let at = continuum.partition_point(|&(point, _)| point < ring.key_hash(key));
+        assert_eq!(continuum[at], (shared, &last));
+        assert_eq!(ring.point_count(), 99);
+    }
+}
+
+#[test]
+fn groupcache_takes_names_without_weights() {
+    let profile = Profile::Groupcache { replicas: 50 };
+    let err = CompatRing::with_servers(profile, [("http://10.0.0.1:8080", 2)]).unwrap_err();
+    assert!(err.to_string().contains("groupcache has no weights"), "{err}");
+    let none = CompatRing::with_servers(Profile::Groupcache { replicas: 0 }, [("a", 1)]);
+    assert!(none.unwrap_err().to_string().contains("0 replicas"));
+    assert_eq!(profile.name(), "groupcache");
 }

@@ -11,7 +11,7 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
     use std::hint::black_box;
 
     use criterion::BenchmarkId;
-    use routekit::route::compat::{CompatRing, Profile};
+    use routekit::route::compat::{CompatRing, NginxHash, NginxMethod, Profile};
     use routekit::route::{HashRing, Membership, Router};
 
     use crate::inputs::{node_names, session_keys};
@@ -33,11 +33,14 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
             ("libmemcached", Profile::Libmemcached),
             ("twemproxy", Profile::Twemproxy),
             ("nginx", Profile::NginxConsistent),
+            ("libmemcached_unweighted", Profile::LibmemcachedUnweighted),
+            ("groupcache_50", Profile::Groupcache { replicas: 50 }),
         ] {
             let servers = names.iter().map(|name| (name.as_str(), 1));
             // 160 points per server, as in the floor, except libmemcached
             // and twemproxy at 100 servers: their f32 rounding gives each of
-            // 100 equal servers 39 digests, 156 points.
+            // 100 equal servers 39 digests, 156 points; and unweighted
+            // libmemcached's 100 and groupcache's HTTPPool default of 50.
             let ring = CompatRing::with_servers(profile, servers).unwrap();
             group.bench_function(BenchmarkId::new(label, nodes), |b| {
                 b.iter(|| black_box(ring.route(key())))
@@ -49,6 +52,26 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
                     |b| b.iter(|| black_box(ring.key_hash(key()))),
                 );
             }
+        }
+        // nginx's plain hash and ip_hash: one hash, then a binary search
+        // over the running weights. ip_hash keys are 4-byte addresses.
+        for (label, method) in
+            [("nginx_plain_hash", NginxMethod::Hash), ("nginx_ip_hash", NginxMethod::IpHash)]
+        {
+            let mut upstream = NginxHash::new(method);
+            upstream.extend(names.iter().map(String::as_str)).unwrap();
+            // Spread over the space: the index times a large odd number.
+            let addresses: Vec<[u8; 4]> =
+                (0..keys.len() as u32).map(|i| i.wrapping_mul(0x9e37_79b9).to_be_bytes()).collect();
+            let mut next_address = addresses.iter().cycle();
+            group.bench_function(BenchmarkId::new(label, nodes), |b| {
+                b.iter(|| match method {
+                    NginxMethod::IpHash => {
+                        black_box(upstream.route(next_address.next().expect("cycles")))
+                    }
+                    _ => black_box(upstream.route(key())),
+                })
+            });
         }
     }
     group.finish();

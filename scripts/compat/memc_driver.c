@@ -25,6 +25,18 @@
  *   memcached_server_add_with_weight(memc, host, port, weight)  per server
  * All other behaviors keep their defaults (no SORT_HOSTS, no
  * AUTO_EJECT_HOSTS, no namespace).
+ *
+ * With MEMC_DISTRIBUTION=ketama in the environment the client is the
+ * unweighted one instead (gen_libmemcached_unweighted.sh):
+ *   memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED, 1);
+ *   memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_DISTRIBUTION,
+ *                          MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA);
+ *       (the hashes stay MD5; weighting is off again)
+ *   memcached_server_add(memc, host, port)  per server (weight column 0)
+ * and the driver checks that KETAMA_WEIGHTED reads 0 after the servers
+ * are added.  A server of weight 2 or more, added with
+ * memcached_server_add_with_weight, would turn weighting back on: the
+ * "trap" command shows it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +96,12 @@ static int load_servers(const char *path, struct server *out)
     return n;
 }
 
+static int unweighted(void)
+{
+    const char *mode = getenv("MEMC_DISTRIBUTION");
+    return mode != NULL && strcmp(mode, "ketama") == 0;
+}
+
 static memcached_st *make_client(const char *servers_path, struct server *list, int *count)
 {
     *count = load_servers(servers_path, list);
@@ -97,9 +115,20 @@ static memcached_st *make_client(const char *servers_path, struct server *list, 
         fprintf(stderr, "KETAMA_WEIGHTED: %s\n", memcached_strerror(memc, rc));
         exit(1);
     }
+    if (unweighted()) {
+        rc = memcached_behavior_set(memc, MEMCACHED_BEHAVIOR_DISTRIBUTION,
+                                    MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA);
+        if (rc != MEMCACHED_SUCCESS) {
+            fprintf(stderr, "DISTRIBUTION: %s\n", memcached_strerror(memc, rc));
+            exit(1);
+        }
+    }
     for (int i = 0; i < *count; i++) {
-        rc = memcached_server_add_with_weight(memc, list[i].host, (in_port_t)list[i].port,
-                                              list[i].weight);
+        if (list[i].weight == 0)
+            rc = memcached_server_add(memc, list[i].host, (in_port_t)list[i].port);
+        else
+            rc = memcached_server_add_with_weight(memc, list[i].host, (in_port_t)list[i].port,
+                                                  list[i].weight);
         if (rc != MEMCACHED_SUCCESS) {
             fprintf(stderr, "server_add %s:%u: %s\n", list[i].host, list[i].port,
                     memcached_strerror(memc, rc));
@@ -107,6 +136,17 @@ static memcached_st *make_client(const char *servers_path, struct server *list, 
         }
     }
     /* Fail loudly if the configuration is not what the vectors claim. */
+    if (unweighted()) {
+        if (memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED) != 0 ||
+            memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_HASH) != MEMCACHED_HASH_MD5 ||
+            memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_DISTRIBUTION) !=
+                MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA ||
+            memcached_server_count(memc) != (uint32_t)*count) {
+            fprintf(stderr, "unexpected libmemcached configuration (unweighted)\n");
+            exit(1);
+        }
+        return memc;
+    }
     if (memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED) != 1 ||
         memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_HASH) != MEMCACHED_HASH_MD5 ||
         memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_KETAMA_HASH) != MEMCACHED_HASH_MD5 ||
@@ -202,8 +242,31 @@ static int cmd_info(const char *servers_path)
     return 0;
 }
 
+/* The trap: an unweighted client, then one more server of weight 2. */
+static int cmd_trap(const char *servers_path)
+{
+    struct server list[MAX_SERVERS];
+    int count;
+    memcached_st *memc = make_client(servers_path, list, &count);
+    printf("before\tketama_weighted=%lu\tpoints=%u\n",
+           (unsigned long)memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED),
+           memc->ketama.continuum_points_counter);
+    memcached_return_t rc = memcached_server_add_with_weight(memc, "127.0.0.9", 11211, 2);
+    if (rc != MEMCACHED_SUCCESS) {
+        fprintf(stderr, "server_add: %s\n", memcached_strerror(memc, rc));
+        return 1;
+    }
+    printf("after_weight_2\tketama_weighted=%lu\tpoints=%u\n",
+           (unsigned long)memcached_behavior_get(memc, MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED),
+           memc->ketama.continuum_points_counter);
+    memcached_free(memc);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 3 && strcmp(argv[1], "trap") == 0)
+        return cmd_trap(argv[2]);
     if (argc >= 4 && strcmp(argv[1], "lookup") == 0)
         return cmd_lookup(argv[2], argv[3]);
     if (argc >= 3 && strcmp(argv[1], "continuum") == 0)

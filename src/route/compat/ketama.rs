@@ -1,6 +1,6 @@
-//! Ketama as libketama, libmemcached (weighted) and twemproxy build it: how
-//! many MD5 digests a server gets, the name each digest is taken of, and the
-//! key hash.
+//! Ketama as libketama, libmemcached (weighted and unweighted) and twemproxy
+//! build it: how many MD5 digests a server gets, the name each digest is
+//! taken of, and the key hash.
 //!
 //! The vectors in `tests/data/compat/`, which the real libraries produced,
 //! pin these rules, except twemproxy's unix-socket names and its 272-byte
@@ -18,7 +18,14 @@ pub(super) enum Flavor {
     Libmemcached,
     /// twemproxy with `distribution: ketama`, `hash: md5`.
     Twemproxy,
+    /// libmemcached with `MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA` after
+    /// `KETAMA_WEIGHTED`: 100 points a server, one word of each digest.
+    LibmemcachedUnweighted,
 }
+
+/// Points per server of unweighted libmemcached ketama
+/// (`MEMCACHED_POINTS_PER_SERVER`).
+const UNWEIGHTED_POINTS: u32 = 100;
 
 /// libketama keeps an address in `char addr[22]`: 21 bytes and the NUL.
 const LIBKETAMA_MAX_ADDRESS: usize = 21;
@@ -38,11 +45,13 @@ pub(super) fn point_name(
     name: Option<&[u8]>,
 ) -> Result<Vec<u8>, String> {
     match (flavor, name) {
-        (Flavor::Libketama | Flavor::Libmemcached, Some(_)) => {
+        (Flavor::Libketama | Flavor::Libmemcached | Flavor::LibmemcachedUnweighted, Some(_)) => {
             Err("only twemproxy servers have names (a name replaces the address)".into())
         }
         (Flavor::Libketama, None) => libketama_name(identity),
-        (Flavor::Libmemcached, None) => libmemcached_name(identity),
+        (Flavor::Libmemcached | Flavor::LibmemcachedUnweighted, None) => {
+            libmemcached_name(identity)
+        }
         (Flavor::Twemproxy, name) => twemproxy_name(identity, name),
     }
 }
@@ -151,6 +160,32 @@ fn split_port(identity: &[u8]) -> Result<(&[u8], Option<u32>), String> {
     }
 }
 
+/// What is wrong with `weight` for this flavor, if anything. Unweighted
+/// libmemcached takes only weight 1 (`memcached_server_add` stores 0, which
+/// it reads the same): `memcached_server_add_with_weight` with a weight
+/// above 1 turns weighting back on for the whole pool, and the ring becomes
+/// [`Flavor::Libmemcached`]'s.
+pub(super) fn weight_rule(flavor: Flavor, weight: u32) -> Option<String> {
+    match (flavor, weight) {
+        (Flavor::LibmemcachedUnweighted, 1) => None,
+        (Flavor::LibmemcachedUnweighted, w) => Some(format!(
+            "weight {w}: unweighted libmemcached takes weight 1 only (a server added with a \
+             weight above 1 turns weighting back on: use the libmemcached profile)"
+        )),
+        _ => None,
+    }
+}
+
+/// The points a server of `weight` holds out of `total` weight over
+/// `servers` servers: 4 per digest, except unweighted libmemcached's fixed
+/// 100 (one per digest).
+pub(super) fn point_count(flavor: Flavor, weight: u32, total: u64, servers: usize) -> u64 {
+    match flavor {
+        Flavor::LibmemcachedUnweighted => u64::from(UNWEIGHTED_POINTS),
+        _ => 4 * u64::from(digests(flavor, weight, total, servers)),
+    }
+}
+
 /// How many MD5 digests (of 4 points each) a server of `weight` gets, out of
 /// `total` weight over `servers` servers.
 ///
@@ -171,23 +206,26 @@ pub(super) fn digests(flavor: Flavor, weight: u32, total: u64, servers: usize) -
         Flavor::Libmemcached | Flavor::Twemproxy => {
             (share * 160.0_f32 / 4.0_f32 * servers + 1e-10_f32).floor()
         }
+        Flavor::LibmemcachedUnweighted => UNWEIGHTED_POINTS as f32,
     };
     // In range: the share is at most 1, so this is at most 40 × servers.
     digests as u32
 }
 
-/// Appends the `4 × digests` points of a server: the little-endian 32-bit
-/// words of MD5(`name-k`) for `k` in `0..digests`, shifted into the top half
-/// of the 64-bit circle.
+/// Appends the `count` points of a server: the little-endian 32-bit words
+/// of MD5(`name-k`) for `k` = 0, 1, ..., shifted into the top half of the
+/// 64-bit circle; four words per digest, unweighted libmemcached only the
+/// first (`hashkit_digest` with MD5).
 pub(super) fn push_points(
     flavor: Flavor,
     name: &[u8],
-    digests: u32,
+    count: u32,
     member: u32,
     out: &mut Vec<Point>,
 ) {
+    let words = if flavor == Flavor::LibmemcachedUnweighted { 1 } else { 4 };
     let mut input = Vec::with_capacity(name.len() + 11);
-    for k in 0..digests {
+    for k in 0..count / words {
         input.clear();
         input.extend_from_slice(name);
         input.push(b'-');
@@ -196,7 +234,7 @@ pub(super) fn push_points(
             input.truncate(TWEMPROXY_MAX_POINT_NAME);
         }
         let digest = md5::compute(&input);
-        for word in digest.chunks_exact(4) {
+        for word in digest.chunks_exact(4).take(words as usize) {
             let point = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
             out.push(Point { hash: u64::from(point) << 32, member });
         }
@@ -270,20 +308,25 @@ mod tests {
     fn first_points_of_the_golden_digest() {
         // libketama's own md5 of "10.0.1.1:11211-0" (libketama-digests.tsv).
         let mut points = Vec::new();
-        push_points(Flavor::Libketama, b"10.0.1.1:11211", 1, 0, &mut points);
+        push_points(Flavor::Libketama, b"10.0.1.1:11211", 4, 0, &mut points);
         let words: Vec<u64> = points.iter().map(|p| p.hash >> 32).collect();
         assert_eq!(words, [2431485715, 4123933443, 100894374, 2720740989]);
+        // Unweighted libmemcached keeps only the first word of each digest.
+        points.clear();
+        push_points(Flavor::LibmemcachedUnweighted, b"10.0.1.1:11211", 2, 0, &mut points);
+        assert_eq!(points[0].hash >> 32, 2431485715);
+        assert_eq!(points.len(), 2);
     }
 
     #[test]
     fn twemproxy_truncates_long_point_names() {
         let name = vec![b'n'; 300];
         let mut long = Vec::new();
-        push_points(Flavor::Twemproxy, &name, 2, 0, &mut long);
+        push_points(Flavor::Twemproxy, &name, 8, 0, &mut long);
         // Both digests hash the same first 272 bytes.
         assert_eq!(long[..4], long[4..]);
         let mut short = Vec::new();
-        push_points(Flavor::Twemproxy, &name[..10], 2, 0, &mut short);
+        push_points(Flavor::Twemproxy, &name[..10], 8, 0, &mut short);
         assert_ne!(short[..4], short[4..]);
     }
 }

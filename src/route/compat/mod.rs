@@ -1,6 +1,7 @@
 //! Placement bit-compatible with routers already deployed: ketama as
-//! libketama, libmemcached and twemproxy build it, and nginx's
-//! `hash $key consistent;` (feature `compat`).
+//! libketama, libmemcached and twemproxy build it, groupcache's
+//! consistenthash, and nginx's `hash $key consistent;`, `hash $key;` and
+//! `ip_hash;` (feature `compat`).
 //!
 //! A Rust service that shares a memcached pool with PHP or Python clients, or
 //! sits behind an nginx that pins sessions, can ask in-process which server
@@ -16,6 +17,14 @@
 //! | [`Libmemcached`](Profile::Libmemcached) | libmemcached with `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` (php-memcached's `OPT_LIBKETAMA_COMPATIBLE`) | 1.1.4 | per server `4 × floor(share × 160 / 4 × n + 1e-10)`, every step in f32; MD5 of `"<host>-<k>"` on port 11211, else `"<host>:<port>-<k>"` | as libketama |
 //! | [`Twemproxy`](Profile::Twemproxy) | twemproxy (nutcracker), `distribution: ketama`, `hash: md5` | 0.5.0 | as libmemcached; a server's explicit name replaces its address | as libketama; an empty key hashes to 0 |
 //! | [`NginxConsistent`](Profile::NginxConsistent) | nginx `hash $key consistent;` | 1.22.1 | `160 × weight` per server: CRC-32 of `host \0 port` and the previous point (4 little-endian bytes, from 0); equal points dropped | CRC-32 of the key |
+//! | [`Groupcache`](Profile::Groupcache) | Go's groupcache `consistenthash.New(replicas, nil)` | Debian's 0.0~git20200121.8c9f03a, Go 1.19 | `replicas` per server: CRC-32 of `"<i><name>"`, `i` in decimal from 0; of equal points the server added last keeps it | CRC-32 of the key |
+//! | [`LibmemcachedUnweighted`](Profile::LibmemcachedUnweighted) | libmemcached ketama without weighting (`MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA` after `KETAMA_WEIGHTED`) | 1.1.4 | 100 per server, whatever the weights: the first little-endian word of MD5 of `"<host>-<k>"` (names as libmemcached) | as libketama |
+//!
+//! nginx's plain `hash $key;` and `ip_hash;` are not rings: a
+//! [`NginxHash`] reproduces them (a weighted pick from one hash, rehashed
+//! past servers that are down; see its docs), checked against nginx 1.22.1
+//! for 5000 keys, 4816 client addresses (IPv4, IPv6, IPv4-mapped, real
+//! source addresses) and with servers marked `down`.
 //!
 //! `share` is the server's weight over the total, in f32, and `n` the number
 //! of servers. In every profile a key belongs to the server of the first
@@ -32,6 +41,38 @@
 //! 7 from libmemcached, whose `OPT_LIBKETAMA_COMPATIBLE` is therefore not
 //! point-for-point libketama (nor are its names: it drops the port 11211).
 //!
+//! ## The unweighted libmemcached trap
+//!
+//! `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` sets ketama, the MD5 key hash and
+//! weighting; setting `MEMCACHED_BEHAVIOR_DISTRIBUTION` to
+//! `MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA` afterwards (php-memcached's
+//! `OPT_DISTRIBUTION` after `OPT_LIBKETAMA_COMPATIBLE`, or a client that
+//! sets both "to be sure") keeps MD5 but turns weighting off: 100 points a
+//! server, one MD5 word each, a different ring from
+//! [`Libmemcached`](Profile::Libmemcached)'s 160. Weighting comes back as
+//! soon as a server of weight 2 or more is added with
+//! `memcached_server_add_with_weight` (the checked library went from 600 to
+//! 1120 points on adding one). So
+//! [`LibmemcachedUnweighted`](Profile::LibmemcachedUnweighted) takes only
+//! weight 1 (what `memcached_server_add`'s 0 means there) and refuses a
+//! heavier server, naming the weighted profile; read the behaviour off the
+//! client (`memcached_behavior_get(.., KETAMA_WEIGHTED)`) to choose.
+//!
+//! ```
+//! use routekit::route::Router;
+//! use routekit::route::compat::{CompatRing, Profile};
+//!
+//! let servers = [("10.0.1.1:11211", 1), ("10.0.1.2:11211", 1)];
+//! let unweighted = CompatRing::with_servers(Profile::LibmemcachedUnweighted, servers)?;
+//! let weighted = CompatRing::with_servers(Profile::Libmemcached, servers)?;
+//! assert_eq!((unweighted.point_count(), weighted.point_count()), (200, 320));
+//! // What libmemcached 1.1.4 itself answers for this pool.
+//! assert_eq!(unweighted.route(b"user:42:profile"), Some(&"10.0.1.2:11211"));
+//! let heavier = CompatRing::with_servers(Profile::LibmemcachedUnweighted, [("10.0.1.3", 2)]);
+//! assert!(heavier.unwrap_err().to_string().contains("turns weighting back on"));
+//! # Ok::<(), routekit::route::RouteError>(())
+//! ```
+//!
 //! # Servers
 //!
 //! A server is its identity (the node's [`NodeId`] bytes: use `&str`,
@@ -41,11 +82,14 @@
 //!
 //! * libketama: the address of the server file, e.g. `10.0.1.1:11211`, at
 //!   most 21 bytes (libketama's buffer), hashed as it is.
-//! * libmemcached: `host:port` or `host` (port 11211), the host exactly as
+//! * libmemcached (both profiles): `host:port` or `host` (port 11211), the host exactly as
 //!   passed to `memcached_server_add`; an IPv6 host needs its port
 //!   (`::1:11211`).
 //! * twemproxy: `host:port` as in the pool's `servers:` entry
 //!   `host:port:weight [name]`, or a unix socket `/path`.
+//! * groupcache: the peer's name as given to `Map.Add` (groupcache's
+//!   `HTTPPool.Set` takes peer URLs, e.g. `http://10.0.0.1:8080`), any
+//!   bytes; weight 1.
 //! * nginx: the first argument of the `server` directive, e.g.
 //!   `localhost:18085` or `127.0.0.2` (which nginx hashes with an *empty*
 //!   port, though it connects to port 80), checked as nginx parses it.
@@ -77,9 +121,12 @@
 //!   its configuration, name order). nginx keeps only the first of equal
 //!   points, so that server owns it. libmemcached breaks ties by server
 //!   index itself. With another C library (musl's `qsort` is not stable) the
-//!   order of equal points, and the server nginx keeps, is unspecified. None
-//!   of the vectors has a tie (32-bit points rarely collide); the tie rules
-//!   are read from the sources.
+//!   order of equal points, and the server nginx keeps, is unspecified.
+//!   groupcache gives an equal point to the server added last (its Go map
+//!   entry is overwritten) and routekit keeps that one copy. The main
+//!   vectors have no tie (32-bit points rarely collide); pairs of servers
+//!   that share a point, configured in both orders, check the rules
+//!   (`ties*.tsv`).
 //! * **Edges of the key space.** nginx does not hash an empty key at all: it
 //!   picks round robin, so no placement can match; routekit answers as for
 //!   hash 0 (the CRC-32 of no bytes), the server of the first point. libketama
@@ -103,7 +150,7 @@
 //!   sockets (`/path` hashes as `/path:`) and its 272-byte limit on a
 //!   point's name, nginx's `unix:` servers.
 //! * **Not modelled:** libmemcached's `SORT_HOSTS`, namespaces and other
-//!   distributions; twemproxy's `hash_tag`; nginx's plain `hash $key;`,
+//!   distributions; twemproxy's `hash_tag`; nginx's
 //!   weights of servers that resolve to several addresses (placement is per
 //!   `server` string) and round robin among them.
 //!
@@ -134,6 +181,15 @@
 //!     [Server::new("127.0.0.1:11211", 1).with_name("alpha"), Server::new("127.0.0.2:11211", 2)],
 //! )?;
 //! assert_eq!(twemproxy.route(b"cart:7"), Some(&"127.0.0.1:11211"));
+//!
+//! // A Go service's groupcache HTTPPool (50 replicas) over three peers:
+//! // the Go package itself sends "user:42" to the first.
+//! let peers = ["http://10.0.0.1:8080", "http://10.0.0.2:8080", "http://10.0.0.3:8080"];
+//! let groupcache = CompatRing::with_servers(
+//!     Profile::Groupcache { replicas: 50 },
+//!     peers.map(|peer| (peer, 1)),
+//! )?;
+//! assert_eq!(groupcache.route(b"user:42"), Some(&"http://10.0.0.1:8080"));
 //! # Ok::<(), routekit::route::RouteError>(())
 //! ```
 
@@ -146,8 +202,12 @@ use super::members::{Arranged, Members};
 use super::points::{Point, Points};
 use super::{Membership, NodeId, RouteError, Router, Weighted};
 
+mod groupcache;
 mod ketama;
 mod nginx;
+mod nginx_hash;
+
+pub use nginx_hash::{NginxHash, NginxMethod};
 
 use ketama::Flavor;
 
@@ -182,6 +242,21 @@ pub enum Profile {
     /// nginx's `hash $key consistent;` (checked: 1.22.1). Servers keep the
     /// upstream block's order.
     NginxConsistent,
+    /// libmemcached's ketama without weighting (checked: 1.1.4): 100 points
+    /// a server, what a client gets from `MEMCACHED_DISTRIBUTION_CONSISTENT_KETAMA`
+    /// after `MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED` (which set the MD5 hashes).
+    /// Every server weighs 1: a heavier one would turn weighting back on.
+    /// Servers keep the order they were added in.
+    LibmemcachedUnweighted,
+    /// groupcache's `consistenthash.Map` (the Go package; checked: Debian's
+    /// golang-github-golang-groupcache-dev 0.0~git20200121.8c9f03a, Go
+    /// 1.19) with `replicas` points per server, as `consistenthash.New(replicas, nil)`
+    /// builds it (groupcache's `HTTPPool` uses 50). Servers keep the order
+    /// `Map.Add` got them in, every one of weight 1.
+    Groupcache {
+        /// Points per server: `New`'s first argument.
+        replicas: u32,
+    },
 }
 
 /// One server of a [`CompatRing`]: its identity (the node), its weight and,
@@ -530,10 +605,11 @@ impl<N> CompatRing<N> {
                 let end = key.iter().position(|&b| b == 0).unwrap_or(key.len());
                 ketama::key_hash(&key[..end])
             }
-            Profile::Libmemcached => ketama::key_hash(key),
+            Profile::Libmemcached | Profile::LibmemcachedUnweighted => ketama::key_hash(key),
             Profile::Twemproxy if key.is_empty() => 0,
             Profile::Twemproxy => ketama::key_hash(key),
             Profile::NginxConsistent => nginx::key_hash(key),
+            Profile::Groupcache { .. } => groupcache::key_hash(key),
         }
     }
 
@@ -671,11 +747,12 @@ impl<N: NodeId> CompatRing<N> {
             (Profile::Libmemcached, 0) => {
                 Some("weight 0 is read as 1 by libmemcached: write 1".to_string())
             }
+            (Profile::Groupcache { replicas }, w) => groupcache::check(w, replicas),
             (_, 0) => Some("weight 0 is not allowed: a weight is at least 1".to_string()),
             (Profile::Twemproxy, w) if w > i32::MAX as u32 => {
                 Some(format!("weight {w} is above twemproxy's largest, {}", i32::MAX))
             }
-            _ => None,
+            (profile, w) => profile.flavor().and_then(|flavor| ketama::weight_rule(flavor, w)),
         };
         if let Some(reason) = reason {
             return Err(self.invalid(identity, reason));
@@ -685,7 +762,11 @@ impl<N: NodeId> CompatRing<N> {
             None if server.name.is_some() => {
                 Err("only twemproxy servers have names (a name replaces the address)".to_string())
             }
-            None => nginx::check_address(identity).map(|()| nginx::point_base(identity)),
+            None => match self.profile {
+                // Go strings are any bytes; the name is hashed as it is.
+                Profile::Groupcache { .. } => Ok(identity.to_vec()),
+                _ => nginx::check_address(identity).map(|()| nginx::point_base(identity)),
+            },
         }
         .map_err(|reason| self.invalid(identity, reason))?;
         Ok(Share {
@@ -790,9 +871,15 @@ impl<N> CompatRing<N> {
         for index in stale {
             let share = &self.shares[index];
             match self.profile.flavor() {
-                Some(flavor) => {
-                    let digests = share.generated / 4;
-                    ketama::push_points(flavor, &share.base, digests, index as u32, &mut points);
+                Some(flavor) => ketama::push_points(
+                    flavor,
+                    &share.base,
+                    share.generated,
+                    index as u32,
+                    &mut points,
+                ),
+                None if matches!(self.profile, Profile::Groupcache { .. }) => {
+                    groupcache::push_points(&share.base, share.generated, index as u32, &mut points)
                 }
                 None => nginx::push_points(&share.base, share.generated, index as u32, &mut points),
             }
@@ -805,6 +892,9 @@ impl<N> CompatRing<N> {
         if self.profile == Profile::NginxConsistent {
             // nginx keeps the first of equal points.
             points.dedup_by_key(|point| point.hash);
+        }
+        if matches!(self.profile, Profile::Groupcache { .. }) {
+            groupcache::keep_last_of_equal(&mut points);
         }
         for share in &mut self.shares {
             share.points = 0;
@@ -869,8 +959,8 @@ impl<'a, N> RingServer<'a, N> {
 }
 
 impl Profile {
-    /// The system's short name: `libketama`, `libmemcached`, `twemproxy` or
-    /// `nginx`.
+    /// The system's short name: `libketama`, `libmemcached`, `twemproxy`,
+    /// `nginx` or `libmemcached-unweighted`.
     ///
     /// ```
     /// use routekit::route::compat::Profile;
@@ -882,6 +972,8 @@ impl Profile {
             Profile::Libmemcached => "libmemcached",
             Profile::Twemproxy => "twemproxy",
             Profile::NginxConsistent => "nginx",
+            Profile::LibmemcachedUnweighted => "libmemcached-unweighted",
+            Profile::Groupcache { .. } => "groupcache",
         }
     }
 
@@ -889,8 +981,11 @@ impl Profile {
     /// `total` weight.
     fn generated(self, weight: u32, total: u64, servers: usize) -> u64 {
         match self.flavor() {
-            Some(flavor) => 4 * u64::from(ketama::digests(flavor, weight, total, servers)),
-            None => u64::from(weight) * u64::from(nginx::POINTS_PER_WEIGHT),
+            Some(flavor) => ketama::point_count(flavor, weight, total, servers),
+            None => match self {
+                Profile::Groupcache { replicas } => u64::from(replicas),
+                _ => u64::from(weight) * u64::from(nginx::POINTS_PER_WEIGHT),
+            },
         }
     }
 
@@ -900,7 +995,8 @@ impl Profile {
             Profile::Libketama => Some(Flavor::Libketama),
             Profile::Libmemcached => Some(Flavor::Libmemcached),
             Profile::Twemproxy => Some(Flavor::Twemproxy),
-            Profile::NginxConsistent => None,
+            Profile::LibmemcachedUnweighted => Some(Flavor::LibmemcachedUnweighted),
+            Profile::NginxConsistent | Profile::Groupcache { .. } => None,
         }
     }
 }
