@@ -157,9 +157,13 @@ impl Points {
 
 /// Merges the sorted `fresh` points into the sorted `points` in place, from
 /// the back, the points already present first among equal ones: O(points +
-/// fresh). Allocates nothing when `points` has room for `fresh` (see
-/// [`Points::reserve`]).
-pub(crate) fn merge_into(points: &mut Vec<Point>, fresh: &[Point]) {
+/// fresh); into no points, `fresh` is taken as it is. Allocates nothing when
+/// `points` has room for `fresh` (see [`Points::reserve`]).
+pub(crate) fn merge_into(points: &mut Vec<Point>, fresh: Vec<Point>) {
+    if points.is_empty() {
+        *points = fresh;
+        return;
+    }
     let (mut old, mut new) = (points.len(), fresh.len());
     points.resize(old + new, Point { hash: 0, member: 0 });
     let mut at = old + new;
@@ -280,7 +284,7 @@ mod tests {
             fresh.sort();
             let mut expected = [points.clone(), fresh.clone()].concat();
             expected.sort();
-            merge_into(&mut points, &fresh);
+            merge_into(&mut points, fresh);
             assert_eq!(points, expected, "{old} + {new}");
         }
     }
@@ -291,10 +295,7 @@ mod tests {
         ring.reserve(100).unwrap();
         let (mut list, index) = ring.into_parts();
         let (before, index_before) = (list.capacity(), index.capacity());
-        merge_into(
-            &mut list,
-            &(0..100).map(|i| Point { hash: i << 50, member: 2 }).collect::<Vec<_>>(),
-        );
+        merge_into(&mut list, (0..100).map(|i| Point { hash: i << 50, member: 2 }).collect());
         list.sort();
         let ring = Points::from_sorted(list, index);
         assert_eq!((ring.points.capacity(), ring.index.capacity()), (before, index_before));

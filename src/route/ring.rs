@@ -244,7 +244,7 @@ impl<N: NodeId, H: KeyHasher> Weighted for HashRing<N, H> {
         }
         // Renumbering keeps the identity order, so the old points stay
         // sorted.
-        merge_into(&mut points, &fresh);
+        merge_into(&mut points, fresh);
         self.points = Points::from_sorted(points, index);
         Ok(())
     }

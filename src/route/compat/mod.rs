@@ -838,10 +838,10 @@ impl<N> CompatRing<N> {
     /// Recomputes the ring after a change of membership, in the members'
     /// order; `previous[i]` is the position member `i` had among the
     /// `before` members (`None` for a new one), and `points` and `index`
-    /// empty vectors with room for every point and its index. A member whose point count is
-    /// unchanged, and that held all its points, keeps them without hashing
-    /// again (point `k` of a server does not depend on the others); the
-    /// rest are hashed anew.
+    /// empty vectors with room for every point and its index. A member
+    /// whose point count is unchanged, and that held all its points, keeps
+    /// them without hashing again (point `k` of a server does not depend on
+    /// the others); the rest are hashed anew.
     fn rebuild(
         &mut self,
         previous: &[Option<u32>],
