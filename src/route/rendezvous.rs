@@ -387,35 +387,26 @@ impl<N, H> Rendezvous<N, H> {
     /// unless the runner-up is so close that rounding could reorder their
     /// scores.
     ///
-    /// The draws of a block of nodes are computed into a small array first
-    /// (a loop without branches, which the compiler vectorizes), and the
-    /// block is searched for its top two only when its best draw beats the
-    /// runner-up so far, which after the first blocks is rare.
+    /// One mix and a compare per node: the branch is taken only for a draw
+    /// that beats the runner-up so far (about 2 ln n times), so it is
+    /// predicted.
     #[inline]
     fn uniform_winner(&self, key_hash: u64) -> Decided {
         if self.seeds.is_empty() {
             return Decided::Empty;
         }
         let (mut best, mut best_index, mut second) = (0u64, 0usize, 0u64);
-        for (block, seeds) in self.seeds.chunks(BLOCK).enumerate() {
-            let mut draws = [0u64; BLOCK];
-            for (draw, &seed) in draws.iter_mut().zip(seeds) {
-                *draw = mix64(key_hash, seed) >> 12;
-            }
-            let top = draws.iter().fold(0, |top, &draw| top.max(draw));
-            if top <= second {
-                // No draw here beats the runner-up, so none changes the top two.
-                continue;
-            }
-            for (offset, &draw) in draws[..seeds.len()].iter().enumerate() {
-                // `>`: on equal draws the smaller identity (earlier index)
-                // wins; equal draws are never clearly apart, so they take
-                // the exact path anyway.
+        for (index, &seed) in self.seeds.iter().enumerate() {
+            let draw = mix64(key_hash, seed) >> 12;
+            // `>`: on equal draws the smaller identity (earlier index) wins;
+            // equal draws are never clearly apart, so they take the exact
+            // path anyway.
+            if draw > second {
                 if draw > best {
                     second = best;
                     best = draw;
-                    best_index = block * BLOCK + offset;
-                } else if draw > second {
+                    best_index = index;
+                } else {
                     second = draw;
                 }
             }
@@ -437,41 +428,24 @@ impl<N, H> Rendezvous<N, H> {
     /// rounding of the bounds and of the scores (a few ulps). The bounds use
     /// the prune weights (scaled by a common power of two, so they stay in
     /// range); a clamped weight contributes no lower bound.
-    ///
-    /// Blocks of nodes are first tested against the best lower bound at the
-    /// start of the block (branch-free, vectorized); only a block with a node
-    /// that passes is walked node by node, with the running bound, which
-    /// yields exactly the candidates a plain sequential pass would.
     fn weighted_winner(&self, key_hash: u64) -> Decided {
         const MARGIN: f64 = 1.0 - 1e-12;
         let mut candidates = [0usize; 16];
         let mut count = 0;
         let mut best_lower = 0.0f64;
-        let blocks = self.seeds.chunks(BLOCK).zip(self.prune_weights.chunks(BLOCK));
-        for (block, (seeds, weights)) in blocks.enumerate() {
-            let mut xs = [0.0f64; BLOCK];
-            let mut passes = false;
-            let limit = best_lower * MARGIN;
-            for ((x, &seed), &weight) in xs.iter_mut().zip(seeds).zip(weights) {
-                *x = one_minus_unit(mix64(key_hash, seed));
-                passes |= weight >= limit * *x;
-            }
-            if !passes {
+        for (index, (&seed, &weight)) in self.seeds.iter().zip(&self.prune_weights).enumerate() {
+            let x = one_minus_unit(mix64(key_hash, seed));
+            if weight < best_lower * x * MARGIN {
                 continue;
             }
-            for (offset, (&x, &weight)) in xs.iter().zip(weights).enumerate() {
-                if weight < best_lower * x * MARGIN {
-                    continue;
-                }
-                if weight > TINY {
-                    best_lower = best_lower.max(weight * (1.0 - x) / x);
-                }
-                if count == candidates.len() {
-                    return Decided::Undecided;
-                }
-                candidates[count] = block * BLOCK + offset;
-                count += 1;
+            if weight > TINY {
+                best_lower = best_lower.max(weight * (1.0 - x) / x);
             }
+            if count == candidates.len() {
+                return Decided::Undecided;
+            }
+            candidates[count] = index;
+            count += 1;
         }
         let mut best: Option<Score> = None;
         for &index in &candidates[..count] {
@@ -539,9 +513,6 @@ impl<N, H> Rendezvous<N, H> {
         }
     }
 }
-
-/// Nodes per block of the vectorized passes.
-const BLOCK: usize = 32;
 
 /// Prune weights and prune values at or below this are clamped: scaled
 /// weights this small can never win against the heaviest node (whose
