@@ -16,6 +16,7 @@ mod hash;
 mod inputs;
 mod keyset;
 mod optimistic;
+mod rendezvous;
 mod route;
 mod strategies;
 
@@ -25,6 +26,7 @@ criterion_group!(
     route::bench,
     route::bench_build,
     route::bench_shared,
+    rendezvous::bench,
     crdt::bench,
     keyset::bench,
     keyset::bench_pages,
