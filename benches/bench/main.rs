@@ -17,6 +17,7 @@ mod hash;
 mod inputs;
 mod keyset;
 mod optimistic;
+mod rendezvous;
 mod route;
 mod strategies;
 
@@ -26,6 +27,7 @@ criterion_group!(
     route::bench,
     route::bench_build,
     route::bench_shared,
+    rendezvous::bench,
     crdt::bench,
     keyset::bench,
     keyset::bench_pages,

@@ -4,6 +4,7 @@ use std::borrow::Borrow;
 use std::cmp::Ordering;
 use std::fmt;
 
+use super::alloc;
 use super::error::check_weight;
 use super::members::Members;
 use super::mix::{ln, mix64, unit_open};
@@ -32,6 +33,14 @@ use crate::hash::{KeyHasher, Xxh3};
 /// basic IEEE-754 operations only, so scores are bit-identical on every
 /// platform; exact ties (same score, same draw) go to the smaller identity.
 ///
+/// **Any weight ratio.** Scores are ranked as exact keys: the quotient
+/// `mantissa(weight) / -ln(u)` with the weight's binary exponent added back
+/// in a wider exponent field, so a score never overflows or underflows and
+/// ranks exactly as the real `weight / -ln(u)` rounded once, for every pair
+/// of accepted weights (`f64::MAX` beside `1e-300` included). Where
+/// `weight / -ln(u)` fits an `f64`, this is the same order as comparing the
+/// `f64` scores, so placement does not depend on the exponent trick.
+///
 /// **Speed.** Most nodes are rejected without a logarithm: since
 /// `-ln(u) ≥ 1 - u`, a node whose `weight / (1 - u)` cannot beat the current
 /// best is skipped after a multiply and a compare.
@@ -56,6 +65,12 @@ pub struct Rendezvous<N, H = Xxh3> {
     members: Members<N>,
     seeds: Vec<u64>,
     weights: Vec<f64>,
+    /// For pruning only: each weight times `2^-shift`, rounded up, with the
+    /// heaviest in [1, 2) and the lightest clamped at [`TINY`] (see
+    /// [`prune_weight`]). Exact ranks never read these.
+    prune_weights: Vec<f64>,
+    /// The binary exponent of the heaviest weight.
+    shift: i32,
     /// All weights are equal, so ranks follow the draws (see `clearly_apart`).
     uniform: bool,
 }
@@ -138,6 +153,7 @@ impl<N: NodeId, H: KeyHasher> Router for Rendezvous<N, H> {
         self.members.memory_bytes()
             + self.seeds.capacity() * size_of::<u64>()
             + self.weights.capacity() * size_of::<f64>()
+            + self.prune_weights.capacity() * size_of::<f64>()
     }
 }
 
@@ -171,9 +187,11 @@ impl<N: NodeId, H: KeyHasher> Membership for Rendezvous<N, H> {
         let (at, removed) = self.members.remove(node)?;
         self.seeds.remove(at);
         self.weights.remove(at);
+        self.prune_weights.remove(at);
         if !self.uniform {
             self.uniform = all_equal(&self.weights);
         }
+        self.refresh_prune_weights();
         Ok(removed)
     }
 }
@@ -190,7 +208,9 @@ impl<N: NodeId, H: KeyHasher> Weighted for Rendezvous<N, H> {
     /// # Errors
     ///
     /// [`RouteError::InvalidWeight`] unless every weight is positive and
-    /// finite; [`RouteError::DuplicateNode`].
+    /// finite (any ratio between weights is fine); [`RouteError::DuplicateNode`];
+    /// [`RouteError::OutOfMemory`] when the tables for the new node count
+    /// cannot be allocated. Nothing is changed on error.
     ///
     /// ```
     /// use routekit::route::{Rendezvous, Weighted};
@@ -204,24 +224,41 @@ impl<N: NodeId, H: KeyHasher> Weighted for Rendezvous<N, H> {
         nodes: I,
     ) -> Result<(), RouteError> {
         let nodes = nodes.into_iter();
-        let mut added = Vec::with_capacity(nodes.size_hint().0);
+        let mut added = alloc::vec_with_capacity(nodes.size_hint().0)?;
         for (node, weight) in nodes {
             check_weight(&node, weight)?;
+            if added.len() == added.capacity() {
+                // Doubling, as `push` would, but refusable.
+                let more = added.len().max(4);
+                alloc::reserve(&mut added, more)?;
+            }
             added.push((node, weight));
         }
         if added.is_empty() {
             return Ok(());
         }
+        // Room for every per-node table before membership changes, so that
+        // a refused allocation leaves the router as it was.
+        let count = added.len();
+        alloc::reserve(&mut self.seeds, count)?;
+        alloc::reserve(&mut self.weights, count)?;
+        alloc::reserve(&mut self.prune_weights, count)?;
+        let mut fresh: Vec<(usize, u64, f64)> = alloc::vec_with_capacity(count)?;
         let first = self.weights.first().or(added.first().map(|(_, weight)| weight)).copied();
         let uniform = added.iter().all(|&(_, weight)| Some(weight) == first);
         let inserted = self.members.insert_all(added)?;
-        let (members, hasher) = (&self.members, &self.hasher);
-        inserted.along(&mut self.seeds, |index, _| {
-            hasher.uniform64(members.get(index).id_bytes().as_ref())
-        });
-        inserted.along(&mut self.weights, |_, &weight| weight);
+        for (index, &weight) in inserted.iter() {
+            let seed = self.hasher.uniform64(self.members.get(index).id_bytes().as_ref());
+            fresh.push((index, seed, weight));
+        }
+        merge_at(&mut self.seeds, fresh.iter().map(|&(index, seed, _)| (index, seed)), 0);
+        let weights = fresh.iter().map(|&(index, _, weight)| (index, weight));
+        merge_at(&mut self.weights, weights, 1.0);
+        let prune_weights = fresh.iter().map(|&(index, _, _)| (index, 1.0));
+        merge_at(&mut self.prune_weights, prune_weights, 1.0);
         self.uniform &= uniform;
         debug_assert_eq!(self.uniform, all_equal(&self.weights));
+        self.refresh_prune_weights();
         Ok(())
     }
 
@@ -282,6 +319,8 @@ impl<N, H> Rendezvous<N, H> {
             members: Members::default(),
             seeds: Vec::new(),
             weights: Vec::new(),
+            prune_weights: Vec::new(),
+            shift: 0,
             uniform: true,
         }
     }
@@ -317,6 +356,8 @@ impl<N: NodeId, H: KeyHasher> Rendezvous<N, H> {
     /// -ln(u)` with `u` the node's uniform draw for the key (see the type's
     /// docs). `None` when no node has that identity. Keys go to the highest
     /// score; equal scores go to the higher draw, then the smaller identity.
+    /// A weight near `f64::MAX` may score `+inf` here; routing ranks the
+    /// exact keys described on the type, which never overflow.
     ///
     /// Cost: one hash of the key and one logarithm, and O(log n) to find the
     /// node.
@@ -336,7 +377,8 @@ impl<N: NodeId, H: KeyHasher> Rendezvous<N, H> {
         Q: NodeId + ?Sized,
     {
         let index = self.members.find(node.id_bytes().as_ref())?;
-        Some(self.score_above(self.hasher.uniform64(key), index, None)?.value)
+        let u = unit_open(mix64(self.hasher.uniform64(key), self.seeds[index]));
+        Some(self.weights[index] / -ln(u))
     }
 }
 
@@ -344,6 +386,10 @@ impl<N, H> Rendezvous<N, H> {
     /// With equal weights, the winner is the node with the highest draw
     /// unless the runner-up is so close that rounding could reorder their
     /// scores.
+    ///
+    /// One mix and a compare per node: the branch is taken only for a draw
+    /// that beats the runner-up so far (about 2 ln n times), so it is
+    /// predicted.
     #[inline]
     fn uniform_winner(&self, key_hash: u64) -> Decided {
         if self.seeds.is_empty() {
@@ -352,13 +398,17 @@ impl<N, H> Rendezvous<N, H> {
         let (mut best, mut best_index, mut second) = (0u64, 0usize, 0u64);
         for (index, &seed) in self.seeds.iter().enumerate() {
             let draw = mix64(key_hash, seed) >> 12;
-            // `>`: on equal draws the smaller identity (earlier index) wins.
-            if draw > best || index == 0 {
-                second = best;
-                best = draw;
-                best_index = index;
-            } else if draw > second {
-                second = draw;
+            // `>`: on equal draws the smaller identity (earlier index) wins;
+            // equal draws are never clearly apart, so they take the exact
+            // path anyway.
+            if draw > second {
+                if draw > best {
+                    second = best;
+                    best = draw;
+                    best_index = index;
+                } else {
+                    second = draw;
+                }
             }
         }
         if self.seeds.len() == 1 || clearly_apart(best, second) {
@@ -375,29 +425,32 @@ impl<N, H> Rendezvous<N, H> {
     /// With `x = 1 - u`, `x ≤ -ln(1 - x) ≤ x / (1 - x)`, so a node's score
     /// `w / -ln(u)` lies in `[w (1 - x) / x, w / x]`. A node whose upper bound
     /// is below another's lower bound cannot win. The 1e-12 margins cover the
-    /// rounding of the bounds and of the scores (a few ulps).
+    /// rounding of the bounds and of the scores (a few ulps). The bounds use
+    /// the prune weights (scaled by a common power of two, so they stay in
+    /// range); a clamped weight contributes no lower bound.
     fn weighted_winner(&self, key_hash: u64) -> Decided {
         const MARGIN: f64 = 1.0 - 1e-12;
-        let mut candidates = [0u32; 16];
+        let mut candidates = [0usize; 16];
         let mut count = 0;
         let mut best_lower = 0.0f64;
-        for (index, (&seed, &weight)) in self.seeds.iter().zip(&self.weights).enumerate() {
-            let x = unit_open(!mix64(key_hash, seed));
+        for (index, (&seed, &weight)) in self.seeds.iter().zip(&self.prune_weights).enumerate() {
+            let x = one_minus_unit(mix64(key_hash, seed));
             if weight < best_lower * x * MARGIN {
                 continue;
             }
-            best_lower = best_lower.max(weight * (1.0 - x) / x);
+            if weight > TINY {
+                best_lower = best_lower.max(weight * (1.0 - x) / x);
+            }
             if count == candidates.len() {
                 return Decided::Undecided;
             }
-            candidates[count] = index as u32;
+            candidates[count] = index;
             count += 1;
         }
         let mut best: Option<Score> = None;
         for &index in &candidates[..count] {
-            let index = index as usize;
-            let x = unit_open(!mix64(key_hash, self.seeds[index]));
-            if self.weights[index] < best_lower * x * MARGIN {
+            let x = one_minus_unit(mix64(key_hash, self.seeds[index]));
+            if self.prune_weights[index] < best_lower * x * MARGIN {
                 continue;
             }
             if let Some(score) = self.score_above(key_hash, index, best.as_ref()) {
@@ -426,22 +479,130 @@ impl<N, H> Rendezvous<N, H> {
     #[inline]
     fn score_above(&self, key_hash: u64, index: usize, bound: Option<&Score>) -> Option<Score> {
         let draw = mix64(key_hash, self.seeds[index]);
-        let weight = self.weights[index];
         let u = unit_open(draw);
         if let Some(bound) = bound {
             // -ln(u) ≥ 1 - u (exact in f64 here), so weight / (1 - u) bounds
-            // the score from above. The 1e-12 margin covers the rounding of
-            // this test and of the score itself (a few ulps), so a node that
-            // is skipped could not have reached `bound` even as a tie.
-            if weight * (1.0 + 1e-12) < bound.value * (1.0 - u) {
+            // the score from above; the prune weight is rounded up and the
+            // bound's value down, and the 1e-12 margin covers the rounding
+            // of this test, so a node that is skipped could not have reached
+            // `bound` even as a tie.
+            if self.prune_weights[index] * (1.0 + 1e-12) < bound.prune_value * (1.0 - u) {
                 return None;
             }
         }
-        let score = Score { value: weight / -ln(u), draw: draw >> 12, index };
+        let (mantissa, exponent) = split(self.weights[index]);
+        let quotient = mantissa / -ln(u);
+        let score = Score {
+            rank: rank_key(quotient, exponent),
+            prune_value: prune_value(quotient, exponent - self.shift),
+            draw: draw >> 12,
+            index,
+        };
         match bound {
             Some(bound) if score.cmp_rank(bound) != Ordering::Less => None,
             _ => Some(score),
         }
+    }
+
+    /// Recomputes `shift` and every prune weight: O(n), after each change.
+    fn refresh_prune_weights(&mut self) {
+        let heaviest = self.weights.iter().copied().fold(0.0, f64::max);
+        self.shift = if heaviest > 0.0 { split(heaviest).1 } else { 0 };
+        for (prune, &weight) in self.prune_weights.iter_mut().zip(&self.weights) {
+            *prune = prune_weight(weight, self.shift);
+        }
+    }
+}
+
+/// Prune weights and prune values at or below this are clamped: scaled
+/// weights this small can never win against the heaviest node (whose
+/// scaled score is at least 1/37), and clamping keeps the pruning
+/// arithmetic away from subnormal numbers.
+const TINY: f64 = f64::from_bits((1023 - 900) << 52);
+
+/// `1 - unit_open(draw)`, exactly, with integer bit operations and two
+/// exact float operations (no integer-to-float conversion, which SSE2
+/// cannot do on 64-bit lanes): `1 + k/2^52` built from bits, minus 1, plus
+/// half an ulp of the grid.
+#[inline]
+fn one_minus_unit(draw: u64) -> f64 {
+    const ONE: u64 = 0x3ff0_0000_0000_0000;
+    const HALF_STEP: f64 = 1.0 / (1u64 << 53) as f64;
+    (f64::from_bits(ONE | (!draw >> 12)) - 1.0) + HALF_STEP
+}
+
+/// `weight = mantissa · 2^exponent` with the mantissa in [1, 2), exact for
+/// every positive finite weight (subnormals included).
+#[inline]
+fn split(weight: f64) -> (f64, i32) {
+    const TWO_POW_64: f64 = (1u128 << 64) as f64;
+    let (normal, adjust) =
+        if weight < f64::MIN_POSITIVE { (weight * TWO_POW_64, -64) } else { (weight, 0) };
+    let bits = normal.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i32 - 1023;
+    let mantissa = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    (mantissa, exponent + adjust)
+}
+
+/// `2^exponent` for an exponent of a normal double, [-1022, 1023].
+#[inline]
+fn pow2(exponent: i32) -> f64 {
+    debug_assert!((-1022..=1023).contains(&exponent));
+    f64::from_bits(((exponent + 1023) as u64) << 52)
+}
+
+/// The exact rank of `quotient · 2^exponent` (`quotient` normal, in about
+/// [2⁻⁶, 2⁵⁴]; `exponent` of a weight, [-1074, 1023]): the quotient's bits
+/// with the exponent added to its exponent field, which has room for it
+/// (see `EXPONENT_OFFSET`). Keys compare as the real values do, and as
+/// `f64` bits do wherever the value fits an `f64`.
+#[inline]
+fn rank_key(quotient: f64, exponent: i32) -> u64 {
+    // The quotient's exponent field is within [1017, 1077]; adding the
+    // weight's exponent plus this offset stays within [26 + 1017, 3200],
+    // inside the 12 bits above the mantissa.
+    const EXPONENT_OFFSET: i32 = 1100;
+    quotient.to_bits() + (((exponent + EXPONENT_OFFSET) as u64) << 52)
+}
+
+/// The score scaled by `2^-shift`, rounded down, for the pruning tests:
+/// exact where it is above [`TINY`], zero (which prunes nothing) below.
+#[inline]
+fn prune_value(quotient: f64, scaled_exponent: i32) -> f64 {
+    if scaled_exponent < -900 { 0.0 } else { quotient * pow2(scaled_exponent.min(0)) }
+}
+
+/// `weight · 2^-shift` rounded up, for the pruning tests: exact for weights
+/// down to [`TINY`], and [`TINY`] (above any lighter one) for those below.
+#[inline]
+fn prune_weight(weight: f64, shift: i32) -> f64 {
+    let (mantissa, exponent) = split(weight);
+    let scaled = exponent - shift;
+    if scaled < -900 { TINY } else { mantissa * pow2(scaled.min(0)) }
+}
+
+/// Grows `vec` by the `(index, item)` pairs, each landing at its index of
+/// the grown vector (indices increasing and final), moving the old items
+/// back to front in one pass. The caller has reserved the room, so nothing
+/// is allocated.
+fn merge_at<D: Copy>(
+    vec: &mut Vec<D>,
+    items: impl DoubleEndedIterator<Item = (usize, D)> + ExactSizeIterator,
+    filler: D,
+) {
+    let old_len = vec.len();
+    let total = old_len + items.len();
+    debug_assert!(vec.capacity() >= total);
+    vec.resize(total, filler);
+    let (mut source, mut target) = (old_len, total);
+    for (at, item) in items.rev() {
+        while target - 1 > at {
+            target -= 1;
+            source -= 1;
+            vec[target] = vec[source];
+        }
+        target -= 1;
+        vec[target] = item;
     }
 }
 
@@ -475,11 +636,15 @@ fn all_equal(weights: &[f64]) -> bool {
     weights.windows(2).all(|pair| pair[0] == pair[1])
 }
 
-/// A node's score for one key. Ranks are ordered by value (higher first),
-/// then by draw (higher first), then by identity (smaller index first).
+/// A node's score for one key. Ranks are ordered by the exact key (higher
+/// first), then by draw (higher first), then by identity (smaller index
+/// first).
 #[derive(Clone, Copy, Debug, Default)]
 struct Score {
-    value: f64,
+    /// See [`rank_key`].
+    rank: u64,
+    /// See [`prune_value`].
+    prune_value: f64,
     draw: u64,
     index: usize,
 }
@@ -489,8 +654,8 @@ impl Score {
     #[inline]
     fn cmp_rank(&self, other: &Score) -> Ordering {
         other
-            .value
-            .total_cmp(&self.value)
+            .rank
+            .cmp(&self.rank)
             .then(other.draw.cmp(&self.draw))
             .then(self.index.cmp(&other.index))
     }
@@ -555,12 +720,12 @@ mod tests {
 
     #[test]
     fn ties_rank_by_draw_then_identity() {
-        let a = Score { value: 1.0, draw: 5, index: 3 };
-        let b = Score { value: 1.0, draw: 4, index: 0 };
-        let c = Score { value: 1.0, draw: 5, index: 1 };
+        let a = Score { rank: 10, draw: 5, index: 3, ..Score::default() };
+        let b = Score { rank: 10, draw: 4, index: 0, ..Score::default() };
+        let c = Score { rank: 10, draw: 5, index: 1, ..Score::default() };
         assert_eq!(a.cmp_rank(&b), Ordering::Less);
         assert_eq!(c.cmp_rank(&a), Ordering::Less);
-        assert_eq!(Score { value: 2.0, ..b }.cmp_rank(&a), Ordering::Less);
+        assert_eq!(Score { rank: 11, ..b }.cmp_rank(&a), Ordering::Less);
     }
 
     #[test]
@@ -569,8 +734,8 @@ mod tests {
             let mut top = TopScores::new(capacity);
             let mut all = Vec::new();
             for i in 0..100usize {
-                let value = ((i * 37) % 101) as f64;
-                let score = Score { value, draw: 0, index: i };
+                let rank = ((i * 37) % 101) as u64;
+                let score = Score { rank, index: i, ..Score::default() };
                 all.push(score);
                 if top.threshold().is_none_or(|t| score.cmp_rank(t) == Ordering::Less) {
                     top.offer(score);
