@@ -12,6 +12,7 @@ use criterion::{criterion_group, criterion_main};
 mod bloom;
 mod compat;
 mod crdt;
+mod handoff;
 mod hash;
 mod inputs;
 mod keyset;
@@ -33,7 +34,9 @@ criterion_group!(
     strategies::bench_maglev,
     strategies::bench_jump,
     strategies::bench_memento_removed,
-    strategies::bench_bounded
+    strategies::bench_bounded,
+    handoff::bench_ranges,
+    handoff::bench_keys
 );
 criterion_group!(compat_benches, compat::bench);
 criterion_main!(benches, compat_benches);
