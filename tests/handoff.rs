@@ -31,7 +31,10 @@ fn membership() -> impl Strategy<Value = Vec<(u8, u32)>> {
 }
 
 /// Memberships before and after: unrelated, or the same with one change.
-fn change() -> impl Strategy<Value = (Vec<(u8, u32)>, Vec<(u8, u32)>)> {
+/// Node numbers with their weights.
+type Members = Vec<(u8, u32)>;
+
+fn change() -> impl Strategy<Value = (Members, Members)> {
     prop_oneof![
         (membership(), membership()),
         (membership(), 0u8..12, 1u32..=3).prop_map(|(before, node, weight)| {
