@@ -53,6 +53,17 @@ fn public_types_are_send_and_sync() {
     send_sync::<MaglevBuilder<Sip13>>();
     send_sync::<BoundedLoads<HashRing<String>>>();
     send_sync::<LoadTracker<Rendezvous<String>>>();
+    send_sync::<routekit::route::handoff::Handoff<'static, HashRing<String>>>();
+    send_sync::<routekit::route::handoff::Ownership<HashRing<String>>>();
+    send_sync::<routekit::route::handoff::Fingerprint>();
+    send_sync::<routekit::route::handoff::Decision<'static, String>>();
+    send_sync::<routekit::route::handoff::KeyMove<'static, String>>();
+    send_sync::<routekit::route::handoff::ReplicaMove<'static, String>>();
+    send_sync::<routekit::route::handoff::RangeMove<'static, String>>();
+    send_sync::<routekit::route::handoff::ReplicaRangeMove<'static, String>>();
+    send_sync::<routekit::route::handoff::SlotMove<'static, String>>();
+    send_sync::<routekit::route::handoff::PlanError>();
+    send_sync::<routekit::route::handoff::HeaderError>();
     send_sync::<RouteError>();
     send_sync::<&'static dyn Dialect>();
     send_sync::<RouteBuildError>();

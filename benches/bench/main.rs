@@ -13,6 +13,7 @@ mod adapter;
 mod bloom;
 mod compat;
 mod crdt;
+mod handoff;
 mod hash;
 mod inputs;
 mod keyset;
@@ -38,7 +39,9 @@ criterion_group!(
     strategies::bench_maglev,
     strategies::bench_jump,
     strategies::bench_memento_removed,
-    strategies::bench_bounded
+    strategies::bench_bounded,
+    handoff::bench_ranges,
+    handoff::bench_keys
 );
 criterion_group!(compat_benches, compat::bench);
 criterion_main!(benches, compat_benches);

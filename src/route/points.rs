@@ -106,7 +106,6 @@ impl Points {
     }
 
     /// The points, sorted.
-    #[cfg(any(test, feature = "compat"))]
     pub(crate) fn as_slice(&self) -> &[Point] {
         &self.points
     }
