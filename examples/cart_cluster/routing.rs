@@ -148,3 +148,62 @@ pub(crate) fn plan(old: &View, new: &View, session: &str) -> Move {
         gainers: after.into_iter().filter(|n| !before.contains(n)).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(ids: &[&str]) -> Result<View, Error> {
+        View::new(
+            ids.iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    (id.to_string(), SocketAddr::from(([127, 0, 0, 1], 9000 + i as u16)))
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn non_owners_redirect_until_the_hop_limit_or_a_different_view() -> Result<(), Error> {
+        let three = view(&["a", "b", "c"])?;
+        let all = |_: &str| true;
+        let owner = three.holders("s1")[0].clone();
+        let other = ["a", "b", "c"].into_iter().find(|n| *n != owner).ok_or("no other")?;
+        assert_eq!(three.decide(&owner, "s1", 0, None, &all), Decision::Serve);
+        assert_eq!(three.decide(other, "s1", 0, None, &all), Decision::Redirect(owner.clone()));
+        assert_eq!(three.decide(other, "s1", MAX_HOPS, None, &all), Decision::LoopGuard);
+        let two = view(&["a", "b"])?;
+        assert_ne!(two.fingerprint(), three.fingerprint());
+        assert_eq!(
+            three.decide(other, "s1", 1, Some(two.fingerprint()), &all),
+            Decision::ViewsDisagree
+        );
+        assert_eq!(
+            three.decide(other, "s1", 1, Some(three.fingerprint()), &all),
+            Decision::Redirect(owner.clone())
+        );
+        // The owner down: the next of the preference list serves.
+        let replica = three.holders("s1")[1].clone();
+        let up = |n: &str| n != owner;
+        assert_eq!(three.decide(&replica, "s1", 0, None, &up), Decision::Serve);
+        Ok(())
+    }
+
+    #[test]
+    fn a_plan_names_exactly_the_holders_a_change_adds() -> Result<(), Error> {
+        let (old, new) = (view(&["a", "b", "c"])?, view(&["a", "b", "c", "d"])?);
+        for i in 0..200 {
+            let session = format!("s{i}");
+            let plan = plan(&old, &new, &session);
+            let (before, after) = (old.holders(&session), new.holders(&session));
+            assert_eq!(
+                plan.gainers.is_empty(),
+                before == after || after.iter().all(|n| before.contains(n))
+            );
+            assert!(plan.gainers.iter().all(|g| g == "d"));
+            assert!(plan.source.as_ref().is_some_and(|s| before.contains(s)));
+        }
+        Ok(())
+    }
+}
