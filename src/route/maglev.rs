@@ -435,7 +435,7 @@ impl<N, H> Maglev<N, H> {
 
 impl<N, H: KeyHasher> Maglev<N, H> {
     #[inline]
-    fn entry_of(&self, key: &[u8]) -> usize {
+    pub(crate) fn entry_of(&self, key: &[u8]) -> usize {
         ((u128::from(self.hasher.uniform64(key)) * u128::from(self.size)) >> 64) as usize
     }
 

@@ -317,6 +317,15 @@ impl<N, H> MementoHash<N, H> {
     }
 }
 
+impl<N, H> MementoHash<N, H> {
+    /// For each bucket, `None` when it holds a node, or the replacer that
+    /// decides where its keys go: what, with [`buckets`](Self::buckets),
+    /// decides placement (for the membership fingerprint).
+    pub(crate) fn removed_replacers(&self) -> impl Iterator<Item = Option<u32>> + '_ {
+        self.buckets.iter().map(|b| (b.replacer != WORKING).then_some(b.replacer))
+    }
+}
+
 impl<N: NodeId, H: KeyHasher> MementoHash<N, H> {
     /// The bucket count `m` of the jump hash.
     #[inline]

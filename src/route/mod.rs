@@ -82,6 +82,7 @@ mod bounded;
 #[cfg_attr(docsrs, doc(cfg(feature = "compat")))]
 pub mod compat;
 mod error;
+pub mod handoff;
 mod jump;
 mod jump_back;
 mod maglev;

@@ -56,7 +56,6 @@ impl Points {
     }
 
     /// The points, sorted.
-    #[cfg(any(test, feature = "compat"))]
     pub(crate) fn as_slice(&self) -> &[Point] {
         &self.points
     }

@@ -368,6 +368,17 @@ impl<N, H> HashRing<N, H> {
     pub fn nodes(&self) -> impl ExactSizeIterator<Item = (&N, f64, u32)> + '_ {
         self.members.as_slice().iter().zip(&self.shares).map(|(n, s)| (n, s.weight, s.points))
     }
+
+    /// The sorted points and the nodes they index, for handoff plans.
+    pub(crate) fn ring_parts(&self) -> (&[Point], &[N]) {
+        (self.points.as_slice(), self.members.as_slice())
+    }
+
+    /// The node of the first point at or after `position`, for routing by
+    /// a stored position.
+    pub(crate) fn owner_at(&self, position: u64) -> Option<&N> {
+        self.points.owner(position).map(|member| self.members.get(member))
+    }
 }
 
 /// Builds a [`HashRing`] with a chosen number of vnodes and hasher.

@@ -553,6 +553,12 @@ impl<N> CompatRing<N> {
             .iter()
             .map(|p| ((p.hash >> 32) as u32, self.members.get(p.member as usize)))
     }
+
+    /// The sorted points (32-bit values in the top half) and the servers
+    /// they index, for handoff plans.
+    pub(crate) fn ring_parts(&self) -> (&[Point], &[N]) {
+        (self.points.as_slice(), self.members.as_slice())
+    }
 }
 
 impl<N: NodeId> CompatRing<N> {
