@@ -16,6 +16,9 @@ use crate::instance::{self, Handle, Stats};
 use crate::load::{Balancer, Counters, Session, Shopper};
 use crate::routing::{self, REPLICATION, View};
 
+/// The operator's name in its views: it is never a member and never decides.
+const OPERATOR: &str = "operator";
+
 /// The size of a run.
 pub(crate) struct Config {
     /// Instances at the start (at least 3: one is killed, one retires).
@@ -198,11 +201,15 @@ impl Operator {
     /// Changes the membership to `next` on every live instance, step by
     /// step (see the `instance` module docs), and reports what moved.
     async fn change(&mut self, label: &str, next: View) -> Result<ChangeReport, Error> {
-        let must_move = |held: &HashMap<String, Vec<(String, String)>>| -> u64 {
-            held.keys().map(|s| routing::plan(&self.view, &next, s).gainers.len() as u64).sum()
+        let must_move = |held: &HashMap<String, Vec<(String, String)>>| -> Result<u64, Error> {
+            let mut copies = 0;
+            for session in held.keys() {
+                copies += routing::plan(&self.view, &next, session)?.gainers.len() as u64;
+            }
+            Ok(copies)
         };
         let before = self.holdings().await?;
-        let must_move_before = must_move(&before);
+        let must_move_before = must_move(&before)?;
         let (received0, unplanned0) =
             (self.sum(|s| &s.handoff_received), self.sum(|s| &s.handoff_unplanned));
         let addrs: Vec<SocketAddr> = self.live.iter().map(|h| h.addr).collect();
@@ -218,7 +225,7 @@ impl Operator {
             };
             (planned, moved, bytes) = (planned + p, moved + m, bytes + b);
         }
-        let must_move_after = must_move(&self.holdings().await?);
+        let must_move_after = must_move(&self.holdings().await?)?;
         let mut dropped = 0;
         for step in ["/admin/switch", "/admin/settle", "/admin/drop"] {
             for &addr in &addrs {
@@ -246,11 +253,11 @@ impl Operator {
     fn with(&self, id: &str, addr: SocketAddr) -> Result<View, Error> {
         let mut members = self.view.members().to_vec();
         members.push((id.to_owned(), addr));
-        View::new(members)
+        View::new(members, OPERATOR)
     }
 
     fn without(&self, id: &str) -> Result<View, Error> {
-        View::new(self.view.members().iter().filter(|(m, _)| m != id).cloned().collect())
+        View::new(self.view.members().iter().filter(|(m, _)| m != id).cloned().collect(), OPERATOR)
     }
 
     fn addr_of(&self, id: &str) -> Result<SocketAddr, Error> {
@@ -321,7 +328,7 @@ async fn scenario(config: &Config) -> Result<Report, Error> {
         client: Client::new(),
         live: Vec::new(),
         stats: Vec::new(),
-        view: View::new(Vec::new())?,
+        view: View::new(Vec::new(), OPERATOR)?,
         balancer: balancer.clone(),
         changes: Vec::new(),
     };
@@ -330,7 +337,7 @@ async fn scenario(config: &Config) -> Result<Report, Error> {
         let id = format!("cart-{i}");
         members.push((id.clone(), operator.start(&id, 1, SocketAddr::from(([127, 0, 0, 1], 0)))?));
     }
-    operator.change("start", View::new(members.clone())?).await?;
+    operator.change("start", View::new(members.clone(), OPERATOR)?).await?;
     for (_, addr) in &members {
         balancer.add(*addr);
     }

@@ -42,6 +42,7 @@ use tokio::sync::{RwLock, mpsc, oneshot};
 use crate::cart::{Cart, Change, Error, decode_records, encode_record};
 use crate::http::Client;
 use crate::routing::{self, Decision, HOPS, OWNER, UNREACHABLE, VIEW, View};
+use routekit::route::handoff::{self, ServeReason};
 
 /// What an instance counts; shared with the operator, kept after a kill.
 #[derive(Default)]
@@ -134,7 +135,7 @@ pub(crate) fn start(
     let instance = Instance {
         id: id.to_owned(),
         actor: format!("{id}#{incarnation}"),
-        views: RwLock::new(Views { current: view, next: None, previous: None }),
+        views: RwLock::new(Views { current: view.at(id), next: None, previous: None }),
         carts: Mutex::new(HashMap::new()),
         sessions: AtomicBloomFilter::new(10_000, 0.01)?,
         down: Mutex::new(HashSet::new()),
@@ -258,13 +259,13 @@ fn session_of(request: &Request<Incoming>) -> Option<String> {
     cookies.split(';').find_map(|c| c.trim().strip_prefix("session=")).map(str::to_owned)
 }
 
-fn parse_view(body: &str) -> Result<View, Error> {
+fn parse_view(body: &str, me: &str) -> Result<View, Error> {
     let mut members = Vec::new();
     for line in body.lines().filter(|l| !l.is_empty()) {
         let (id, addr) = line.split_once(' ').ok_or("a member line is `id address`")?;
         members.push((id.to_owned(), addr.parse()?));
     }
-    View::new(members)
+    View::new(members, me)
 }
 
 /// A view as the `prepare` body: one `id address` line per member.
@@ -319,8 +320,11 @@ impl Instance {
         let Some(session) = session_of(&request) else {
             return bad("send the session id in a `session=` cookie or an x-session header");
         };
-        let hops = header(&request, HOPS).and_then(|h| h.parse().ok()).unwrap_or(0u32);
-        let sender_view = header(&request, VIEW).map(str::to_owned);
+        let incoming =
+            match handoff::Incoming::from_headers(header(&request, HOPS), header(&request, VIEW)) {
+                Ok(incoming) => incoming,
+                Err(e) => return bad(e.to_string()),
+            };
         let unreachable = header(&request, UNREACHABLE).map(str::to_owned);
         let if_match = header(&request, "if-match").map(str::to_owned);
         let method = request.method().clone();
@@ -349,25 +353,18 @@ impl Instance {
             self.probe(id, addr).await;
         }
         let healthy = |n: &str| !self.is_down(n);
-        match views.current.decide(&self.id, &session, hops, sender_view.as_deref(), &healthy) {
+        match views.current.decide(&self.id, &session, incoming, &healthy) {
             Decision::Serve => {}
-            Decision::Redirect(owner) => {
+            Decision::Redirect(owner, mut headers) => {
                 self.stats.redirects.fetch_add(1, Relaxed);
                 let Some(addr) = views.current.addr(&owner) else {
                     return reply(StatusCode::SERVICE_UNAVAILABLE, &[], "owner has no address");
                 };
-                return reply(
-                    StatusCode::TEMPORARY_REDIRECT,
-                    &[
-                        ("location", format!("http://{addr}{path}")),
-                        (HOPS, (hops + 1).to_string()),
-                        (VIEW, views.current.fingerprint().to_owned()),
-                        (OWNER, owner),
-                    ],
-                    "",
-                );
+                headers.push(("location", format!("http://{addr}{path}")));
+                headers.push((OWNER, owner));
+                return reply(StatusCode::TEMPORARY_REDIRECT, &headers, "");
             }
-            Decision::LoopGuard => {
+            Decision::Refuse(ServeReason::HopLimit) => {
                 self.stats.loop_guards.fetch_add(1, Relaxed);
                 return reply(
                     StatusCode::LOOP_DETECTED,
@@ -375,12 +372,12 @@ impl Instance {
                     "too many redirects; retry from the start",
                 );
             }
-            Decision::ViewsDisagree => {
+            Decision::Refuse(reason) => {
                 self.stats.views_disagree.fetch_add(1, Relaxed);
                 return reply(
                     StatusCode::SERVICE_UNAVAILABLE,
                     &[("retry-after", "0".into())],
-                    "membership changing",
+                    reason.to_string(),
                 );
             }
             Decision::Unavailable => {
@@ -600,9 +597,13 @@ impl Instance {
                 Ok(cart) => cart,
                 Err(e) => return bad(e.to_string()),
             };
-            let planned = views.next.as_ref().is_some_and(|next| {
-                routing::plan(&views.current, next, &session).gainers.contains(&self.id)
-            });
+            let planned = match &views.next {
+                Some(next) => match routing::plan(&views.current, next, &session) {
+                    Ok(plan) => plan.gainers.contains(&self.id),
+                    Err(e) => return bad(e.to_string()),
+                },
+                None => false,
+            };
             if !planned {
                 self.stats.handoff_unplanned.fetch_add(1, Relaxed);
             }
@@ -620,7 +621,7 @@ impl Instance {
         let Ok(body) = request.into_body().collect().await else {
             return bad("could not read the body");
         };
-        let next = match parse_view(&String::from_utf8_lossy(&body.to_bytes())) {
+        let next = match parse_view(&String::from_utf8_lossy(&body.to_bytes()), &self.id) {
             Ok(view) => view,
             Err(e) => return bad(e.to_string()),
         };
@@ -637,7 +638,10 @@ impl Instance {
         let Some(next) = &views.next else { return bad("no membership change is prepared") };
         let mut batches: HashMap<String, (Vec<u8>, u64)> = HashMap::new();
         for (session, cart) in lock(&self.carts).iter() {
-            let plan = routing::plan(&views.current, next, session);
+            let plan = match routing::plan(&views.current, next, session) {
+                Ok(plan) => plan,
+                Err(e) => return reply(StatusCode::INTERNAL_SERVER_ERROR, &[], e.to_string()),
+            };
             if plan.source.as_deref() != Some(&self.id) {
                 continue;
             }
