@@ -12,7 +12,7 @@
 
 use std::net::SocketAddr;
 
-use routekit::route::handoff::{self, Fingerprint, Handoff, Incoming, Ownership, ServeReason};
+use routekit::route::handoff::{self, Handoff, Incoming, Ownership, ServeReason};
 use routekit::route::{Membership, Rendezvous, Router};
 
 use crate::cart::Error;
@@ -89,7 +89,7 @@ impl View {
     /// routekit's digest of the placement: equal views place every session
     /// alike. (The service sends it inside the redirect headers.)
     #[cfg(test)]
-    pub(crate) fn fingerprint(&self) -> Fingerprint {
+    pub(crate) fn fingerprint(&self) -> handoff::Fingerprint {
         self.ownership.fingerprint()
     }
 
