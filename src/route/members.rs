@@ -486,8 +486,9 @@ impl<T> Inserted<T> {
 
     /// Grows a per-node vector along the change: each new node's entry is
     /// made by `new(index, data)`, the old entries keep their order. May
-    /// allocate, infallibly: owners that reserve first use
-    /// [`along_in`](Inserted::along_in).
+    /// allocate, infallibly: the routers reserve first and use
+    /// [`along_in`](Inserted::along_in); this form is for the tests.
+    #[cfg(test)]
     pub(crate) fn along<D>(&self, vec: &mut Vec<D>, new: impl FnMut(usize, &T) -> D) {
         let room = if self.at.len() <= FEW || vec.is_empty() {
             Room(None)
@@ -497,7 +498,7 @@ impl<T> Inserted<T> {
         self.along_in(vec, room, new);
     }
 
-    /// [`along`](Inserted::along) in memory reserved before the change:
+    /// `along` in memory reserved before the change:
     /// allocates nothing beyond `room`.
     pub(crate) fn along_in<D>(
         &self,
