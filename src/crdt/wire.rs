@@ -217,6 +217,18 @@ pub(crate) enum Kind {
     OrSet = 3,
     /// An [`OrSetDelta`](super::OrSetDelta): one mutation of a set.
     OrSetDelta = 4,
+    /// An [`LwwRegister`](super::LwwRegister).
+    LwwRegister = 5,
+    /// An [`EnableWinsFlag`](super::EnableWinsFlag).
+    EnableWinsFlag = 6,
+    /// A [`DisableWinsFlag`](super::DisableWinsFlag).
+    DisableWinsFlag = 7,
+    /// An [`LwwMap`](super::LwwMap).
+    LwwMap = 8,
+    /// An [`LwwMapDelta`](super::LwwMapDelta): one write to a map.
+    LwwMapDelta = 9,
+    /// An [`MvRegister`](super::MvRegister).
+    MvRegister = 10,
 }
 
 impl Kind {
@@ -227,6 +239,12 @@ impl Kind {
             2 => Some(Kind::PNCounter),
             3 => Some(Kind::OrSet),
             4 => Some(Kind::OrSetDelta),
+            5 => Some(Kind::LwwRegister),
+            6 => Some(Kind::EnableWinsFlag),
+            7 => Some(Kind::DisableWinsFlag),
+            8 => Some(Kind::LwwMap),
+            9 => Some(Kind::LwwMapDelta),
+            10 => Some(Kind::MvRegister),
             _ => None,
         }
     }
@@ -238,6 +256,12 @@ impl Kind {
             Kind::PNCounter => "PNCounter",
             Kind::OrSet => "OrSet",
             Kind::OrSetDelta => "OrSetDelta",
+            Kind::LwwRegister => "LwwRegister",
+            Kind::EnableWinsFlag => "EnableWinsFlag",
+            Kind::DisableWinsFlag => "DisableWinsFlag",
+            Kind::LwwMap => "LwwMap",
+            Kind::LwwMapDelta => "LwwMapDelta",
+            Kind::MvRegister => "MvRegister",
         }
     }
 }
