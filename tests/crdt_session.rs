@@ -15,12 +15,13 @@
 //! Cases: 24 by default; `ROUTEKIT_FUZZ_CASES=n` (or `PROPTEST_CASES=n`)
 //! sets the count, `ROUTEKIT_LONG_TESTS=1` runs 512.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Debug;
 
 use proptest::prelude::*;
 use routekit::crdt::{
-    Crdt, CrdtError, DecodeError, DisableWinsFlag, EnableWinsFlag, HybridClock, LwwRegister,
+    Crdt, CrdtError, DecodeError, DisableWinsFlag, EnableWinsFlag, HybridClock, LwwMap,
+    LwwMapDelta, LwwRegister,
 };
 
 fn config() -> ProptestConfig {
@@ -232,6 +233,74 @@ impl Subject for DisableWinsFlag<u8> {
     }
 }
 
+impl Subject for LwwMap<u8, u8, u8> {
+    /// (timestamp, key, value or remove)
+    type Write = (u64, u8, Option<u8>);
+    type Value = BTreeMap<u8, u8>;
+
+    fn random_write(rng: &mut Rng, _actor: u8, _step: u64) -> Self::Write {
+        let value = (!rng.chance(25)).then(|| rng.below(3) as u8);
+        (rng.below(8), rng.below(5) as u8, value)
+    }
+
+    fn apply(
+        &mut self,
+        actor: u8,
+        &(ts, key, value): &Self::Write,
+    ) -> Option<LwwMapDelta<u8, u8, u8>> {
+        let result = match value {
+            Some(value) => self.set(&actor, ts, key, value),
+            None => self.remove(&actor, ts, &key),
+        };
+        match result {
+            Ok(delta) => delta,
+            Err(CrdtError::WriteConflict { .. }) => None,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn apply_without_delta(&mut self, actor: u8, &(ts, key, value): &Self::Write) -> bool {
+        match value {
+            Some(value) => self.set_without_delta(&actor, ts, key, value),
+            None => self.remove_without_delta(&actor, ts, &key),
+        }
+        .unwrap_or(false)
+    }
+
+    fn value(&self) -> BTreeMap<u8, u8> {
+        self.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+
+    /// Per key, the write with the greatest (timestamp, actor).
+    fn model(events: &[Event<(u8, Self::Write)>]) -> BTreeMap<u8, u8> {
+        let mut latest: BTreeMap<u8, ((u64, u8), Option<u8>)> = BTreeMap::new();
+        for e in events {
+            let (actor, (ts, key, value)) = e.write;
+            let slot = latest.entry(key).or_insert(((ts, actor), value));
+            if (ts, actor) > slot.0 {
+                *slot = ((ts, actor), value);
+            }
+        }
+        latest.into_iter().filter_map(|(k, (_, v))| Some((k, v?))).collect()
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        LwwMap::to_bytes(self)
+    }
+    fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        LwwMap::from_bytes(bytes)
+    }
+    fn delta_to_bytes(delta: &LwwMapDelta<u8, u8, u8>) -> Vec<u8> {
+        delta.to_bytes()
+    }
+    fn delta_from_bytes(bytes: &[u8]) -> Result<LwwMapDelta<u8, u8, u8>, DecodeError> {
+        LwwMapDelta::from_bytes(bytes)
+    }
+    fn encoded_len(&self) -> usize {
+        LwwMap::encoded_len(self)
+    }
+}
+
 /// What travels: a delta (in memory or as bytes) or a whole state (as
 /// bytes), with what the model needs to know of it.
 enum Payload<S: Subject> {
@@ -378,13 +447,14 @@ macro_rules! laws {
 
                 #[test]
                 fn delta_law_and_twin(seed in any::<u64>(), step in any::<u64>()) {
-                    // m(X) = X ⊔ mδ(X), and the twin changes the state alike.
+                    // m(X) = X ⊔ mδ(X), and the twin changes the state alike;
+                    // written by an actor of its own (ids are unique per replica).
                     let [x, y, _] = history::<$t>(seed);
                     let mut rng = Rng(step);
-                    let write = <$t>::random_write(&mut rng, 1, step);
+                    let write = <$t>::random_write(&mut rng, 9, step);
                     let (mut mutated, mut twin) = (x.clone(), x.clone());
-                    let delta = mutated.apply(1, &write);
-                    prop_assert_eq!(twin.apply_without_delta(1, &write), delta.is_some());
+                    let delta = mutated.apply(9, &write);
+                    prop_assert_eq!(twin.apply_without_delta(9, &write), delta.is_some());
                     prop_assert_eq!(&twin, &mutated);
                     match delta {
                         None => prop_assert_eq!(&mutated, &x),
@@ -423,6 +493,7 @@ macro_rules! laws {
 laws!(lww_register, LwwRegister<u8, u8>);
 laws!(enable_wins_flag, EnableWinsFlag<u8>);
 laws!(disable_wins_flag, DisableWinsFlag<u8>);
+laws!(lww_map, LwwMap<u8, u8, u8>);
 
 /// Any byte changed: an error or a state that encodes to those very bytes
 /// (never a panic, never a silently different state).
@@ -447,6 +518,8 @@ fn damaged_bytes_are_refused_or_canonical() {
         let [a, ..] = history::<EnableWinsFlag<u8>>(seed);
         flips_are_refused_or_canonical(&a);
         let [a, ..] = history::<DisableWinsFlag<u8>>(seed);
+        flips_are_refused_or_canonical(&a);
+        let [a, ..] = history::<LwwMap<u8, u8, u8>>(seed);
         flips_are_refused_or_canonical(&a);
     }
 }
@@ -582,4 +655,103 @@ fn serde_round_trips_and_refuses_what_bytes_refuse() {
     let json = serde_json::to_string(&register).unwrap();
     assert_eq!(json, r#"[5,1,"x"]"#);
     assert_eq!(serde_json::from_str::<LwwRegister<u8, String>>(&json).unwrap(), register);
+}
+
+#[test]
+fn map_unchanged_writes_make_no_delta() {
+    let mut clock = HybridClock::new();
+    let mut session = LwwMap::<&str, &str, &str>::new();
+    assert!(session.set_now(&mut clock, &"eu-1", "theme", "dark").unwrap().is_some());
+    let before = (session.clone(), clock.last());
+    assert!(session.set_now(&mut clock, &"eu-1", "theme", "dark").unwrap().is_none());
+    assert!(session.set(&"eu-2", u64::MAX, "theme", "dark").unwrap().is_none());
+    assert!(session.remove(&"eu-2", u64::MAX, "locale").unwrap().is_none());
+    assert_eq!((session.clone(), clock.last()), before);
+    session.remove_now(&mut clock, &"eu-1", "theme").unwrap().unwrap();
+    assert!(session.remove_now(&mut clock, &"eu-1", "theme").unwrap().is_none());
+}
+
+#[test]
+fn map_delta_is_one_attribute_whatever_the_session_size() {
+    let mut session = LwwMap::<u8, String, String>::new();
+    for i in 0..100 {
+        session.set(&1, 1, format!("attribute-{i}"), "x".repeat(20)).unwrap();
+    }
+    let delta = session.set(&1, 2, "attribute-7".into(), "y".into()).unwrap().unwrap();
+    assert_eq!(delta.encoded_len(), delta.to_bytes().len());
+    assert!(delta.encoded_len() < 24, "{}", delta.encoded_len());
+    assert!(session.encoded_len() > 100 * 30);
+}
+
+#[test]
+fn map_forgotten_tombstones_and_the_caller_guarantee() {
+    let mut a = LwwMap::<u8, u8, u8>::new();
+    let set = a.set(&1, 10, 5, 1).unwrap().unwrap();
+    a.remove(&1, 20, &5).unwrap().unwrap();
+    assert_eq!(a.forget_tombstones_before(20), 0, "a tombstone at the cutoff stays");
+    assert_eq!(a.forget_tombstones_before(21), 1);
+    assert_eq!(a.encoded_len(), LwwMap::<u8, u8, u8>::new().encoded_len());
+    // Why the guarantee matters: a set older than the cutoff that arrives
+    // after forgetting brings the key back.
+    a.merge_delta(&set).unwrap();
+    assert_eq!(a.get(&5), Some(&1));
+}
+
+#[test]
+fn map_merge_refusing_a_conflict_changes_nothing() {
+    for size in [1u8, 100] {
+        let mut a = LwwMap::<u8, u8, u8>::new();
+        for k in 0..size {
+            a.set(&1, 5, k, 1).unwrap();
+        }
+        let before = a.clone();
+        let mut b = LwwMap::new();
+        b.set(&2, 9, 200, 1).unwrap();
+        b.set(&1, 5, 0, 2).unwrap(); // the same stamp as a's key 0, another value
+        assert!(matches!(a.merge(&b), Err(CrdtError::WriteConflict { timestamp: 5, .. })));
+        assert_eq!(a, before);
+    }
+}
+
+#[test]
+fn map_golden_bytes_and_refusals() {
+    let mut map = LwwMap::<u8, u8, u8>::new();
+    assert_eq!(map.to_bytes(), b"RK\x08\x01\x00\x00");
+    map.set(&7, 300, 1, 2).unwrap();
+    map.set(&7, 300, 3, 4).unwrap();
+    map.remove(&9, 301, &3).unwrap();
+    let golden = b"RK\x08\x01\x02\x07\x09\x02\x01\xac\x02\x00\x01\x02\x03\xad\x02\x01\x00";
+    assert_eq!(map.to_bytes(), golden);
+    let delta = LwwMap::<u8, u8, u8>::new().set(&7, 300, 1, 2).unwrap().unwrap();
+    assert_eq!(delta.to_bytes(), b"RK\x09\x01\x01\xac\x02\x07\x01\x02");
+    let tombstone = map.clone().remove(&9, 400, &1).unwrap().unwrap();
+    assert_eq!(tombstone.to_bytes(), b"RK\x09\x01\x01\x90\x03\x09\x00");
+    // An actor no entry names; actors or keys out of order; a position past
+    // the list; a form byte no write makes.
+    for bad in [
+        &b"RK\x08\x01\x01\x07\x00"[..],
+        b"RK\x08\x01\x02\x09\x07\x02\x01\x01\x00\x00\x02\x01\x01\x00",
+        b"RK\x08\x01\x01\x07\x02\x03\x01\x00\x00\x01\x01\x00\x00",
+        b"RK\x08\x01\x01\x07\x01\x01\x01\x01\x00",
+        b"RK\x08\x01\x01\x07\x01\x01\x01\x00\x02",
+    ] {
+        assert!(
+            matches!(LwwMap::<u8, u8, u8>::from_bytes(bad), Err(DecodeError::Invalid { .. })),
+            "{bad:?}"
+        );
+    }
+    assert!(LwwMapDelta::<u8, u8, u8>::from_bytes(b"RK\x09\x01\x01\x01\x07\x03").is_err());
+}
+
+#[cfg(feature = "serde")]
+#[test]
+fn map_serde_round_trips_and_refuses_unordered_keys() {
+    let [a, ..] = history::<LwwMap<u8, u8, u8>>(5);
+    let json = serde_json::to_string(&a).unwrap();
+    assert_eq!(serde_json::from_str::<LwwMap<u8, u8, u8>>(&json).unwrap(), a);
+    assert!(serde_json::from_str::<LwwMap<u8, u8, u8>>("[[2,1,1,null],[1,1,1,3]]").is_err());
+    let delta = LwwMap::<u8, u8, u8>::new().set(&7, 3, 1, 2).unwrap().unwrap();
+    let json = serde_json::to_string(&delta).unwrap();
+    assert_eq!(json, "[1,3,7,2]");
+    assert_eq!(serde_json::from_str::<LwwMapDelta<u8, u8, u8>>(&json).unwrap(), delta);
 }

@@ -6,8 +6,8 @@ use routekit::bloom::{
 };
 use routekit::crdt::{
     CausalContext, CrdtError, DecodeError as CrdtDecodeError, DisableWinsFlag, EnableWinsFlag,
-    GCounter, GCounterDelta, HybridClock, LwwRegister, OrSet, OrSetDelta, PNCounter,
-    PNCounterDelta,
+    GCounter, GCounterDelta, HybridClock, LwwMap, LwwMapDelta, LwwRegister, OrSet, OrSetDelta,
+    PNCounter, PNCounterDelta,
 };
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::keyset::{
@@ -135,6 +135,8 @@ fn crdt_types_are_send_and_sync() {
     send_sync::<EnableWinsFlag<String>>();
     send_sync::<DisableWinsFlag<String>>();
     send_sync::<HybridClock>();
+    send_sync::<LwwMap<String, String, String>>();
+    send_sync::<LwwMapDelta<String, String, String>>();
     send_sync::<CausalContext<String>>();
     send_sync::<CrdtError>();
     send_sync::<CrdtDecodeError>();

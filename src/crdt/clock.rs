@@ -16,8 +16,9 @@ use super::CrdtError;
 /// A hybrid logical clock: timestamps for last-writer-wins writes that
 /// never go backwards and stay close to the wall clock.
 ///
-/// [`now`](HybridClock::now) returns `max(wall clock, last + 1)` in the
-/// packed form described in the [module docs](self); [`observe`] moves the
+/// [`now`](HybridClock::now) returns `max(wall clock, last + 1)`, a `u64`
+/// with the wall-clock milliseconds since the Unix epoch in its high 48 bits
+/// and a logical counter in its low 16; [`observe`] moves the
 /// clock past a timestamp received from another replica, so a write made
 /// after seeing another's write is ordered after it. One clock per replica,
 /// owned by the code that writes.

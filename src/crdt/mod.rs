@@ -173,6 +173,7 @@ mod counter;
 mod dots;
 mod error;
 mod flag;
+mod lwwmap;
 mod orset;
 mod register;
 #[cfg(feature = "serde")]
@@ -184,6 +185,7 @@ pub use context::CausalContext;
 pub use counter::{GCounter, GCounterDelta, PNCounter, PNCounterDelta};
 pub use error::{CrdtError, DecodeError};
 pub use flag::{DisableWinsFlag, EnableWinsFlag};
+pub use lwwmap::{LwwMap, LwwMapDelta};
 pub use orset::{OrSet, OrSetDelta};
 pub use register::LwwRegister;
 pub use wire::Wire;
