@@ -486,8 +486,8 @@ mod tests {
             Err(DecodeError::WrongKind { expected: "GCounter", found: "OrSet" })
         );
         assert_eq!(
-            get_header(&mut &b"RK\x09\x01"[..], Kind::OrSetDelta),
-            Err(DecodeError::UnknownKind { expected: "OrSetDelta", found: 9 })
+            get_header(&mut &b"RK\xf9\x01"[..], Kind::OrSetDelta),
+            Err(DecodeError::UnknownKind { expected: "OrSetDelta", found: 0xf9 })
         );
         assert_eq!(get_header(&mut &b"XX\x03\x01"[..], Kind::OrSet), Err(DecodeError::BadMagic));
         assert_eq!(get_header(&mut &b"XYZ"[..], Kind::OrSet), Err(DecodeError::BadMagic));
