@@ -698,6 +698,20 @@ fn map_forgotten_tombstones_and_the_caller_guarantee() {
 }
 
 #[test]
+fn map_merge_owned_equals_merge() {
+    for seed in 0..50 {
+        let [a, b, _] = history::<LwwMap<u8, u8, u8>>(seed);
+        let (mut borrowed, mut owned) = (a.clone(), a.clone());
+        let (x, y) = (borrowed.merge(&b), owned.merge_owned(b.clone()));
+        assert_eq!(x, y);
+        assert_eq!(borrowed, owned, "seed {seed}");
+        let mut from_empty = LwwMap::new();
+        from_empty.merge_owned(b.clone()).unwrap();
+        assert_eq!(from_empty, b);
+    }
+}
+
+#[test]
 fn map_merge_refusing_a_conflict_changes_nothing() {
     for size in [1u8, 100] {
         let mut a = LwwMap::<u8, u8, u8>::new();
@@ -709,6 +723,8 @@ fn map_merge_refusing_a_conflict_changes_nothing() {
         b.set(&2, 9, 200, 1).unwrap();
         b.set(&1, 5, 0, 2).unwrap(); // the same stamp as a's key 0, another value
         assert!(matches!(a.merge(&b), Err(CrdtError::WriteConflict { timestamp: 5, .. })));
+        assert_eq!(a, before);
+        assert!(matches!(a.merge_owned(b), Err(CrdtError::WriteConflict { timestamp: 5, .. })));
         assert_eq!(a, before);
     }
 }

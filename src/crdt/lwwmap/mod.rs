@@ -6,8 +6,11 @@
 mod wire;
 
 use std::borrow::Borrow;
-use std::collections::BTreeMap;
-use std::collections::btree_map::Entry;
+use std::hash::Hash;
+
+use foldhash::fast::RandomState;
+use hashbrown::HashMap;
+use hashbrown::hash_map::Entry;
 
 use super::register::{Stamp, later};
 use super::{Crdt, CrdtError, HybridClock};
@@ -32,7 +35,8 @@ use super::{Crdt, CrdtError, HybridClock};
 /// cutoff is older than the longest a message may be delayed, and lost
 /// messages are not re-sent after that), or a late older set reappears.
 ///
-/// Keys need `Ord` (iteration and encoding are in key order); values
+/// Keys need `Ord` (encodings are in key order) and `Hash + Eq` (the
+/// in-memory index); values
 /// `PartialEq` (to see an unchanged write) and `Clone`.
 ///
 /// [`forget_tombstones_before`]: LwwMap::forget_tombstones_before
@@ -58,9 +62,11 @@ use super::{Crdt, CrdtError, HybridClock};
 /// assert_eq!((replica.len(), replica.tombstones()), (0, 1));
 /// # Ok::<(), routekit::crdt::CrdtError>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct LwwMap<A, K, V> {
-    entries: BTreeMap<K, Slot<A, V>>,
+    /// Keyed by a hash with a per-process random seed: an in-memory index,
+    /// never written out (encodings are in key order).
+    entries: HashMap<K, Slot<A, V>, RandomState>,
     /// How many entries hold a value (the rest are tombstones).
     live: usize,
 }
@@ -95,11 +101,19 @@ pub(crate) struct Slot<A, V> {
 
 impl<A, K, V> Default for LwwMap<A, K, V> {
     fn default() -> Self {
-        LwwMap { entries: BTreeMap::new(), live: 0 }
+        LwwMap { entries: HashMap::default(), live: 0 }
     }
 }
 
-impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> Crdt for LwwMap<A, K, V> {
+impl<A: PartialEq, K: Hash + Eq, V: PartialEq> PartialEq for LwwMap<A, K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.live == other.live && self.entries == other.entries
+    }
+}
+
+impl<A: Eq, K: Hash + Eq, V: Eq> Eq for LwwMap<A, K, V> {}
+
+impl<A: Ord + Clone, K: Ord + Hash + Clone, V: PartialEq + Clone> Crdt for LwwMap<A, K, V> {
     type Delta = LwwMapDelta<A, K, V>;
     /// [`CrdtError::WriteConflict`]: one stamp carries two writes of a key.
     type Error = CrdtError;
@@ -115,7 +129,7 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> Crdt for LwwMap<A, K,
     }
 }
 
-impl<A: Ord, K: Ord, V> From<LwwMapDelta<A, K, V>> for LwwMap<A, K, V> {
+impl<A: Ord, K: Hash + Eq, V> From<LwwMapDelta<A, K, V>> for LwwMap<A, K, V> {
     /// The map holding just the delta's write.
     ///
     /// ```
@@ -127,7 +141,9 @@ impl<A: Ord, K: Ord, V> From<LwwMapDelta<A, K, V>> for LwwMap<A, K, V> {
     /// ```
     fn from(delta: LwwMapDelta<A, K, V>) -> Self {
         let live = usize::from(delta.slot.value.is_some());
-        LwwMap { entries: BTreeMap::from([(delta.key, delta.slot)]), live }
+        let mut entries = HashMap::default();
+        entries.insert(delta.key, delta.slot);
+        LwwMap { entries, live }
     }
 }
 
@@ -222,14 +238,17 @@ impl<A, K, V> LwwMap<A, K, V> {
         self.entries.len() - self.live
     }
 
-    /// The keys holding a value and their values, in key order. Cost: O(1)
-    /// per item, plus the tombstones skipped.
+    /// The keys holding a value and their values, in no particular order
+    /// (sort them for a stable one). Cost: O(1) per item, plus the
+    /// tombstones skipped.
     ///
     /// ```
     /// let mut map = routekit::crdt::LwwMap::new();
     /// map.set(&1u8, 1, "b", 2)?;
     /// map.set(&1u8, 1, "a", 1)?;
-    /// assert_eq!(map.iter().collect::<Vec<_>>(), [(&"a", &1), (&"b", &2)]);
+    /// let mut items: Vec<_> = map.iter().collect();
+    /// items.sort();
+    /// assert_eq!(items, [(&"a", &1), (&"b", &2)]);
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
     pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + '_ {
@@ -237,7 +256,7 @@ impl<A, K, V> LwwMap<A, K, V> {
     }
 }
 
-impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
+impl<A: Ord + Clone, K: Ord + Hash + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
     /// The value of `key`, `None` when absent or removed. Cost: O(log n).
     ///
     /// ```
@@ -246,7 +265,7 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
     /// assert_eq!(map.get("k"), Some(&2));
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
-    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    pub fn get<Q: Hash + Eq + ?Sized>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
     {
@@ -352,7 +371,7 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
     /// assert!(map.remove(&1u8, 7, "k")?.is_none()); // already gone
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
-    pub fn remove<Q: Ord + ?Sized>(
+    pub fn remove<Q: Hash + Eq + ?Sized>(
         &mut self,
         actor: &A,
         timestamp: u64,
@@ -376,7 +395,7 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
     /// assert!(!map.remove_without_delta(&1u8, 6, "k")?);
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
-    pub fn remove_without_delta<Q: Ord + ?Sized>(
+    pub fn remove_without_delta<Q: Hash + Eq + ?Sized>(
         &mut self,
         actor: &A,
         timestamp: u64,
@@ -402,7 +421,7 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
     /// assert!(map.remove_now(&mut clock, &1u8, "k")?.is_some());
     /// # Ok::<(), routekit::crdt::CrdtError>(())
     /// ```
-    pub fn remove_now<Q: Ord + ?Sized>(
+    pub fn remove_now<Q: Hash + Eq + ?Sized>(
         &mut self,
         clock: &mut HybridClock,
         actor: &A,
@@ -446,8 +465,7 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
     }
 
     /// Joins `other` (a map, or a batch of deltas) into `self`: per key, the
-    /// later write wins. Cost: O(n + m) for maps of similar size, O(m log n)
-    /// for a small `other` of m keys.
+    /// later write wins. Cost: O(n + m) expected, for m keys in `other`.
     ///
     /// # Errors
     ///
@@ -465,50 +483,74 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
     /// ```
     pub fn merge(&mut self, other: &Self) -> Result<(), CrdtError> {
         // Check every shared key first, so that a refused merge changes nothing.
-        if other.entries.len().saturating_mul(16) < self.entries.len() {
-            for (key, theirs) in &other.entries {
-                if let Some(mine) = self.entries.get(key) {
-                    later((&mine.stamp, &mine.value), (&theirs.stamp, &theirs.value))?;
-                }
-            }
-            for (key, theirs) in &other.entries {
-                match self.entries.get_mut(key) {
-                    Some(mine) => Self::join_slot(&mut self.live, mine, theirs)?,
-                    None => {
-                        self.live += usize::from(theirs.value.is_some());
-                        self.entries.insert(key.clone(), theirs.clone());
-                    }
-                }
-            }
-            return Ok(());
-        }
-        let mut theirs = other.entries.iter().peekable();
-        for (key, mine) in &self.entries {
-            while theirs.next_if(|(k, _)| *k < key).is_some() {}
-            if let Some((_, theirs)) = theirs.next_if(|(k, _)| *k == key) {
+        for (key, theirs) in &other.entries {
+            if let Some(mine) = self.entries.get(key) {
                 later((&mine.stamp, &mine.value), (&theirs.stamp, &theirs.value))?;
             }
         }
-        let mine = std::mem::take(&mut self.entries);
-        let mut live = 0;
-        let mut theirs = other.entries.iter().peekable();
-        let mut merged = Vec::with_capacity(mine.len().max(other.entries.len()));
-        for (key, slot) in mine {
-            while let Some((their_key, their_slot)) = theirs.next_if(|(k, _)| **k < key) {
-                merged.push(((*their_key).clone(), (*their_slot).clone()));
+        self.entries.reserve(other.entries.len().saturating_sub(self.entries.len()));
+        for (key, theirs) in &other.entries {
+            match self.entries.get_mut(key) {
+                Some(mine) => Self::join_slot(&mut self.live, mine, theirs)?,
+                None => {
+                    self.live += usize::from(theirs.value.is_some());
+                    self.entries.insert(key.clone(), theirs.clone());
+                }
             }
-            let slot = match theirs.next_if(|(k, _)| **k == key) {
-                Some((_, their_slot)) if their_slot.stamp > slot.stamp => their_slot.clone(),
-                _ => slot,
-            };
-            merged.push((key, slot));
         }
-        merged.extend(theirs.map(|(k, s)| (k.clone(), s.clone())));
-        for (_, slot) in &merged {
-            live += usize::from(slot.value.is_some());
+        Ok(())
+    }
+
+    /// As [`merge`](Self::merge), taking `other` by value: its keys and
+    /// values move in instead of being cloned — for a state just decoded
+    /// from bytes. Cost: O(m) expected.
+    ///
+    /// # Errors
+    ///
+    /// [`CrdtError::WriteConflict`] as [`merge`](Self::merge); `self` is
+    /// then unchanged.
+    ///
+    /// ```
+    /// use routekit::crdt::LwwMap;
+    ///
+    /// let mut a = LwwMap::new();
+    /// a.set(&1u8, 1, "x", 1)?;
+    /// let mut b = LwwMap::new();
+    /// b.set(&2u8, 2, "y", 2)?;
+    /// let bytes = b.to_bytes();
+    /// a.merge_owned(LwwMap::from_bytes(&bytes).expect("valid"))?;
+    /// assert_eq!(a.len(), 2);
+    /// # Ok::<(), routekit::crdt::CrdtError>(())
+    /// ```
+    pub fn merge_owned(&mut self, other: Self) -> Result<(), CrdtError> {
+        for (key, theirs) in &other.entries {
+            if let Some(mine) = self.entries.get(key) {
+                later((&mine.stamp, &mine.value), (&theirs.stamp, &theirs.value))?;
+            }
         }
-        self.entries = merged.into_iter().collect();
-        self.live = live;
+        if self.entries.is_empty() {
+            *self = other;
+            return Ok(());
+        }
+        self.entries.reserve(other.entries.len().saturating_sub(self.entries.len()));
+        for (key, theirs) in other.entries {
+            match self.entries.entry(key) {
+                Entry::Occupied(mut mine) => {
+                    if theirs.stamp > mine.get().stamp {
+                        match (mine.get().value.is_some(), theirs.value.is_some()) {
+                            (true, false) => self.live -= 1,
+                            (false, true) => self.live += 1,
+                            _ => {}
+                        }
+                        mine.insert(theirs);
+                    }
+                }
+                Entry::Vacant(vacant) => {
+                    self.live += usize::from(theirs.value.is_some());
+                    vacant.insert(theirs);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -577,7 +619,7 @@ impl<A: Ord + Clone, K: Ord + Clone, V: PartialEq + Clone> LwwMap<A, K, V> {
         }
     }
 
-    fn remove_inner<Q: Ord + ?Sized>(
+    fn remove_inner<Q: Hash + Eq + ?Sized>(
         &mut self,
         actor: &A,
         timestamp: u64,

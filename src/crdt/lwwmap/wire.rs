@@ -9,7 +9,9 @@
 //! the form byte and value. The reader refuses keys or actors out of order,
 //! actors no entry names, positions past the list and other form bytes.
 
-use std::collections::BTreeMap;
+use std::hash::Hash;
+
+use hashbrown::HashMap;
 
 use super::{LwwMap, LwwMapDelta, Slot};
 use crate::crdt::DecodeError;
@@ -19,11 +21,11 @@ use crate::crdt::wire::{self, Kind, Wire};
 impl<A, K, V> LwwMap<A, K, V>
 where
     A: Ord + Clone + Wire,
-    K: Ord + Clone + Wire,
+    K: Ord + Hash + Clone + Wire,
     V: PartialEq + Clone + Wire,
 {
     /// The map in the versioned byte format (kind 8, see the
-    /// [module docs](crate::crdt#byte-format)). Cost: O(n log a).
+    /// [module docs](crate::crdt#byte-format)). Cost: O(n log n).
     ///
     /// ```
     /// let mut map = routekit::crdt::LwwMap::<u8, u8, u8>::new();
@@ -45,7 +47,7 @@ where
             actor.encode_to(&mut out);
         }
         wire::put_len(&mut out, self.entries.len());
-        for (key, slot) in &self.entries {
+        for (key, slot) in self.sorted() {
             key.encode_to(&mut out);
             slot.stamp.timestamp.encode_to(&mut out);
             wire::put_len(&mut out, position(&actors, &slot.stamp.actor));
@@ -56,7 +58,8 @@ where
     }
 
     /// The length of [`to_bytes`](Self::to_bytes), computed without
-    /// encoding: what a session costs to send whole. Cost: O(n log a).
+    /// encoding: what a session costs to send whole. Cost: O(n log n) to
+    /// list the actors.
     ///
     /// ```
     /// let mut map = routekit::crdt::LwwMap::new();
@@ -99,7 +102,10 @@ where
         }
         let mut used = vec![false; actors.len()];
         let count = wire::get_len(&mut input)?;
-        let mut entries = BTreeMap::new();
+        // Every entry takes at least four bytes: reserve no more than the
+        // input can hold.
+        let mut entries =
+            HashMap::with_capacity_and_hasher(count.min(input.len() / 4), Default::default());
         let mut live = 0;
         let mut last: Option<K> = None;
         for _ in 0..count {
@@ -123,6 +129,13 @@ where
         }
         wire::finish(input)?;
         Ok(LwwMap { entries, live })
+    }
+
+    /// The entries in key order.
+    pub(crate) fn sorted(&self) -> Vec<(&K, &Slot<A, V>)> {
+        let mut entries: Vec<_> = self.entries.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries
     }
 
     /// The actors of the entries, in ascending order, each once.
@@ -245,18 +258,21 @@ mod serde_impls {
     //! order, `value` an option (none for a tombstone); `LwwMapDelta`: one
     //! such tuple.
 
-    use std::collections::BTreeMap;
+    use std::hash::Hash;
 
+    use hashbrown::HashMap;
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
     use super::{LwwMap, LwwMapDelta, Slot, Stamp};
 
-    impl<A: Serialize, K: Serialize, V: Serialize> Serialize for LwwMap<A, K, V> {
+    impl<A: Serialize, K: Ord + Serialize, V: Serialize> Serialize for LwwMap<A, K, V> {
         fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let mut entries: Vec<_> = self.entries.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
             serializer.collect_seq(
-                self.entries
-                    .iter()
+                entries
+                    .into_iter()
                     .map(|(k, slot)| (k, slot.stamp.timestamp, &slot.stamp.actor, &slot.value)),
             )
         }
@@ -265,7 +281,7 @@ mod serde_impls {
     impl<'de, A, K, V> Deserialize<'de> for LwwMap<A, K, V>
     where
         A: Deserialize<'de>,
-        K: Ord + Deserialize<'de>,
+        K: Ord + Hash + Deserialize<'de>,
         V: Deserialize<'de>,
     {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -276,7 +292,7 @@ mod serde_impls {
                 ));
             }
             let live = items.iter().filter(|item| item.3.is_some()).count();
-            let entries: BTreeMap<K, Slot<A, V>> = items
+            let entries: HashMap<K, Slot<A, V>, _> = items
                 .into_iter()
                 .map(|(key, timestamp, actor, value)| {
                     (key, Slot { stamp: Stamp { timestamp, actor }, value })
