@@ -12,6 +12,7 @@ use criterion::{criterion_group, criterion_main};
 mod bloom;
 mod compat;
 mod crdt;
+mod crdt_session;
 mod hash;
 mod inputs;
 mod keyset;
@@ -26,6 +27,7 @@ criterion_group!(
     route::bench_build,
     route::bench_shared,
     crdt::bench,
+    crdt_session::bench,
     keyset::bench,
     keyset::bench_pages,
     bloom::bench,

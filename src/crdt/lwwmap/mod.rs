@@ -514,9 +514,9 @@ impl<A: Ord + Clone, K: Ord + Hash + Clone, V: PartialEq + Clone> LwwMap<A, K, V
     /// use routekit::crdt::LwwMap;
     ///
     /// let mut a = LwwMap::new();
-    /// a.set(&1u8, 1, "x", 1)?;
+    /// a.set(&1u8, 1, 10u32, 1u32)?;
     /// let mut b = LwwMap::new();
-    /// b.set(&2u8, 2, "y", 2)?;
+    /// b.set(&2u8, 2, 20, 2)?;
     /// let bytes = b.to_bytes();
     /// a.merge_owned(LwwMap::from_bytes(&bytes).expect("valid"))?;
     /// assert_eq!(a.len(), 2);
