@@ -227,8 +227,6 @@ pub(crate) enum Kind {
     LwwMap = 8,
     /// An [`LwwMapDelta`](super::LwwMapDelta): one write to a map.
     LwwMapDelta = 9,
-    /// An [`MvRegister`](super::MvRegister).
-    MvRegister = 10,
 }
 
 impl Kind {
@@ -244,7 +242,6 @@ impl Kind {
             7 => Some(Kind::DisableWinsFlag),
             8 => Some(Kind::LwwMap),
             9 => Some(Kind::LwwMapDelta),
-            10 => Some(Kind::MvRegister),
             _ => None,
         }
     }
@@ -261,7 +258,6 @@ impl Kind {
             Kind::DisableWinsFlag => "DisableWinsFlag",
             Kind::LwwMap => "LwwMap",
             Kind::LwwMapDelta => "LwwMapDelta",
-            Kind::MvRegister => "MvRegister",
         }
     }
 }
