@@ -5,8 +5,9 @@ use routekit::bloom::{
     DecodeError, Degeneracy,
 };
 use routekit::crdt::{
-    CausalContext, CrdtError, DecodeError as CrdtDecodeError, GCounter, GCounterDelta, Invariant,
-    OrSet, OrSetDelta, PNCounter, PNCounterDelta,
+    CausalContext, CrdtError, DecodeError as CrdtDecodeError, DisableWinsFlag, EnableWinsFlag,
+    GCounter, GCounterDelta, HybridClock, Invariant, LwwMap, LwwMapDelta, LwwRegister, OrSet,
+    OrSetDelta, PNCounter, PNCounterDelta,
 };
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::keyset::{
@@ -141,6 +142,12 @@ fn crdt_types_are_send_and_sync() {
     send_sync::<PNCounterDelta<String>>();
     send_sync::<OrSet<String, String>>();
     send_sync::<OrSetDelta<String, String>>();
+    send_sync::<LwwRegister<String, String>>();
+    send_sync::<EnableWinsFlag<String>>();
+    send_sync::<DisableWinsFlag<String>>();
+    send_sync::<HybridClock>();
+    send_sync::<LwwMap<String, String, String>>();
+    send_sync::<LwwMapDelta<String, String, String>>();
     send_sync::<CausalContext<String>>();
     send_sync::<CrdtError>();
     send_sync::<CrdtDecodeError>();

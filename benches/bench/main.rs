@@ -13,6 +13,7 @@ mod adapter;
 mod bloom;
 mod compat;
 mod crdt;
+mod crdt_session;
 mod handoff;
 mod hash;
 mod inputs;
@@ -30,6 +31,7 @@ criterion_group!(
     route::bench_shared,
     rendezvous::bench,
     crdt::bench,
+    crdt_session::bench,
     keyset::bench,
     keyset::bench_pages,
     bloom::bench,

@@ -54,6 +54,35 @@ pub enum CrdtError {
         /// The counter of the reused dot.
         counter: u64,
     },
+    /// Two different values were written with the same timestamp by the
+    /// same actor: two replicas used one actor id, or a caller reused a
+    /// timestamp for a different write.
+    #[error(
+        "two different values were written at timestamp {timestamp} by one actor: \
+         give every write a fresh timestamp (a HybridClock does) and every replica \
+         its own actor id"
+    )]
+    #[non_exhaustive]
+    WriteConflict {
+        /// The timestamp both writes carry.
+        timestamp: u64,
+    },
+    /// A [`HybridClock`](super::HybridClock) has reached `u64::MAX`.
+    #[error("the hybrid clock has reached u64::MAX: it observed a timestamp from a broken clock")]
+    ClockExhausted,
+    /// A timestamp received from another replica is further ahead of the
+    /// local wall clock than the [`HybridClock`](super::HybridClock) allows.
+    #[error(
+        "a received timestamp is {ahead_millis} ms ahead of the wall clock, more than \
+         the allowed {max_drift_millis} ms: fix the sender's clock or raise the maximum drift"
+    )]
+    #[non_exhaustive]
+    ClockDrift {
+        /// How far the timestamp is ahead, in milliseconds.
+        ahead_millis: u64,
+        /// The clock's maximum drift, in milliseconds.
+        max_drift_millis: u64,
+    },
 }
 
 impl From<Invariant> for DecodeError {

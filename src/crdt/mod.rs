@@ -12,6 +12,15 @@
 //! | [`GCounter`]   | a `u64` count per actor                 | `u128`, exact | [`GCounterDelta`]: one actor's new count |
 //! | [`PNCounter`]  | two `GCounter`s (increments, decrements) | `i128`, exact | [`PNCounterDelta`]: one actor's new total on one side |
 //! | [`OrSet`]      | elements with dots, and a causal context | add-wins set, no tombstones | [`OrSetDelta`]: the element, its new dot and the dots it took away |
+//! | [`LwwRegister`] | one value, its timestamp and actor     | the latest write; equal timestamps by actor | the register holding the write |
+//! | [`EnableWinsFlag`], [`DisableWinsFlag`] | dots of enables (and disables), and a causal context | `bool` | the flag holding the write and the dots it took away |
+//! | [`LwwMap`]     | per key a value or a tombstone, with its timestamp and actor | a map, latest write per key | [`LwwMapDelta`]: one key's write |
+//!
+//! Timestamps of the last-writer-wins types come from the caller or from a
+//! [`HybridClock`], which never goes backwards and follows the writes it
+//! observes. For sessions, the lesson of those who replicate them is built
+//! in: **a write of the value already there changes nothing and returns no
+//! delta**, so unchanged attributes never reach the network.
 //!
 //! # Deltas
 //!
@@ -98,6 +107,15 @@
 //! | 2 | [`PNCounter`] | the increments, then the decrements, each as the body of kind 1 |
 //! | 3 | [`OrSet`] | its context, then the elements in ascending order, each as the element and its dots in ascending order, a dot as the position of its actor in the context's list and its counter |
 //! | 4 | [`OrSetDelta`] | a form byte, then for an add (0): the element, the actor id, the counter, and the dots it replaced; for a remove (1): the element and its dots (at least one); for a clear (2): the dots removed, as a context |
+//! | 5 | [`LwwRegister`] | a form byte: 0 for no write, or 1, then the timestamp, the actor id and the value |
+//! | 6 | [`EnableWinsFlag`] | its context, then its enable dots |
+//! | 7 | [`DisableWinsFlag`] | its context, its enable dots, then its disable dots |
+//! | 8 | [`LwwMap`] | the actors its entries name, in ascending order; then the entries in ascending key order, each as the key, the timestamp, the position of its actor in that list and a form byte: 0 for a tombstone, 1 followed by the value |
+//! | 9 | [`LwwMapDelta`] | the key, the timestamp, the actor id and the form byte and value as in kind 8 |
+//!
+//! The dots of a flag are a list in ascending order, each as the position
+//! of its actor in the context's list and its counter; every one must be in
+//! the context, and none both enables and disables.
 //!
 //! A *context* is the list of its actors in ascending order, each as its id,
 //! its version (every counter up to it was seen) and its gaps, the counters
@@ -189,19 +207,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod clock;
 mod context;
 mod counter;
 mod dots;
 mod error;
+mod flag;
+mod lwwmap;
 mod orset;
+mod register;
 #[cfg(feature = "serde")]
 mod serde;
 mod wire;
 
+pub use clock::HybridClock;
 pub use context::CausalContext;
 pub use counter::{GCounter, GCounterDelta, PNCounter, PNCounterDelta};
 pub use error::{CrdtError, DecodeError, Invariant};
+pub use flag::{DisableWinsFlag, EnableWinsFlag};
+pub use lwwmap::{LwwMap, LwwMapDelta};
 pub use orset::{OrSet, OrSetDelta};
+pub use register::LwwRegister;
 pub use wire::Wire;
 
 /// A state-based CRDT: a join-semilattice whose join is

@@ -217,6 +217,16 @@ pub(crate) enum Kind {
     OrSet = 3,
     /// An [`OrSetDelta`](super::OrSetDelta): one mutation of a set.
     OrSetDelta = 4,
+    /// An [`LwwRegister`](super::LwwRegister).
+    LwwRegister = 5,
+    /// An [`EnableWinsFlag`](super::EnableWinsFlag).
+    EnableWinsFlag = 6,
+    /// A [`DisableWinsFlag`](super::DisableWinsFlag).
+    DisableWinsFlag = 7,
+    /// An [`LwwMap`](super::LwwMap).
+    LwwMap = 8,
+    /// An [`LwwMapDelta`](super::LwwMapDelta): one write to a map.
+    LwwMapDelta = 9,
 }
 
 impl Kind {
@@ -227,6 +237,11 @@ impl Kind {
             2 => Some(Kind::PNCounter),
             3 => Some(Kind::OrSet),
             4 => Some(Kind::OrSetDelta),
+            5 => Some(Kind::LwwRegister),
+            6 => Some(Kind::EnableWinsFlag),
+            7 => Some(Kind::DisableWinsFlag),
+            8 => Some(Kind::LwwMap),
+            9 => Some(Kind::LwwMapDelta),
             _ => None,
         }
     }
@@ -238,6 +253,11 @@ impl Kind {
             Kind::PNCounter => "PNCounter",
             Kind::OrSet => "OrSet",
             Kind::OrSetDelta => "OrSetDelta",
+            Kind::LwwRegister => "LwwRegister",
+            Kind::EnableWinsFlag => "EnableWinsFlag",
+            Kind::DisableWinsFlag => "DisableWinsFlag",
+            Kind::LwwMap => "LwwMap",
+            Kind::LwwMapDelta => "LwwMapDelta",
         }
     }
 }
@@ -497,8 +517,8 @@ mod tests {
             Err(DecodeError::WrongKind { expected: "GCounter", found: "OrSet" })
         );
         assert_eq!(
-            get_header(&mut &b"RK\x09\x01"[..], Kind::OrSetDelta),
-            Err(DecodeError::UnknownKind { expected: "OrSetDelta", found: 9 })
+            get_header(&mut &b"RK\xf9\x01"[..], Kind::OrSetDelta),
+            Err(DecodeError::UnknownKind { expected: "OrSetDelta", found: 0xf9 })
         );
         assert_eq!(get_header(&mut &b"XX\x03\x01"[..], Kind::OrSet), Err(DecodeError::BadMagic));
         assert_eq!(get_header(&mut &b"XYZ"[..], Kind::OrSet), Err(DecodeError::BadMagic));
