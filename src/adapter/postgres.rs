@@ -104,7 +104,9 @@ pub struct Param<'v>(pub &'v Value);
 /// use routekit::sql::Value;
 ///
 /// let mut out = bytes::BytesMut::new();
-/// let err = Param(&Value::Int(70_000)).to_sql_checked(&Type::INT2, &mut out).unwrap_err();
+/// let Err(err) = Param(&Value::Int(70_000)).to_sql_checked(&Type::INT2, &mut out) else {
+///     panic!("70,000 does not fit an int2");
+/// };
 /// let err = err.downcast::<BindError>().unwrap();
 /// assert!(matches!(*err, BindError::OutOfRange { value: 70_000, .. }));
 /// assert_eq!(err.to_string(), "70000 does not fit a parameter of type int2: use a wider column type or a smaller value");
