@@ -1,6 +1,6 @@
 //! The PostgreSQL adapter (feature `postgres`): bind values, read cursor
 //! keys, fetch a keyset page and run a version-checked write on the sync
-//! [`postgres`](::postgres) client and, with the `_async` calls, on
+//! [`postgres`] client and, with the `_async` calls, on
 //! [`tokio_postgres`] — any `GenericClient` of either (a client or a
 //! transaction).
 //!
@@ -499,11 +499,11 @@ pub fn write<C: ::postgres::GenericClient>(
     write.check(changed, |_| Ok(current.map(|v| v.0)))
 }
 
-/// [`write`] on a `tokio_postgres` client or transaction.
+/// [`write()`] on a `tokio_postgres` client or transaction.
 ///
 /// # Errors
 ///
-/// Those of [`write`].
+/// Those of [`write()`].
 ///
 /// ```
 /// use routekit::adapter::postgres::write_async;

@@ -1,4 +1,4 @@
-//! The [`rusqlite`](::rusqlite) adapter (feature `rusqlite`): bind values,
+//! The [`rusqlite`] adapter (feature `rusqlite`): bind values,
 //! read cursor keys, fetch a keyset page and run a version-checked write on
 //! a [`Connection`] (or a `Transaction`, which derefs to one).
 //!
