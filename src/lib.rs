@@ -45,7 +45,7 @@
 //!   missing row) and [`ETag`] with `If-Match` / `If-None-Match` evaluation
 //!   per RFC 9110.
 //! * [`adapter`] — one call per keyset page or version-checked write on a
-//!   database driver (features `rusqlite`, `postgres`), with no value
+//!   database driver (features `rusqlite`, `postgres`, `mysql`), with no value
 //!   mapping of your own.
 //!
 //! # Example: route a session
@@ -244,6 +244,9 @@
 //! * `postgres` — [`adapter::postgres`]: the same on the `postgres` client
 //!   (sync) and `tokio-postgres` (async), binding by the parameter types the
 //!   server declares.
+//!
+//! * `mysql` — [`adapter::mysql`]: the same on the `mysql` client, for
+//!   MySQL and MariaDB.
 //!
 //! # Rust version
 //!

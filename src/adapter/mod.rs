@@ -7,9 +7,9 @@
 //!
 //! | module | feature | client | calls |
 //! |---|---|---|---|
-//! | [`rusqlite`](self::rusqlite) | `rusqlite` | [`rusqlite::Connection`](::rusqlite::Connection) (a `Transaction` derefs to one) | sync |
-//! | [`postgres`](self::postgres) | `postgres` | [`postgres::GenericClient`](::postgres::GenericClient) and [`tokio_postgres::GenericClient`] | sync and async |
-//! | [`mysql`](self::mysql) | `mysql` | any [`mysql::prelude::Queryable`](::mysql::prelude::Queryable) (MySQL, MariaDB) | sync |
+//! | [`rusqlite`] | `rusqlite` | [`rusqlite::Connection`](::rusqlite::Connection) (a `Transaction` derefs to one) | sync |
+//! | [`postgres`] | `postgres` | [`postgres::GenericClient`](::postgres::GenericClient) and [`tokio_postgres::GenericClient`] | sync and async |
+//! | [`mysql`] | `mysql` | any [`mysql::prelude::Queryable`](::mysql::prelude::Queryable) (MySQL, MariaDB) | sync |
 //!
 //! Each adapter offers the same four things:
 //!
@@ -19,7 +19,7 @@
 //!   column is sent as an `int4`, refused if it does not fit), since the
 //!   server checks types where SQLite does not.
 //! * **read keys**: a row's sort-key columns, read by their position in the
-//!   select list and declared [`KeyType`](crate::keyset::KeyType), as the
+//!   select list and declared [`KeyType`], as the
 //!   values a cursor holds (`key_values`).
 //! * **fetch a page**: `fetch_page` runs a
 //!   [`PageQuery`](crate::keyset::PageQuery), hands each row to your mapping

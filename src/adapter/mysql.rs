@@ -1,6 +1,6 @@
 //! The MySQL and MariaDB adapter (feature `mysql`): bind values, read cursor
 //! keys, fetch a keyset page and run a version-checked write on the sync
-//! [`mysql`](::mysql) client — any [`Queryable`] (a `Conn`, a `PooledConn`
+//! [`mysql`] client — any [`Queryable`] (a `Conn`, a `PooledConn`
 //! or a `Transaction`). Statements go through the binary protocol, prepared
 //! through the connection's statement cache.
 //!

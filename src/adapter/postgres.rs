@@ -1,6 +1,6 @@
 //! The PostgreSQL adapter (feature `postgres`): bind values, read cursor
 //! keys, fetch a keyset page and run a version-checked write on the sync
-//! [`postgres`](::postgres) client and, with the `_async` calls, on
+//! [`postgres`] client and, with the `_async` calls, on
 //! [`tokio_postgres`] — any `GenericClient` of either (a client or a
 //! transaction).
 //!
@@ -104,7 +104,9 @@ pub struct Param<'v>(pub &'v Value);
 /// use routekit::sql::Value;
 ///
 /// let mut out = bytes::BytesMut::new();
-/// let err = Param(&Value::Int(70_000)).to_sql_checked(&Type::INT2, &mut out).unwrap_err();
+/// let Err(err) = Param(&Value::Int(70_000)).to_sql_checked(&Type::INT2, &mut out) else {
+///     panic!("70,000 does not fit an int2");
+/// };
 /// let err = err.downcast::<BindError>().unwrap();
 /// assert!(matches!(*err, BindError::OutOfRange { value: 70_000, .. }));
 /// assert_eq!(err.to_string(), "70000 does not fit a parameter of type int2: use a wider column type or a smaller value");
@@ -497,11 +499,11 @@ pub fn write<C: ::postgres::GenericClient>(
     write.check(changed, |_| Ok(current.map(|v| v.0)))
 }
 
-/// [`write`] on a `tokio_postgres` client or transaction.
+/// [`write()`] on a `tokio_postgres` client or transaction.
 ///
 /// # Errors
 ///
-/// Those of [`write`].
+/// Those of [`write()`].
 ///
 /// ```
 /// use routekit::adapter::postgres::write_async;

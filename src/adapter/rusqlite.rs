@@ -1,4 +1,4 @@
-//! The [`rusqlite`](::rusqlite) adapter (feature `rusqlite`): bind values,
+//! The [`rusqlite`] adapter (feature `rusqlite`): bind values,
 //! read cursor keys, fetch a keyset page and run a version-checked write on
 //! a [`Connection`] (or a `Transaction`, which derefs to one).
 //!
@@ -177,12 +177,11 @@ pub fn key_values(
 }
 
 /// Runs `query` on `db`, maps each row with `map_row`, and returns the
-/// page with its cursors. The cursors need the sort keys of the page's
-/// first and last rows; SQLite cannot step back to the last, so the keys of
-/// each row are read as it streams past into one reused buffer.
+/// page with its cursors. The sort keys are read from two rows only: the
+/// first fetched and the `limit`-th (the last of a full page).
 ///
 /// Cost: one cached prepare, the query, `map_row` per row (at most
-/// `limit + 1`), the key columns of each row read in place.
+/// `limit + 1`), the key columns of two rows.
 ///
 /// # Errors
 ///
@@ -219,9 +218,13 @@ pub fn fetch_page<R>(
     let mut page = Vec::with_capacity(limit.saturating_add(1).min(4096));
     let (mut first, mut last) = (Vec::new(), Vec::new());
     while let Some(row) = rows.next().map_err(FetchError::Database)? {
+        // The cursors need the keys of the first row fetched and of the last
+        // row kept; the last row kept is only ever a cursor's row when the
+        // query returned the extra row, that is when it is row `limit - 1`.
+        // So two rows' keys are read, whatever the page size.
         match page.len() {
             0 => fill_key_values(keyset, row, &mut first)?,
-            at if at < limit => fill_key_values(keyset, row, &mut last)?,
+            at if at + 1 == limit => fill_key_values(keyset, row, &mut last)?,
             _ => {}
         }
         page.push(map_row(row).map_err(FetchError::Database)?);
