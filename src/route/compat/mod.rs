@@ -203,10 +203,14 @@ use super::points::{Point, Points};
 use super::{Membership, NodeId, RouteError, Router, Weighted};
 
 mod groupcache;
+mod haproxy;
 mod ketama;
 mod nginx;
 mod nginx_hash;
 
+pub use haproxy::{
+    HaproxyBalance, HaproxyHash, HaproxyHashFunction, HaproxyHashType, HaproxyServer,
+};
 pub use nginx_hash::{NginxHash, NginxMethod};
 
 use ketama::Flavor;

@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""haproxy_probe.py -- asks a running haproxy which server it picks per key.
+
+    haproxy_probe.py PORT KEYS BACKEND...
+
+Sends, over one keep-alive connection, `GET / HTTP/1.1` with
+`X-Backend: <backend>` (the frontend's use_backend) and `X-Key: <key>`
+(what the backend balances on) for every key of KEYS (one a line, raw
+bytes, an empty line is the empty key), in batches of pipelined requests.
+The backend names the server it chose in the `X-Srv` response header.
+Prints `key<TAB>server-for-backend-1<TAB>...` with a header line.
+"""
+import socket
+import sys
+
+BATCH = 200
+
+
+def ask(sock, reader, backend, keys):
+    out = []
+    for start in range(0, len(keys), BATCH):
+        batch = keys[start:start + BATCH]
+        sock.sendall(b"".join(
+            b"GET / HTTP/1.1\r\nHost: probe\r\nX-Backend: " + backend.encode()
+            + b"\r\nX-Key: " + key + b"\r\n\r\n" for key in batch))
+        for _ in batch:
+            status = reader.readline()
+            if not status.startswith(b"HTTP/1.1 200"):
+                sys.exit(f"unexpected status {status!r} from backend {backend}")
+            server, length = None, 0
+            while True:
+                line = reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"x-srv":
+                    server = value.strip().decode()
+                elif name == b"content-length":
+                    length = int(value)
+            reader.read(length)
+            if server is None:
+                sys.exit(f"no X-Srv header from backend {backend}")
+            out.append(server)
+    return out
+
+
+def main():
+    port, keys_file, backends = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+    with open(keys_file, "rb") as f:
+        keys = f.read().split(b"\n")
+    if keys and keys[-1] == b"":
+        keys.pop()
+    for key in keys:
+        if any(c in key for c in b"\r\n\t"):
+            sys.exit(f"key {key!r} cannot be sent in a header")
+    sock = socket.create_connection(("127.0.0.1", port))
+    reader = sock.makefile("rb")
+    columns = [ask(sock, reader, backend, keys) for backend in backends]
+    sys.stdout.buffer.write(b"key\t" + "\t".join(backends).encode() + b"\n")
+    for i, key in enumerate(keys):
+        sys.stdout.buffer.write(key + b"\t" + "\t".join(c[i] for c in columns).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    main()
