@@ -163,3 +163,22 @@ fn header_values_are_cut_at_the_first_comma() {
         .count();
     assert!(differs > 0);
 }
+
+#[test]
+fn balance_source_matches_haproxy_for_every_address() {
+    let (header, rows) = table("haproxy-source.tsv");
+    assert_eq!(rows.len(), 2000);
+    for (column, name) in header.iter().enumerate().skip(1) {
+        let balance = match name.as_str() {
+            "consistent" => HaproxyBalance::consistent(),
+            "consistent-sdbm" => balance(HaproxyHashType::Consistent, "sdbm"),
+            "map-based" => HaproxyBalance::map_based(),
+            _ => balance(HaproxyHashType::MapBased, "sdbm"),
+        };
+        let backend = HaproxyHash::with_servers(balance, servers()).unwrap();
+        for row in &rows {
+            let got = backend.route_ip(row[0].parse().unwrap());
+            assert_eq!(got.map(String::as_str), Some(row[column].as_str()), "{name}: {}", row[0]);
+        }
+    }
+}

@@ -15,6 +15,8 @@
 #   haproxy-map-based.tsv   key, then the server per hash function
 #   haproxy-down.tsv        key, then the server with web-b and web-f
 #                           `disabled`, consistent and map-based (sdbm)
+#   haproxy-source.tsv      client address (haproxy-addresses.txt), then the
+#                           server with `balance source`, bare and with sdbm
 #   haproxy-ties.tsv        two servers whose ids differ by 2^20 (every
 #                           point shared), in both orders
 #   servers/haproxy.ids.tsv the ids and weights haproxy assigned
@@ -63,6 +65,15 @@ CFG
             server_lines
         done
     done
+    # balance source: the client address (connections from 127.0.0.0/8).
+    for kind in consistent map-based; do
+        for fn in "" " sdbm"; do
+            printf 'backend source-%s%s\n    balance source\n    hash-type %s%s\n' \
+                "$kind" "${fn/ /-}" "$kind" "$fn"
+            printf '    http-response set-header X-Srv %%[srv_name]\n'
+            server_lines
+        done
+    done
     # Two servers in maintenance (`disabled`): out of the ring or the map.
     for kind in consistent map-based; do
         printf 'backend down-%s\n    balance hdr(X-Key)\n    hash-type %s\n' "$kind" "$kind"
@@ -95,6 +106,16 @@ python3 "$COMPAT_SCRIPTS/haproxy_probe.py" 18391 "$B/keys-and-empty.txt" $(backe
     | sed '1s/map-based-//g' > "$COMPAT_DATA/haproxy-map-based.tsv"
 python3 "$COMPAT_SCRIPTS/haproxy_probe.py" 18391 "$B/keys-and-empty.txt" down-consistent down-map-based \
     | sed '1s/down-//g' > "$COMPAT_DATA/haproxy-down.tsv"
+# 2000 loopback client addresses, deterministic, spread over 127.0.0.0/8.
+python3 - > "$COMPAT_DATA/haproxy-addresses.txt" <<'PY'
+x = 12345
+for i in range(2000):
+    x = (x * 1103515245 + 12345) % 2**31
+    print(f"127.{x >> 16 & 255}.{x >> 8 & 255}.{(x & 255) or 1}")
+PY
+python3 "$COMPAT_SCRIPTS/haproxy_probe.py" --source 18391 "$COMPAT_DATA/haproxy-addresses.txt" \
+    source-consistent source-consistent-sdbm source-map-based source-map-based-sdbm \
+    | sed '1s/source-//g' > "$COMPAT_DATA/haproxy-source.tsv"
 head -n 200 "$B/keys-and-empty.txt" > "$B/tie-keys.txt"
 python3 "$COMPAT_SCRIPTS/haproxy_probe.py" 18391 "$B/tie-keys.txt" ties-ab ties-ba \
     | sed '1s/ties-//g' > "$COMPAT_DATA/haproxy-ties.tsv"
@@ -106,4 +127,4 @@ python3 "$COMPAT_SCRIPTS/haproxy_probe.py" 18391 "$B/tie-keys.txt" ties-ab ties-
     echo "show servers state consistent-sdbm" | socat - "UNIX-CONNECT:$B/admin.sock" \
         | awk 'NF > 10 && $1 !~ /^#/ { printf "%s\t%s\t%s\n", $4, $3, $8 }'
 } > "$COMPAT_DATA/servers/haproxy.ids.tsv"
-log "wrote haproxy-{consistent,map-based,down,ties}.tsv and servers/haproxy.ids.tsv"
+log "wrote haproxy-{consistent,map-based,down,source,ties}.tsv and servers/haproxy.ids.tsv"

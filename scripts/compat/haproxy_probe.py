@@ -2,6 +2,7 @@
 """haproxy_probe.py -- asks a running haproxy which server it picks per key.
 
     haproxy_probe.py PORT KEYS BACKEND...
+    haproxy_probe.py --source PORT ADDRESSES BACKEND...
 
 Sends, over one keep-alive connection, `GET / HTTP/1.1` with
 `X-Backend: <backend>` (the frontend's use_backend) and `X-Key: <key>`
@@ -9,6 +10,11 @@ Sends, over one keep-alive connection, `GET / HTTP/1.1` with
 bytes, an empty line is the empty key), in batches of pipelined requests.
 The backend names the server it chose in the `X-Srv` response header.
 Prints `key<TAB>server-for-backend-1<TAB>...` with a header line.
+
+With --source, ADDRESSES lists loopback IPv4 addresses (127.0.0.0/8, one a
+line); for each, one connection bound to that source address sends one
+request per backend (for `balance source`), and the first column is the
+address.
 """
 import socket
 import sys
@@ -45,7 +51,22 @@ def ask(sock, reader, backend, keys):
     return out
 
 
+def by_source(port, addresses_file, backends):
+    with open(addresses_file) as f:
+        addresses = [line.strip() for line in f if line.strip()]
+    sys.stdout.write("address\t" + "\t".join(backends) + "\n")
+    for address in addresses:
+        sock = socket.create_connection(("127.0.0.1", port), source_address=(address, 0))
+        reader = sock.makefile("rb")
+        picks = [ask(sock, reader, backend, [b""])[0] for backend in backends]
+        sock.close()
+        sys.stdout.write(address + "\t" + "\t".join(picks) + "\n")
+
+
 def main():
+    if sys.argv[1] == "--source":
+        by_source(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
+        return
     port, keys_file, backends = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
     with open(keys_file, "rb") as f:
         keys = f.read().split(b"\n")

@@ -26,6 +26,7 @@
 
 use std::borrow::Borrow;
 use std::fmt;
+use std::net::IpAddr;
 
 use crate::route::alloc;
 use crate::route::members::{Arranged, Members};
@@ -137,8 +138,7 @@ pub struct HaproxyServer<N> {
 ///   `balance hash <expr>`: the parameter's value, the URI (or its part
 ///   that `len`/`depth`/`whole` select), the cookie's value, the sample's
 ///   bytes, as HAProxy extracts them (not checked here).
-/// * `balance source`: not a byte hash (HAProxy folds the address's 32-bit
-///   words with XOR); not modelled.
+/// * `balance source`: not a byte hash: see [`HaproxyHash::route_ip`].
 ///
 /// **Not modelled:** health checks and `backup` servers (use
 /// [`Router::route_healthy`] with the servers that are up), `slowstart`
@@ -424,9 +424,34 @@ impl<N> HaproxyHash<N> {
         }
     }
 
+    /// The server `balance source` picks for a client address when every
+    /// server is up. HAProxy does not run the hash function over the
+    /// address: it XORs its 32-bit words (an IPv4 address is one word, an
+    /// IPv6 address four, big-endian), then applies `avalanche` if set.
+    /// No allocation.
+    ///
+    /// ```
+    /// use routekit::route::compat::{HaproxyBalance, HaproxyHash, HaproxyServer};
+    /// // backend app / balance source / hash-type consistent
+    /// let backend = HaproxyHash::with_servers(
+    ///     HaproxyBalance::consistent(),
+    ///     [HaproxyServer::new("web-a", 1), HaproxyServer::new("web-b", 1)],
+    /// )?;
+    /// assert_eq!(backend.route_ip("192.0.2.7".parse().unwrap()), Some(&"web-b"));
+    /// # Ok::<(), routekit::route::RouteError>(())
+    /// ```
+    pub fn route_ip(&self, address: IpAddr) -> Option<&N> {
+        let member = self.pick_hash(self.balance.address_hash(address), &|_| true)?;
+        Some(self.members.get(member))
+    }
+
     /// The server (by position) HAProxy picks among those `up` says.
     fn pick_among(&self, key: &[u8], up: &dyn Fn(usize) -> bool) -> Option<usize> {
-        let hash = self.balance.key_hash(key);
+        self.pick_hash(self.balance.key_hash(key), up)
+    }
+
+    /// The server (by position) HAProxy picks for `hash` among those `up`.
+    fn pick_hash(&self, hash: u32, up: &dyn Fn(usize) -> bool) -> Option<usize> {
         match self.balance.hash_type {
             HaproxyHashType::Consistent => self.nearest(hash, up),
             HaproxyHashType::MapBased => map_pick(&self.tables.scaled, hash, up),
@@ -840,6 +865,28 @@ impl HaproxyBalance {
     pub fn key_hash(self, key: &[u8]) -> u32 {
         let hash = self.function.hash(key);
         if self.avalanche { full_hash(hash) } else { hash }
+    }
+}
+
+impl HaproxyBalance {
+    /// The hash `balance source` computes for a client address: its 32-bit
+    /// big-endian words XORed, then `avalanche` if set.
+    ///
+    /// ```
+    /// use routekit::route::compat::HaproxyBalance;
+    /// let plain = HaproxyBalance::map_based();
+    /// assert_eq!(plain.address_hash("10.0.0.1".parse().unwrap()), 0x0a00_0001);
+    /// assert_eq!(plain.address_hash("::1".parse().unwrap()), 1);
+    /// ```
+    pub fn address_hash(self, address: IpAddr) -> u32 {
+        let folded = match address {
+            IpAddr::V4(v4) => u32::from(v4),
+            IpAddr::V6(v6) => {
+                let bits = u128::from(v6);
+                (0..4).fold(0, |h, word| h ^ (bits >> (32 * word)) as u32)
+            }
+        };
+        if self.avalanche { full_hash(folded) } else { folded }
     }
 }
 
