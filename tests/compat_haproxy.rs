@@ -182,3 +182,22 @@ fn balance_source_matches_haproxy_for_every_address() {
         }
     }
 }
+
+#[test]
+fn url_param_hashes_the_raw_value() {
+    // `balance url_param key` over `/?key=<key>`, for the 4400 keys that
+    // need no escaping: the value's bytes as they are in the query.
+    let (header, rows) = table("haproxy-url-param.tsv");
+    assert_eq!(rows.len(), 4400);
+    for (column, name) in header.iter().enumerate().skip(1) {
+        let balance = match name.as_str() {
+            "consistent" => HaproxyBalance::consistent(),
+            _ => HaproxyBalance::map_based(),
+        };
+        let backend = HaproxyHash::with_servers(balance, servers()).unwrap();
+        for row in &rows {
+            let got = backend.route(row[0].as_bytes()).map(String::as_str);
+            assert_eq!(got, Some(row[column].as_str()), "{name}: {:?}", row[0]);
+        }
+    }
+}

@@ -15,6 +15,8 @@
 #   haproxy-map-based.tsv   key, then the server per hash function
 #   haproxy-down.tsv        key, then the server with web-b and web-f
 #                           `disabled`, consistent and map-based (sdbm)
+#   haproxy-url-param.tsv   `balance url_param key` (bare consistent and
+#                           map-based), the keys that need no URL escaping
 #   haproxy-source.tsv      client address (haproxy-addresses.txt), then the
 #                           server with `balance source`, bare and with sdbm
 #   haproxy-ties.tsv        two servers whose ids differ by 2^20 (every
@@ -74,6 +76,12 @@ CFG
             server_lines
         done
     done
+    # balance url_param key: the key in the query string.
+    for kind in consistent map-based; do
+        printf 'backend url-param-%s\n    balance url_param key\n    hash-type %s\n' "$kind" "$kind"
+        printf '    http-response set-header X-Srv %%[srv_name]\n'
+        server_lines
+    done
     # Two servers in maintenance (`disabled`): out of the ring or the map.
     for kind in consistent map-based; do
         printf 'backend down-%s\n    balance hdr(X-Key)\n    hash-type %s\n' "$kind" "$kind"
@@ -106,6 +114,8 @@ python3 "$COMPAT_SCRIPTS/haproxy_probe.py" 18391 "$B/keys-and-empty.txt" $(backe
     | sed '1s/map-based-//g' > "$COMPAT_DATA/haproxy-map-based.tsv"
 python3 "$COMPAT_SCRIPTS/haproxy_probe.py" 18391 "$B/keys-and-empty.txt" down-consistent down-map-based \
     | sed '1s/down-//g' > "$COMPAT_DATA/haproxy-down.tsv"
+python3 "$COMPAT_SCRIPTS/haproxy_probe.py" --url 18391 "$B/keys-and-empty.txt" \
+    url-param-consistent url-param-map-based | sed '1s/url-param-//g' > "$COMPAT_DATA/haproxy-url-param.tsv"
 # 2000 loopback client addresses, deterministic, spread over 127.0.0.0/8.
 python3 - > "$COMPAT_DATA/haproxy-addresses.txt" <<'PY'
 x = 12345
@@ -127,4 +137,4 @@ python3 "$COMPAT_SCRIPTS/haproxy_probe.py" 18391 "$B/tie-keys.txt" ties-ab ties-
     echo "show servers state consistent-sdbm" | socat - "UNIX-CONNECT:$B/admin.sock" \
         | awk 'NF > 10 && $1 !~ /^#/ { printf "%s\t%s\t%s\n", $4, $3, $8 }'
 } > "$COMPAT_DATA/servers/haproxy.ids.tsv"
-log "wrote haproxy-{consistent,map-based,down,source,ties}.tsv and servers/haproxy.ids.tsv"
+log "wrote haproxy-{consistent,map-based,down,url-param,source,ties}.tsv and servers/haproxy.ids.tsv"

@@ -11,6 +11,10 @@ bytes, an empty line is the empty key), in batches of pipelined requests.
 The backend names the server it chose in the `X-Srv` response header.
 Prints `key<TAB>server-for-backend-1<TAB>...` with a header line.
 
+With --url, the key is also sent as `/?key=<key>` (for `balance url_param
+key`), for the keys that need no escaping there (printable ASCII without
+`#`, `&`, `%`) and are not empty.
+
 With --source, ADDRESSES lists loopback IPv4 addresses (127.0.0.0/8, one a
 line); for each, one connection bound to that source address sends one
 request per backend (for `balance source`), and the first column is the
@@ -22,13 +26,13 @@ import sys
 BATCH = 200
 
 
-def ask(sock, reader, backend, keys):
+def ask(sock, reader, backend, keys, in_url=False):
     out = []
     for start in range(0, len(keys), BATCH):
         batch = keys[start:start + BATCH]
         sock.sendall(b"".join(
-            b"GET / HTTP/1.1\r\nHost: probe\r\nX-Backend: " + backend.encode()
-            + b"\r\nX-Key: " + key + b"\r\n\r\n" for key in batch))
+            b"GET /?key=" + (key if in_url else b"") + b" HTTP/1.1\r\nHost: probe\r\nX-Backend: "
+            + backend.encode() + b"\r\nX-Key: " + key + b"\r\n\r\n" for key in batch))
         for _ in batch:
             status = reader.readline()
             if not status.startswith(b"HTTP/1.1 200"):
@@ -64,6 +68,9 @@ def by_source(port, addresses_file, backends):
 
 
 def main():
+    in_url = sys.argv[1] == "--url"
+    if in_url:
+        del sys.argv[1]
     if sys.argv[1] == "--source":
         by_source(int(sys.argv[2]), sys.argv[3], sys.argv[4:])
         return
@@ -77,7 +84,10 @@ def main():
             sys.exit(f"key {key!r} cannot be sent in a header")
     sock = socket.create_connection(("127.0.0.1", port))
     reader = sock.makefile("rb")
-    columns = [ask(sock, reader, backend, keys) for backend in backends]
+    if in_url:
+        # Only keys that need no escaping in a request line's query.
+        keys = [k for k in keys if k and all(33 <= c < 127 and c not in b"#&%" for c in k)]
+    columns = [ask(sock, reader, backend, keys, in_url) for backend in backends]
     sys.stdout.buffer.write(b"key\t" + "\t".join(backends).encode() + b"\n")
     for i, key in enumerate(keys):
         sys.stdout.buffer.write(key + b"\t" + "\t".join(c[i] for c in columns).encode() + b"\n")

@@ -128,16 +128,17 @@ pub struct HaproxyServer<N> {
 ///
 /// Servers keep the backend's order, which decides the automatic ids, the
 /// owner of a shared point and the map's layout. The key is the bytes
-/// HAProxy hashes (checked against haproxy 2.6.12 with `balance hdr(X-Key)`):
+/// HAProxy hashes (checked against haproxy 2.6.12):
 ///
 /// * `balance hdr(<name>)`: the header's first value — up to the first
 ///   comma, without the blanks around it. An empty value is not hashed:
 ///   HAProxy balances such requests (and those without the header) round
 ///   robin, which routekit does not model (it answers as for the empty key).
-/// * `balance url_param <name>`, `balance uri`, `balance rdp-cookie`,
-///   `balance hash <expr>`: the parameter's value, the URI (or its part
-///   that `len`/`depth`/`whole` select), the cookie's value, the sample's
-///   bytes, as HAProxy extracts them (not checked here).
+/// * `balance url_param <name>`: the parameter's value as it is in the
+///   query, not decoded, up to the next `&` (checked for 4400 keys).
+/// * `balance uri`, `balance rdp-cookie`, `balance hash <expr>`: the URI
+///   (or the part that `len`/`depth`/`whole` select), the cookie's value,
+///   the sample's bytes, as HAProxy extracts them (not checked here).
 /// * `balance source`: not a byte hash: see [`HaproxyHash::route_ip`].
 ///
 /// **Not modelled:** health checks and `backup` servers (use
