@@ -205,7 +205,7 @@ impl<N: NodeId> Router for HaproxyHash<N> {
     fn route(&self, key: &[u8]) -> Option<&N> {
         let hash = self.balance.key_hash(key);
         let member = match self.balance.hash_type {
-            HaproxyHashType::Consistent => self.nearest(hash, |_| true)?,
+            HaproxyHashType::Consistent => self.nearest_of_all(hash)?,
             HaproxyHashType::MapBased => {
                 let slots = self.tables.map.len() as u64;
                 (slots > 0).then(|| self.tables.map[(u64::from(hash) % slots) as usize] as usize)?
@@ -459,6 +459,19 @@ impl<N> HaproxyHash<N> {
         }
     }
 
+    /// [`nearest`](HaproxyHash::nearest) when every server is up: the point
+    /// at or after `hash` and the one just before it.
+    #[inline]
+    fn nearest_of_all(&self, hash: u32) -> Option<usize> {
+        let points = self.tables.points.as_slice();
+        let next = self.tables.points.position(u64::from(hash) << 32)?;
+        let prev = next.checked_sub(1).unwrap_or(points.len() - 1);
+        let (next, prev) = (points[next], points[prev]);
+        let behind = hash.wrapping_sub((prev.hash >> 32) as u32);
+        let ahead = ((next.hash >> 32) as u32).wrapping_sub(hash);
+        Some(if behind <= ahead { prev.member } else { next.member } as usize)
+    }
+
     /// The owner of the point nearest `hash` among the points of servers
     /// that are `up`: the first at or after it, or the one before it on a
     /// shorter or equal distance (both wrapping). Of servers sharing a
@@ -533,8 +546,11 @@ impl<N: NodeId> HaproxyHash<N> {
     where
         I: IntoIterator<Item = HaproxyServer<N>>,
     {
-        let mut weights = self.weights.clone();
-        let mut explicit = self.explicit_ids.clone();
+        // Copies to build the new tables from, fallibly, before any change.
+        let mut weights = alloc::vec_with_capacity(self.weights.len())?;
+        weights.extend_from_slice(&self.weights);
+        let mut explicit = alloc::vec_with_capacity(self.explicit_ids.len())?;
+        explicit.extend_from_slice(&self.explicit_ids);
         let mut added = Vec::new();
         for server in servers {
             let reason = match (server.weight, server.id) {
@@ -1042,6 +1058,9 @@ mod tests {
         assert_eq!(two.nearest(middle, |_| true), Some(owner(at)));
         assert_eq!(two.nearest(middle + 1, |_| true), Some(owner(at + 1)));
         assert_eq!(two.nearest(high, |_| true), Some(owner(at + 1)));
+        for probe in [low, middle, middle + 1, high, 0, u32::MAX] {
+            assert_eq!(two.nearest_of_all(probe), two.nearest(probe, |_| true));
+        }
         // With the owner of `high` down, its neighbours decide.
         let down = owner(at + 1);
         assert_eq!(two.nearest(high, |m| m != down), Some(owner(at)));
