@@ -13,6 +13,7 @@
 
 use std::path::PathBuf;
 
+use proptest::prelude::*;
 use routekit::route::Router;
 use routekit::route::compat::{
     HaproxyBalance, HaproxyHash, HaproxyHashFunction, HaproxyHashType, HaproxyServer,
@@ -198,6 +199,91 @@ fn url_param_hashes_the_raw_value() {
         for row in &rows {
             let got = backend.route(row[0].as_bytes()).map(String::as_str);
             assert_eq!(got, Some(row[column].as_str()), "{name}: {:?}", row[0]);
+        }
+    }
+}
+
+/// HAProxy's `full_hash`, written out again for the naive model.
+fn full_hash(mut a: u32) -> u32 {
+    a = a.wrapping_add(0x7ed5_5d16).wrapping_add(a << 12);
+    a = (a ^ 0xc761_c23c) ^ (a >> 19);
+    a = a.wrapping_add(0x1656_67b1).wrapping_add(a << 5);
+    a = a.wrapping_add(0xd3a2_646c) ^ (a << 9);
+    a = a.wrapping_add(0xfd70_46c5).wrapping_add(a << 3);
+    a = (a ^ 0xb55a_4f09) ^ (a >> 16);
+    a.wrapping_mul(3_221_225_473)
+}
+
+/// The consistent ring the slow way: every point of every up server, the
+/// one at the smallest wrapping distance behind or ahead of `hash`; ahead
+/// wins only when strictly nearer; among equal points behind, the last
+/// declared; ahead, the first declared.
+fn naive_nearest(ids: &[u32], weights: &[u32], up: &[bool], hash: u32) -> Option<usize> {
+    let mut behind: Option<(u32, usize)> = None;
+    let mut ahead: Option<(u32, usize)> = None;
+    for (server, (&id, &weight)) in ids.iter().zip(weights).enumerate() {
+        if !up[server] {
+            continue;
+        }
+        for k in 0..weight * 16 {
+            let point = full_hash(id.wrapping_mul(4096).wrapping_add(k));
+            // A point equal to the hash counts as ahead at distance 0.
+            let ahead_by = point.wrapping_sub(hash);
+            if ahead.is_none_or(|(d, _)| ahead_by < d) {
+                ahead = Some((ahead_by, server));
+            }
+            let behind_by = hash.wrapping_sub(point);
+            if behind_by != 0 && behind.is_none_or(|(d, _)| behind_by <= d) {
+                behind = Some((behind_by, server));
+            }
+        }
+    }
+    match (behind, ahead) {
+        (Some((b, sb)), Some((a, sa))) => Some(if b <= a { sb } else { sa }),
+        (_, Some((_, s))) | (Some((_, s)), None) => Some(s),
+        (None, None) => None,
+    }
+}
+
+fn config() -> ProptestConfig {
+    // PROPTEST_CASES overrides this default.
+    ProptestConfig { cases: 64, ..ProptestConfig::default() }
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn random_backends_match_the_naive_ring(
+        servers in prop::collection::vec((0u32..6, prop::option::of(1u32..40), any::<bool>()), 1..7),
+        keys in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..12), 1..24),
+    ) {
+        let mut seen = Vec::new();
+        let lines: Vec<HaproxyServer<String>> = servers
+            .iter()
+            .enumerate()
+            .map(|(i, &(weight, id, _))| {
+                let server = HaproxyServer::new(format!("s{i}"), weight);
+                match id {
+                    Some(id) if !seen.contains(&id) => {
+                        seen.push(id);
+                        server.with_id(id)
+                    }
+                    _ => server,
+                }
+            })
+            .collect();
+        let up: Vec<bool> = servers.iter().map(|&(_, _, down)| !down).collect();
+        let backend = HaproxyHash::with_servers(HaproxyBalance::consistent(), lines).unwrap();
+        let ids: Vec<u32> = backend.ids().collect();
+        let weights: Vec<u32> = servers.iter().map(|&(w, _, _)| w).collect();
+        let all = vec![true; servers.len()];
+        let position = |name: &String| name[1..].parse::<usize>().unwrap();
+        for key in &keys {
+            let hash = backend.balance().key_hash(key);
+            prop_assert_eq!(backend.route(key).map(position), naive_nearest(&ids, &weights, &all, hash));
+            let healthy = backend.route_healthy(key, &|name| up[position(name)]);
+            prop_assert_eq!(healthy.map(position), naive_nearest(&ids, &weights, &up, hash));
         }
     }
 }
