@@ -1,7 +1,7 @@
 //! Compatibility profiles (feature `compat`): a lookup in each profile
 //! against the same-run floor of a `HashRing` with Xxh3 over as many points,
 //! and each profile's key hash alone, so the ratio shows what the deployed
-//! system's hash (MD5 or CRC-32) costs and what the search adds.
+//! system's hash (MD5, CRC-32 or sdbm) costs and what the search adds.
 //!
 //! `cargo bench --features compat -- compat`; without the feature the group
 //! is empty.
@@ -11,7 +11,9 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
     use std::hint::black_box;
 
     use criterion::BenchmarkId;
-    use routekit::route::compat::{CompatRing, NginxHash, NginxMethod, Profile};
+    use routekit::route::compat::{
+        CompatRing, HaproxyBalance, HaproxyHash, NginxHash, NginxMethod, Profile,
+    };
     use routekit::route::{HashRing, Membership, Router};
 
     use crate::inputs::{node_names, session_keys};
@@ -71,6 +73,19 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
                     }
                     _ => black_box(upstream.route(key())),
                 })
+            });
+        }
+        // HAProxy: sdbm (then avalanche, the bare `consistent` default) and
+        // the nearest of two points (16 per server of weight 1), or one
+        // slot of the map.
+        for (label, balance) in [
+            ("haproxy_consistent", HaproxyBalance::consistent()),
+            ("haproxy_map_based", HaproxyBalance::map_based()),
+        ] {
+            let mut backend = HaproxyHash::new(balance);
+            backend.extend(names.iter().map(String::as_str)).unwrap();
+            group.bench_function(BenchmarkId::new(label, nodes), |b| {
+                b.iter(|| black_box(backend.route(key())))
             });
         }
     }

@@ -39,5 +39,6 @@ fi
 "$COMPAT_SCRIPTS/gen_nginx.sh"
 python3 "$COMPAT_SCRIPTS/find_ties.py"
 "$COMPAT_SCRIPTS/gen_ties.sh"
+"$COMPAT_SCRIPTS/gen_haproxy.sh"
 
 python3 "$COMPAT_SCRIPTS/verify.py"

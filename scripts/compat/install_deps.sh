@@ -11,7 +11,7 @@ apt-get install -y --no-install-recommends \
     build-essential pkg-config python3 \
     libssl-dev zlib1g-dev \
     libmemcached-dev \
-    memcached nutcracker nginx
+    memcached nutcracker nginx haproxy socat
 
 # Where an init system runs, Debian starts memcached (127.0.0.1:11211) and
 # nginx (*:80) right after installing them.  The generators need those

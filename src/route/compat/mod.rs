@@ -26,6 +26,10 @@
 //! for 5000 keys, 4816 client addresses (IPv4, IPv6, IPv4-mapped, real
 //! source addresses) and with servers marked `down`.
 //!
+//! HAProxy's `hash-type consistent` picks the *nearest* point, not the next
+//! one, and `map-based` is a table: [`HaproxyHash`] reproduces both (HAProxy
+//! 2.6: every hash function, `avalanche`, server ids, `balance source`).
+//!
 //! `share` is the server's weight over the total, in f32, and `n` the number
 //! of servers. In every profile a key belongs to the server of the first
 //! point at or after its hash, wrapping to the first point. The tests compare
@@ -203,10 +207,14 @@ use super::points::{Point, Points};
 use super::{Membership, NodeId, RouteError, Router, Weighted};
 
 mod groupcache;
+mod haproxy;
 mod ketama;
 mod nginx;
 mod nginx_hash;
 
+pub use haproxy::{
+    HaproxyBalance, HaproxyHash, HaproxyHashFunction, HaproxyHashType, HaproxyServer,
+};
 pub use nginx_hash::{NginxHash, NginxMethod};
 
 use ketama::Flavor;
