@@ -61,11 +61,12 @@
 //! | [`GCounter::increment`], [`PNCounter::increment`], [`PNCounter::decrement`] | `Result<Option<Delta>, CrdtError>` | `…_without_delta`: `Result<bool, CrdtError>` |
 //! | [`OrSet::add`] | `Result<OrSetDelta, CrdtError>` | [`OrSet::add_without_delta`]: `Result<(), CrdtError>` |
 //! | [`OrSet::remove`], [`OrSet::clear`] | `Option<OrSetDelta>` | [`OrSet::remove_without_delta`], [`OrSet::clear_without_delta`]: `bool` |
+//! | [`MvRegister::set`] | `Result<Option<MvRegister>, CrdtError>` | [`MvRegister::set_without_delta`]: `Result<bool, CrdtError>` |
 //!
 //! # Errors
 //!
 //! Mutations fail only at the end of a number range, and merges only of an
-//! [`OrSet`] whose dot names two elements; both with a [`CrdtError`], which
+//! [`OrSet`] or an [`MvRegister`] whose dot names two elements or values; both with a [`CrdtError`], which
 //! leaves the state unchanged. The counters' `merge` and `merge_delta`
 //! cannot fail and return no `Result` (their [`Crdt::Error`] is
 //! [`Infallible`](std::convert::Infallible)). Reading bytes or serde input
