@@ -428,3 +428,26 @@ mod serde_json_form {
         deltas("json PNCounterDelta<u8>", &pn);
     }
 }
+
+/// The multi-value register: its states through the byte fuzzer, and (its
+/// delta being a register) its deltas through the delta checks.
+mod mv_register {
+    use routekit::crdt::MvRegister;
+
+    use super::*;
+
+    type Register = MvRegister<u8, u8>;
+    encoded!(Register);
+
+    fn step(register: &mut Register, rng: &mut Rng, actor: u8) -> Option<Register> {
+        register.set(&actor, rng.below(4) as u8).expect("counters are far from u64::MAX")
+    }
+
+    #[test]
+    fn mv_register_bytes() {
+        let registers = history(21, step);
+        assert_varied("MvRegister<u8, u8>", fuzz_states("MvRegister<u8, u8>", &registers));
+        let outcome = fuzz_deltas("MvRegister delta", &registers);
+        assert_varied("MvRegister delta", outcome);
+    }
+}

@@ -6,8 +6,8 @@ use routekit::bloom::{
 };
 use routekit::crdt::{
     CausalContext, CrdtError, DecodeError as CrdtDecodeError, DisableWinsFlag, EnableWinsFlag,
-    GCounter, GCounterDelta, HybridClock, Invariant, LwwMap, LwwMapDelta, LwwRegister, OrSet,
-    OrSetDelta, PNCounter, PNCounterDelta,
+    GCounter, GCounterDelta, HybridClock, Invariant, LwwMap, LwwMapDelta, LwwRegister, MvRegister,
+    OrSet, OrSetDelta, PNCounter, PNCounterDelta,
 };
 use routekit::hash::{Fnv1a, HashAlgorithm, HasherId, Sip13, Xxh3};
 use routekit::keyset::{
@@ -148,6 +148,7 @@ fn crdt_types_are_send_and_sync() {
     send_sync::<HybridClock>();
     send_sync::<LwwMap<String, String, String>>();
     send_sync::<LwwMapDelta<String, String, String>>();
+    send_sync::<MvRegister<String, String>>();
     send_sync::<CausalContext<String>>();
     send_sync::<CrdtError>();
     send_sync::<CrdtDecodeError>();

@@ -4,13 +4,15 @@
 //! keys shared against a plain per-key "keep the greater stamp" over two
 //! `HashMap`s, merging one key's delta into a large replica; and the
 //! encoded size of a one-attribute delta against its 100-attribute session,
-//! printed once.
+//! printed once. `crdt_session_mvregister`: an `MvRegister` rewritten by
+//! one replica, and a conflict of 8 concurrent writers merged and resolved
+//! (crdts' `MVReg` is compared in a scratch crate outside the repository).
 
 use std::collections::HashMap;
 use std::hint::black_box;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
-use routekit::crdt::LwwMap;
+use routekit::crdt::{LwwMap, MvRegister};
 
 type Session = LwwMap<u64, String, String>;
 
@@ -34,6 +36,45 @@ pub(crate) fn bench(c: &mut Criterion) {
     bench_set(c);
     bench_merge(c);
     report_delta_size();
+    bench_mvregister(c);
+}
+
+fn bench_mvregister(c: &mut Criterion) {
+    let mut group = c.benchmark_group("crdt_session_mvregister");
+    group.throughput(Throughput::Elements(100));
+    group.bench_function("set_with_delta_x100", |b| {
+        b.iter(|| {
+            let mut register = MvRegister::<u64, u64>::new();
+            for value in 0..100u64 {
+                black_box(register.set(&1, value).unwrap());
+            }
+            register.len()
+        })
+    });
+    group.bench_function("set_without_delta_x100", |b| {
+        b.iter(|| {
+            let mut register = MvRegister::<u64, u64>::new();
+            for value in 0..100u64 {
+                black_box(register.set_without_delta(&1, value).unwrap());
+            }
+            register.len()
+        })
+    });
+    group.throughput(Throughput::Elements(8));
+    let deltas: Vec<MvRegister<u64, u64>> = (0..8u64)
+        .map(|actor| MvRegister::new().set(&actor, actor).unwrap().expect("a first write"))
+        .collect();
+    group.bench_function("conflict_of_8_merged_and_resolved", |b| {
+        b.iter(|| {
+            let mut replica = MvRegister::new();
+            for delta in &deltas {
+                replica.merge_delta(delta).unwrap();
+            }
+            black_box(replica.set(&0, 99).unwrap());
+            replica.len()
+        })
+    });
+    group.finish();
 }
 
 fn bench_set(c: &mut Criterion) {

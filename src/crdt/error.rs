@@ -273,4 +273,8 @@ pub enum Invariant {
     /// An add replaces only dots its actor made before the new one.
     #[error("an add replaces only dots its own actor made before the new dot")]
     ReplacedLaterDot,
+    /// A multi-value register that has seen a write holds at least one
+    /// value: the latest writes it has seen are never taken away.
+    #[error("a multi-value register that has seen a write holds at least one value")]
+    RegisterWithoutValue,
 }

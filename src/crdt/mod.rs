@@ -14,6 +14,7 @@
 //! | [`OrSet`]      | elements with dots, and a causal context | add-wins set, no tombstones | [`OrSetDelta`]: the element, its new dot and the dots it took away |
 //! | [`LwwRegister`] | one value, its timestamp and actor     | the latest write; equal timestamps by actor | the register holding the write |
 //! | [`EnableWinsFlag`], [`DisableWinsFlag`] | dots of enables (and disables), and a causal context | `bool` | the flag holding the write and the dots it took away |
+//! | [`MvRegister`] | the values of the surviving writes with their dots, and a causal context | every write no later write has seen: concurrent writes all kept | the register holding the write and the dots it replaced |
 //! | [`LwwMap`]     | per key a value or a tombstone, with its timestamp and actor | a map, latest write per key | [`LwwMapDelta`]: one key's write |
 //!
 //! Timestamps of the last-writer-wins types come from the caller or from a
@@ -60,11 +61,12 @@
 //! | [`GCounter::increment`], [`PNCounter::increment`], [`PNCounter::decrement`] | `Result<Option<Delta>, CrdtError>` | `…_without_delta`: `Result<bool, CrdtError>` |
 //! | [`OrSet::add`] | `Result<OrSetDelta, CrdtError>` | [`OrSet::add_without_delta`]: `Result<(), CrdtError>` |
 //! | [`OrSet::remove`], [`OrSet::clear`] | `Option<OrSetDelta>` | [`OrSet::remove_without_delta`], [`OrSet::clear_without_delta`]: `bool` |
+//! | [`MvRegister::set`] | `Result<Option<MvRegister>, CrdtError>` | [`MvRegister::set_without_delta`]: `Result<bool, CrdtError>` |
 //!
 //! # Errors
 //!
 //! Mutations fail only at the end of a number range, and merges only of an
-//! [`OrSet`] whose dot names two elements; both with a [`CrdtError`], which
+//! [`OrSet`] or an [`MvRegister`] whose dot names two elements or values; both with a [`CrdtError`], which
 //! leaves the state unchanged. The counters' `merge` and `merge_delta`
 //! cannot fail and return no `Result` (their [`Crdt::Error`] is
 //! [`Infallible`](std::convert::Infallible)). Reading bytes or serde input
@@ -112,6 +114,7 @@
 //! | 7 | [`DisableWinsFlag`] | its context, its enable dots, then its disable dots |
 //! | 8 | [`LwwMap`] | the actors its entries name, in ascending order; then the entries in ascending key order, each as the key, the timestamp, the position of its actor in that list and a form byte: 0 for a tombstone, 1 followed by the value |
 //! | 9 | [`LwwMapDelta`] | the key, the timestamp, the actor id and the form byte and value as in kind 8 |
+//! | 10 | [`MvRegister`] | its context, then its writes in ascending dot order, each as the position of its actor in the context's list, its counter and its value |
 //!
 //! The dots of a flag are a list in ascending order, each as the position
 //! of its actor in the context's list and its counter; every one must be in
@@ -152,7 +155,11 @@
 //!   to one element ([`Invariant::SharedDot`]);
 //! * set deltas: a remove or a clear names a dot ([`Invariant::EmptyDelta`]),
 //!   and an add replaces only dots its actor made before
-//!   ([`Invariant::ReplacedLaterDot`]).
+//!   ([`Invariant::ReplacedLaterDot`]);
+//! * multi-value registers: every write's dot has a counter of at least 1,
+//!   is in the context and is the dot of one write, as for sets; and a
+//!   register that has seen a write holds one
+//!   ([`Invariant::RegisterWithoutValue`]).
 //!
 //! # Limits
 //!
@@ -214,6 +221,7 @@ mod dots;
 mod error;
 mod flag;
 mod lwwmap;
+mod mvregister;
 mod orset;
 mod register;
 #[cfg(feature = "serde")]
@@ -226,6 +234,7 @@ pub use counter::{GCounter, GCounterDelta, PNCounter, PNCounterDelta};
 pub use error::{CrdtError, DecodeError, Invariant};
 pub use flag::{DisableWinsFlag, EnableWinsFlag};
 pub use lwwmap::{LwwMap, LwwMapDelta};
+pub use mvregister::MvRegister;
 pub use orset::{OrSet, OrSetDelta};
 pub use register::LwwRegister;
 pub use wire::Wire;

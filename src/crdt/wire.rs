@@ -227,6 +227,8 @@ pub(crate) enum Kind {
     LwwMap = 8,
     /// An [`LwwMapDelta`](super::LwwMapDelta): one write to a map.
     LwwMapDelta = 9,
+    /// An [`MvRegister`](super::MvRegister).
+    MvRegister = 10,
 }
 
 impl Kind {
@@ -242,6 +244,7 @@ impl Kind {
             7 => Some(Kind::DisableWinsFlag),
             8 => Some(Kind::LwwMap),
             9 => Some(Kind::LwwMapDelta),
+            10 => Some(Kind::MvRegister),
             _ => None,
         }
     }
@@ -258,6 +261,7 @@ impl Kind {
             Kind::DisableWinsFlag => "DisableWinsFlag",
             Kind::LwwMap => "LwwMap",
             Kind::LwwMapDelta => "LwwMapDelta",
+            Kind::MvRegister => "MvRegister",
         }
     }
 }
