@@ -4,14 +4,16 @@
 //!
 //! Dots are a list in ascending order, each dot as the position of its
 //! actor in the context's list and its counter. The reader refuses dots out
-//! of order, dots the context has not seen, and a dot that both enables and
+//! of order ([`DecodeError::Invalid`]), and as
+//! [`DecodeError::BrokenInvariant`] dots with counter 0, dots the context has
+//! not seen (or a position past its actors) and a dot that both enables and
 //! disables.
 
 use super::dots::{Dot, FlagDots};
 use super::{DisableWinsFlag, EnableWinsFlag};
-use crate::crdt::DecodeError;
 use crate::crdt::context::CausalContext;
 use crate::crdt::wire::{self, Kind, Wire};
+use crate::crdt::{DecodeError, Invariant};
 
 impl<A: Ord + Clone + Wire> FlagDots<A> {
     /// Appends the context, the enables and, if `with_off`, the disables.
@@ -63,15 +65,17 @@ fn dots_len<A: Ord>(actors: &[&A], dots: &[Dot<A>]) -> usize {
 }
 
 fn get_dots<A: Clone>(input: &mut &[u8], actors: &[&A]) -> Result<Vec<Dot<A>>, DecodeError> {
-    let count = wire::get_len(input)?;
-    // Every dot takes at least two bytes.
-    let mut dots = Vec::with_capacity(count.min(input.len() / 2));
+    // Every dot takes at least two bytes: its actor's position and its
+    // counter, one varint each.
+    let count = wire::get_count_bounded(input, 2)?;
+    let mut dots = wire::vec_for_count(count);
     for _ in 0..count {
         let at = wire::get_u64(input)?;
-        let actor =
-            usize::try_from(at).ok().and_then(|at| actors.get(at)).ok_or(DecodeError::Invalid {
-                what: "a flag dot names an actor position past the context",
-            })?;
+        // A position past the context names an actor it has not seen.
+        let actor = usize::try_from(at)
+            .ok()
+            .and_then(|at| actors.get(at))
+            .ok_or(Invariant::DotOutsideContext)?;
         dots.push(((*actor).clone(), wire::get_u64(input)?));
     }
     Ok(dots)
@@ -113,7 +117,9 @@ macro_rules! flag_wire {
             /// # Errors
             ///
             /// A [`DecodeError`] for truncated, corrupted, foreign or
-            /// non-canonical bytes, or a state no flag holds.
+            /// non-canonical bytes; [`DecodeError::BrokenInvariant`] for a
+            /// state no flag holds (a dot with counter 0, one its context
+            /// has not seen, or one that both enables and disables).
             ///
             /// ```
             #[doc = concat!("use routekit::crdt::", stringify!($flag), ";")]
