@@ -37,8 +37,8 @@ impl<A: Ord + Clone + Wire> FlagDots<A> {
     fn decode_from(input: &mut &[u8], with_off: bool) -> Result<Self, DecodeError> {
         let context = CausalContext::decode_from(input)?;
         let actors: Vec<&A> = context.actors().collect();
-        let on = get_dots(input, &actors)?;
-        let off = if with_off { get_dots(input, &actors)? } else { Vec::new() };
+        let on = get_dots(input, &actors, &context)?;
+        let off = if with_off { get_dots(input, &actors, &context)? } else { Vec::new() };
         FlagDots { on, off, context }.check()
     }
 }
@@ -64,11 +64,17 @@ fn dots_len<A: Ord>(actors: &[&A], dots: &[Dot<A>]) -> usize {
     wire::len_len(dots.len()) + each.sum::<usize>()
 }
 
-fn get_dots<A: Clone>(input: &mut &[u8], actors: &[&A]) -> Result<Vec<Dot<A>>, DecodeError> {
+/// Reads a list of dots, each refused as soon as it is read if it is out of
+/// order or not a dot of `context` (whose actors, in order, are `actors`).
+fn get_dots<A: Ord + Clone>(
+    input: &mut &[u8],
+    actors: &[&A],
+    context: &CausalContext<A>,
+) -> Result<Vec<Dot<A>>, DecodeError> {
     // Every dot takes at least two bytes: its actor's position and its
     // counter, one varint each.
     let count = wire::get_count_bounded(input, 2)?;
-    let mut dots = wire::vec_for_count(count);
+    let mut dots: Vec<Dot<A>> = wire::vec_for_count(count);
     for _ in 0..count {
         let at = wire::get_u64(input)?;
         // A position past the context names an actor it has not seen.
@@ -76,7 +82,18 @@ fn get_dots<A: Clone>(input: &mut &[u8], actors: &[&A]) -> Result<Vec<Dot<A>>, D
             .ok()
             .and_then(|at| actors.get(at))
             .ok_or(Invariant::DotOutsideContext)?;
-        dots.push(((*actor).clone(), wire::get_u64(input)?));
+        let counter = wire::get_u64(input)?;
+        let dot = ((*actor).clone(), counter);
+        if dots.last().is_some_and(|last| *last >= dot) {
+            return Err(DecodeError::Invalid { what: "flag dots must be strictly increasing" });
+        }
+        if counter == 0 {
+            return Err(Invariant::ZeroDotCounter.into());
+        }
+        if !context.contains(actor, counter) {
+            return Err(Invariant::DotOutsideContext.into());
+        }
+        dots.push(dot);
     }
     Ok(dots)
 }
