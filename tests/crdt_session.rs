@@ -768,7 +768,8 @@ fn map_golden_bytes_and_refusals() {
     // An actor no entry names; actors or keys out of order; a position past
     // the list; a form byte no write makes: each refused for its rule.
     let invalid = |what: &'static str| move |err: &DecodeError| matches!(err, DecodeError::Invalid { what: w, .. } if *w == what);
-    let cases: [(&[u8], &dyn Fn(&DecodeError) -> bool); 8] = [
+    type Expected<'a> = &'a dyn Fn(&DecodeError) -> bool;
+    let cases: [(&[u8], Expected<'_>); 8] = [
         (b"RK\x08\x01\x01\x07\x00", &invalid("every map actor must write an entry")),
         (
             b"RK\x08\x01\x02\x09\x07\x02\x01\x01\x00\x00\x02\x01\x01\x00",
