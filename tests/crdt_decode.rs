@@ -8,7 +8,8 @@
 
 use proptest::prelude::*;
 use routekit::crdt::{
-    DecodeError, GCounter, GCounterDelta, Invariant, OrSet, OrSetDelta, PNCounter, PNCounterDelta,
+    DecodeError, DisableWinsFlag, EnableWinsFlag, GCounter, GCounterDelta, Invariant, LwwMap,
+    OrSet, OrSetDelta, PNCounter, PNCounterDelta,
 };
 
 fn config() -> ProptestConfig {
@@ -76,6 +77,58 @@ fn every_invariant_is_refused_by_name_in_bytes() {
     );
 }
 
+#[test]
+fn the_flags_and_the_map_refuse_each_invariant_by_name() {
+    // A flag whose context knows actor 9 up to 1; then its enables (and, for
+    // a DisableWinsFlag, its disables), each dot as (actor position, counter).
+    let enable = |dots: &[u8]| {
+        EnableWinsFlag::<u8>::from_bytes(&[&b"RK\x06\x01\x01\x09\x01\x00"[..], dots].concat())
+            .map(drop)
+    };
+    let disable = |dots: &[u8]| {
+        DisableWinsFlag::<u8>::from_bytes(&[&b"RK\x07\x01\x01\x09\x01\x00"[..], dots].concat())
+            .map(drop)
+    };
+    assert_eq!(enable(b"\x01\x00\x01"), Ok(()));
+    assert_eq!(disable(b"\x00\x01\x00\x01"), Ok(()));
+    // Counter 0, which the context claims to have seen.
+    assert_eq!(enable(b"\x01\x00\x00"), broken(Invariant::ZeroDotCounter));
+    assert_eq!(disable(b"\x00\x01\x00\x00"), broken(Invariant::ZeroDotCounter));
+    // A dot the context has not seen, and one past its actors.
+    assert_eq!(enable(b"\x01\x00\x02"), broken(Invariant::DotOutsideContext));
+    assert_eq!(disable(b"\x00\x01\x01\x01"), broken(Invariant::DotOutsideContext));
+    // One dot made by an enable and by a disable.
+    assert_eq!(disable(b"\x01\x00\x01\x01\x00\x01"), broken(Invariant::DotEnablesAndDisables));
+    // A flag context actor that has seen nothing.
+    let empty = EnableWinsFlag::<u8>::from_bytes(b"RK\x06\x01\x01\x09\x00\x00\x00");
+    assert_eq!(empty.map(drop), broken(Invariant::EmptyClock));
+
+    // A map of actor 7 with key 1 twice (a value at 1, a tombstone at 2).
+    let twice = LwwMap::<u8, u8, u8>::from_bytes(
+        b"RK\x08\x01\x01\x07\x02\x01\x01\x00\x01\x05\x01\x02\x00\x00",
+    );
+    assert_eq!(twice.map(drop), broken(Invariant::DuplicateKey));
+}
+
+#[test]
+fn the_new_kinds_refuse_counts_their_bytes_cannot_hold() {
+    // Each count is checked against the bytes left at the smallest encoding
+    // of what it counts, before anything is reserved.
+    let huge = b"\xff\xff\xff\xff\xff\xff\xff\xff\x7f";
+    let flag = [&b"RK\x06\x01\x00"[..], huge, &[0; 8]].concat();
+    assert_eq!(EnableWinsFlag::<u8>::from_bytes(&flag), Err(DecodeError::Truncated));
+    let off = [&b"RK\x07\x01\x00\x00"[..], huge, &[0; 8]].concat();
+    assert_eq!(DisableWinsFlag::<u8>::from_bytes(&off), Err(DecodeError::Truncated));
+    // Dots take two bytes each: two dots do not fit in three bytes.
+    let short = b"RK\x06\x01\x01\x09\x02\x00\x02\x00\x01\x00";
+    assert_eq!(EnableWinsFlag::<u8>::from_bytes(short), Err(DecodeError::Truncated));
+    let actors = [&b"RK\x08\x01"[..], huge, &[1; 8]].concat();
+    assert_eq!(LwwMap::<String, u8, u8>::from_bytes(&actors), Err(DecodeError::Truncated));
+    // Map entries take three bytes each: two do not fit in five.
+    let entries = b"RK\x08\x01\x01\x07\x02\x01\x01\x00\x00\x02";
+    assert_eq!(LwwMap::<u8, u8, u8>::from_bytes(entries), Err(DecodeError::Truncated));
+}
+
 #[cfg(feature = "serde")]
 #[test]
 fn every_invariant_is_refused_by_name_in_serde() {
@@ -102,6 +155,16 @@ fn every_invariant_is_refused_by_name_in_serde() {
     says::<Delta>(r#"{"Remove":[5,[]]}"#, Invariant::EmptyDelta);
     says::<Delta>(r#"{"Clear":[]}"#, Invariant::EmptyDelta);
     says::<Delta>(r#"{"Add":[5,7,3,[[7,4]]]}"#, Invariant::ReplacedLaterDot);
+    assert!(serde_json::from_str::<DisableWinsFlag<u8>>("[[[9,1,[]]],[],[[9,1]]]").is_ok());
+    type Enable = EnableWinsFlag<u8>;
+    type Disable = DisableWinsFlag<u8>;
+    says::<Enable>("[[[9,1,[]]],[[9,0]]]", Invariant::ZeroDotCounter);
+    says::<Enable>("[[[9,1,[]]],[[9,2]]]", Invariant::DotOutsideContext);
+    says::<Enable>("[[[9,1,[]]],[[8,1]]]", Invariant::DotOutsideContext);
+    says::<Disable>("[[[9,1,[]]],[],[[9,0]]]", Invariant::ZeroDotCounter);
+    says::<Disable>("[[[9,1,[]]],[[9,1]],[[9,1]]]", Invariant::DotEnablesAndDisables);
+    says::<Enable>("[[[9,0,[]]],[]]", Invariant::EmptyClock);
+    says::<LwwMap<u8, u8, u8>>("[[1,1,7,5],[1,2,7,null]]", Invariant::DuplicateKey);
 }
 
 /// One step of a history: (replica, what, element).

@@ -20,7 +20,7 @@ use std::fmt::Debug;
 
 use proptest::prelude::*;
 use routekit::crdt::{
-    Crdt, CrdtError, DecodeError, DisableWinsFlag, EnableWinsFlag, HybridClock, LwwMap,
+    Crdt, CrdtError, DecodeError, DisableWinsFlag, EnableWinsFlag, HybridClock, Invariant, LwwMap,
     LwwMapDelta, LwwRegister,
 };
 
@@ -618,26 +618,45 @@ fn golden_bytes() {
     assert_eq!(flag.to_bytes(), b"RK\x07\x01\x02\x04\x01\x00\x09\x01\x00\x00\x01\x00\x01");
 }
 
+/// The refusal of input that breaks `invariant`.
+fn broken_by<T>(invariant: Invariant) -> Result<T, DecodeError> {
+    Err(DecodeError::from(invariant))
+}
+
 #[test]
 fn states_no_operation_makes_are_refused() {
     // An enable dot the context has not seen.
     let bad = b"RK\x06\x01\x01\x09\x01\x00\x01\x00\x02";
-    assert!(EnableWinsFlag::<u8>::from_bytes(bad).is_err());
+    assert_eq!(EnableWinsFlag::<u8>::from_bytes(bad), broken_by(Invariant::DotOutsideContext));
     // A dot whose actor position is past the context.
-    assert!(EnableWinsFlag::<u8>::from_bytes(b"RK\x06\x01\x01\x09\x01\x00\x01\x01\x01").is_err());
+    let past = b"RK\x06\x01\x01\x09\x01\x00\x01\x01\x01";
+    assert_eq!(EnableWinsFlag::<u8>::from_bytes(past), broken_by(Invariant::DotOutsideContext));
+    // A dot with counter 0, which every context of its actor claims to have
+    // seen.
+    let zero = b"RK\x07\x01\x01\x09\x01\x00\x00\x01\x00\x00";
+    assert_eq!(DisableWinsFlag::<u8>::from_bytes(zero), broken_by(Invariant::ZeroDotCounter));
     // One dot both enabling and disabling.
     let both = b"RK\x07\x01\x01\x09\x01\x00\x01\x00\x01\x01\x00\x01";
-    assert!(DisableWinsFlag::<u8>::from_bytes(both).is_err());
+    assert_eq!(
+        DisableWinsFlag::<u8>::from_bytes(both),
+        broken_by(Invariant::DotEnablesAndDisables)
+    );
     // Dots out of order.
     let unordered = b"RK\x06\x01\x01\x09\x02\x00\x02\x00\x02\x00\x01";
-    assert!(EnableWinsFlag::<u8>::from_bytes(unordered).is_err());
+    assert!(matches!(
+        EnableWinsFlag::<u8>::from_bytes(unordered),
+        Err(DecodeError::Invalid { what: "flag dots must be strictly increasing", .. })
+    ));
     // A huge declared dot count with no bytes behind it.
     assert_eq!(
         EnableWinsFlag::<u8>::from_bytes(b"RK\x06\x01\x00\xff\xff\xff\xff\x0f"),
         Err(DecodeError::Truncated)
     );
     // A register form byte no write makes.
-    assert!(LwwRegister::<u8, u8>::from_bytes(b"RK\x05\x01\x02").is_err());
+    assert!(matches!(
+        LwwRegister::<u8, u8>::from_bytes(b"RK\x05\x01\x02"),
+        Err(DecodeError::Invalid { what: "a register's form byte must be 0 or 1", .. })
+    ));
 }
 
 #[cfg(feature = "serde")]
@@ -649,7 +668,11 @@ fn serde_round_trips_and_refuses_what_bytes_refuse() {
     let mut flag = EnableWinsFlag::<u8>::new();
     flag.enable(&9).unwrap();
     assert_eq!(serde_json::to_string(&flag).unwrap(), "[[[9,1,[]]],[[9,1]]]");
-    assert!(serde_json::from_str::<EnableWinsFlag<u8>>("[[[9,1,[]]],[[9,2]]]").is_err());
+    let unseen = serde_json::from_str::<EnableWinsFlag<u8>>("[[[9,1,[]]],[[9,2]]]").unwrap_err();
+    assert!(unseen.to_string().contains(&Invariant::DotOutsideContext.to_string()), "{unseen}");
+    let both = "[[[9,1,[]]],[[9,1]],[[9,1]]]";
+    let both = serde_json::from_str::<DisableWinsFlag<u8>>(both).unwrap_err();
+    assert!(both.to_string().contains(&Invariant::DotEnablesAndDisables.to_string()), "{both}");
     let mut register = LwwRegister::<u8, String>::new();
     register.set(&1, 5, "x".into()).unwrap();
     let json = serde_json::to_string(&register).unwrap();
@@ -743,20 +766,41 @@ fn map_golden_bytes_and_refusals() {
     let tombstone = map.clone().remove(&9, 400, &1).unwrap().unwrap();
     assert_eq!(tombstone.to_bytes(), b"RK\x09\x01\x01\x90\x03\x09\x00");
     // An actor no entry names; actors or keys out of order; a position past
-    // the list; a form byte no write makes.
-    for bad in [
-        &b"RK\x08\x01\x01\x07\x00"[..],
-        b"RK\x08\x01\x02\x09\x07\x02\x01\x01\x00\x00\x02\x01\x01\x00",
-        b"RK\x08\x01\x01\x07\x02\x03\x01\x00\x00\x01\x01\x00\x00",
-        b"RK\x08\x01\x01\x07\x01\x01\x01\x01\x00",
-        b"RK\x08\x01\x01\x07\x01\x01\x01\x00\x02",
-    ] {
-        assert!(
-            matches!(LwwMap::<u8, u8, u8>::from_bytes(bad), Err(DecodeError::Invalid { .. })),
-            "{bad:?}"
-        );
+    // the list; a form byte no write makes: each refused for its rule.
+    let invalid = |what: &'static str| move |err: &DecodeError| matches!(err, DecodeError::Invalid { what: w, .. } if *w == what);
+    type Expected<'a> = &'a dyn Fn(&DecodeError) -> bool;
+    let cases: [(&[u8], Expected<'_>); 8] = [
+        (b"RK\x08\x01\x01\x07\x00", &invalid("every map actor must write an entry")),
+        (
+            b"RK\x08\x01\x02\x09\x07\x02\x01\x01\x00\x00\x02\x01\x01\x00",
+            &invalid("map actors must be strictly increasing"),
+        ),
+        (
+            b"RK\x08\x01\x01\x07\x02\x03\x01\x00\x00\x01\x01\x00\x00",
+            &invalid("map keys must be strictly increasing"),
+        ),
+        (
+            b"RK\x08\x01\x01\x07\x01\x01\x01\x01\x00",
+            &invalid("a map entry names an actor position past the list"),
+        ),
+        (
+            b"RK\x08\x01\x01\x07\x01\x01\x01\x00\x02",
+            &invalid("a map entry's form byte must be 0 or 1"),
+        ),
+        // Key 1 twice: two entries of one key, which no map holds.
+        (b"RK\x08\x01\x01\x07\x02\x01\x01\x00\x00\x01\x02\x00\x00", &|err| {
+            *err == DecodeError::from(Invariant::DuplicateKey)
+        }),
+        // Counts the bytes left cannot hold, of actors and of entries.
+        (b"RK\x08\x01\xff\xff\xff\xff\x0f\x07", &|err| *err == DecodeError::Truncated),
+        (b"RK\x08\x01\x01\x07\x02\x01\x01\x00\x00", &|err| *err == DecodeError::Truncated),
+    ];
+    for (bad, expected) in cases {
+        let err = LwwMap::<u8, u8, u8>::from_bytes(bad).unwrap_err();
+        assert!(expected(&err), "{bad:?}: {err:?}");
     }
-    assert!(LwwMapDelta::<u8, u8, u8>::from_bytes(b"RK\x09\x01\x01\x01\x07\x03").is_err());
+    let err = LwwMapDelta::<u8, u8, u8>::from_bytes(b"RK\x09\x01\x01\x01\x07\x03").unwrap_err();
+    assert!(invalid("a map entry's form byte must be 0 or 1")(&err), "{err:?}");
 }
 
 #[cfg(feature = "serde")]
@@ -765,7 +809,11 @@ fn map_serde_round_trips_and_refuses_unordered_keys() {
     let [a, ..] = history::<LwwMap<u8, u8, u8>>(5);
     let json = serde_json::to_string(&a).unwrap();
     assert_eq!(serde_json::from_str::<LwwMap<u8, u8, u8>>(&json).unwrap(), a);
-    assert!(serde_json::from_str::<LwwMap<u8, u8, u8>>("[[2,1,1,null],[1,1,1,3]]").is_err());
+    let refusal = |json: &str| serde_json::from_str::<LwwMap<u8, u8, u8>>(json).unwrap_err();
+    let unordered = refusal("[[2,1,1,null],[1,1,1,3]]").to_string();
+    assert!(unordered.contains("map keys must be strictly increasing"), "{unordered}");
+    let twice = refusal("[[1,1,1,null],[1,2,1,3]]").to_string();
+    assert!(twice.contains(&Invariant::DuplicateKey.to_string()), "{twice}");
     let delta = LwwMap::<u8, u8, u8>::new().set(&7, 3, 1, 2).unwrap().unwrap();
     let json = serde_json::to_string(&delta).unwrap();
     assert_eq!(json, "[1,3,7,2]");

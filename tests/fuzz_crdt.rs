@@ -1,6 +1,7 @@
 //! Fuzzing every CRDT decoder: `from_bytes` of [`GCounter`], [`PNCounter`],
-//! [`OrSet`] and their deltas, with integer and string actors and elements,
-//! and (feature `serde`) their serde_json form.
+//! [`OrSet`], [`LwwRegister`], [`EnableWinsFlag`], [`DisableWinsFlag`],
+//! [`LwwMap`] and their deltas, with integer and string actors, elements,
+//! keys and values, and (feature `serde`) their serde_json form.
 //!
 //! Seeds are valid encodings made by random operations on three replicas
 //! that exchange deltas out of order, lose some, and merge whole states now
@@ -39,7 +40,8 @@ use std::fmt::Debug;
 
 use fuzz::{Rng, Target};
 use routekit::crdt::{
-    Crdt, DecodeError, GCounter, GCounterDelta, OrSet, OrSetDelta, PNCounter, PNCounterDelta,
+    Crdt, DecodeError, DisableWinsFlag, EnableWinsFlag, GCounter, GCounterDelta, LwwMap,
+    LwwMapDelta, LwwRegister, OrSet, OrSetDelta, PNCounter, PNCounterDelta,
 };
 
 /// Cases per target unless `ROUTEKIT_FUZZ_CASES` says otherwise.
@@ -82,8 +84,20 @@ encoded!(
     GCounterDelta<u8>,
     GCounter<String>,
     PNCounter<u8>,
-    PNCounterDelta<u8>
+    PNCounterDelta<u8>,
+    LwwRegister<u8, u8>,
+    LwwRegister<String, String>,
+    EnableWinsFlag<u8>,
+    DisableWinsFlag<u8>,
+    DisableWinsFlag<String>,
+    Map,
+    LwwMapDelta<u8, u8, u8>,
+    StringMap,
+    LwwMapDelta<String, String, String>
 );
+
+type Map = LwwMap<u8, u8, u8>;
+type StringMap = LwwMap<String, String, String>;
 
 /// `a ⊔ b`, or `None` when the merge is refused (a reused dot).
 fn join<C: Crdt>(a: &C, b: &C) -> Option<C> {
@@ -218,6 +232,95 @@ fn pncounter_step(c: &mut PNCounter<u8>, rng: &mut Rng, actor: u8) -> Option<PNC
     delta.expect("far from u64::MAX")
 }
 
+/// A write's value (or a tombstone, `None`) as a function of its stamp and
+/// key: one actor never writes two values at one stamp (a conflict no
+/// valid history holds), yet timestamps drawn from a small range tie often
+/// between actors.
+fn written(timestamp: u64, actor: u8, key: u8) -> Option<u8> {
+    let mix = (timestamp as u8).wrapping_mul(31) ^ actor.wrapping_mul(7) ^ key;
+    (mix % 5 != 0).then_some(mix % 4)
+}
+
+fn register_step(
+    r: &mut LwwRegister<u8, u8>,
+    rng: &mut Rng,
+    actor: u8,
+) -> Option<LwwRegister<u8, u8>> {
+    let timestamp = rng.below(24) as u64;
+    let value = written(timestamp, actor, 0).unwrap_or(9);
+    r.set(&actor, timestamp, value).expect("one value per stamp")
+}
+
+fn strings_register_step(
+    r: &mut LwwRegister<String, String>,
+    rng: &mut Rng,
+    actor: u8,
+) -> Option<LwwRegister<String, String>> {
+    let timestamp = [0, 1, 127, 128, u64::MAX][rng.below(5)];
+    let value = ["", "dark", "té"][usize::from(written(timestamp, actor, 1).unwrap_or(0)) % 3];
+    r.set(&format!("node-{actor}"), timestamp, value.to_string()).expect("one value per stamp")
+}
+
+fn enable_wins_step(
+    f: &mut EnableWinsFlag<u8>,
+    rng: &mut Rng,
+    actor: u8,
+) -> Option<EnableWinsFlag<u8>> {
+    match rng.chance(1, 2) {
+        true => f.enable(&actor).expect("counters are far from u64::MAX"),
+        false => f.disable(),
+    }
+}
+
+fn disable_wins_step(
+    f: &mut DisableWinsFlag<u8>,
+    rng: &mut Rng,
+    actor: u8,
+) -> Option<DisableWinsFlag<u8>> {
+    let delta = match rng.chance(1, 2) {
+        true => f.enable(&actor),
+        false => f.disable(&actor),
+    };
+    delta.expect("counters are far from u64::MAX")
+}
+
+fn strings_flag_step(
+    f: &mut DisableWinsFlag<String>,
+    rng: &mut Rng,
+    actor: u8,
+) -> Option<DisableWinsFlag<String>> {
+    let actor = format!("node-{actor}");
+    let delta = match rng.chance(1, 3) {
+        true => f.enable(&actor),
+        false => f.disable(&actor),
+    };
+    delta.expect("counters are far from u64::MAX")
+}
+
+fn map_step(m: &mut Map, rng: &mut Rng, actor: u8) -> Option<LwwMapDelta<u8, u8, u8>> {
+    let (timestamp, key) = (rng.below(16) as u64, rng.below(6) as u8);
+    let delta = match written(timestamp, actor, key) {
+        Some(value) => m.set(&actor, timestamp, key, value),
+        None => m.remove(&actor, timestamp, &key),
+    };
+    delta.expect("one value per stamp")
+}
+
+fn strings_map_step(
+    m: &mut StringMap,
+    rng: &mut Rng,
+    actor: u8,
+) -> Option<LwwMapDelta<String, String, String>> {
+    let (timestamp, key) = (rng.below(300) as u64, rng.below(4) as u8);
+    let name = ["", "theme", "té", "a\u{0}b"][usize::from(key)].to_string();
+    let actor_id = format!("node-{actor}");
+    let delta = match written(timestamp, actor, key) {
+        Some(value) => m.set(&actor_id, timestamp, name, "x".repeat(usize::from(value))),
+        None => m.remove(&actor_id, timestamp, &name),
+    };
+    delta.expect("one value per stamp")
+}
+
 /// Fuzzes the bytes of the states of `history`: canonical, and lawful with
 /// the history's states.
 fn fuzz_states<C: Crdt + Encoded>(name: &str, history: &History<C>) -> fuzz::Outcome {
@@ -309,13 +412,47 @@ fn counter_bytes() {
     assert_varied("PNCounterDelta<u8>", fuzz_deltas("PNCounterDelta<u8>", &pn));
 }
 
+#[test]
+fn register_bytes() {
+    let r = history(21, register_step);
+    assert_varied("LwwRegister<u8, u8>", fuzz_states("LwwRegister<u8, u8>", &r));
+    assert_varied("LwwRegister<u8, u8> delta", fuzz_deltas("LwwRegister<u8, u8> delta", &r));
+    let strings = history(22, strings_register_step);
+    let outcome = fuzz_states("LwwRegister<String, String>", &strings);
+    assert_varied("LwwRegister<String, String>", outcome);
+}
+
+#[test]
+fn flag_bytes() {
+    let e = history(23, enable_wins_step);
+    assert_varied("EnableWinsFlag<u8>", fuzz_states("EnableWinsFlag<u8>", &e));
+    assert_varied("EnableWinsFlag<u8> delta", fuzz_deltas("EnableWinsFlag<u8> delta", &e));
+    let d = history(24, disable_wins_step);
+    assert_varied("DisableWinsFlag<u8>", fuzz_states("DisableWinsFlag<u8>", &d));
+    assert_varied("DisableWinsFlag<u8> delta", fuzz_deltas("DisableWinsFlag<u8> delta", &d));
+    let strings = history(25, strings_flag_step);
+    assert_varied("DisableWinsFlag<String>", fuzz_states("DisableWinsFlag<String>", &strings));
+}
+
+#[test]
+fn map_bytes() {
+    let m = history(26, map_step);
+    assert_varied("LwwMap<u8, u8, u8>", fuzz_states("LwwMap<u8, u8, u8>", &m));
+    assert_varied("LwwMapDelta<u8, u8, u8>", fuzz_deltas("LwwMapDelta<u8, u8, u8>", &m));
+    let strings = history(27, strings_map_step);
+    let name = "LwwMap<String, String, String>";
+    assert_varied(name, fuzz_states(name, &strings));
+    let name = "LwwMapDelta<String, String, String>";
+    assert_varied(name, fuzz_deltas(name, &strings));
+}
+
 /// A random input is refused without a panic whatever its kind byte says;
 /// the harness's random-bytes cases rarely start with the magic.
 #[test]
 fn random_bodies_behind_a_valid_header() {
     let mut rng = Rng::new(0xb0d1e5);
     for case in 0..fuzz::cases(CASES) {
-        let mut bytes = vec![b'R', b'K', 1 + rng.below(4) as u8, 1];
+        let mut bytes = vec![b'R', b'K', 1 + rng.below(9) as u8, 1];
         let len = rng.below(48);
         bytes.extend(rng.bytes(len));
         std::panic::catch_unwind(|| {
@@ -330,6 +467,21 @@ fn random_bodies_behind_a_valid_header() {
             }
             if let Ok(c) = PNCounter::<u8>::from_bytes(&bytes) {
                 assert_reencodes(&c, &bytes);
+            }
+            if let Ok(r) = LwwRegister::<u8, u8>::from_bytes(&bytes) {
+                assert_reencodes(&r, &bytes);
+            }
+            if let Ok(f) = EnableWinsFlag::<u8>::from_bytes(&bytes) {
+                assert_reencodes(&f, &bytes);
+            }
+            if let Ok(f) = DisableWinsFlag::<u8>::from_bytes(&bytes) {
+                assert_reencodes(&f, &bytes);
+            }
+            if let Ok(m) = Map::from_bytes(&bytes) {
+                assert_reencodes(&m, &bytes);
+            }
+            if let Ok(delta) = LwwMapDelta::<u8, u8, u8>::from_bytes(&bytes) {
+                assert_reencodes(&delta, &bytes);
             }
         })
         .unwrap_or_else(|_| panic!("case {case}: {bytes:02x?}"));
@@ -426,6 +578,32 @@ mod serde_json_form {
         let pn = history(15, pncounter_step);
         states("json PNCounter<u8>", &pn);
         deltas("json PNCounterDelta<u8>", &pn);
+    }
+
+    #[test]
+    fn registers_and_flags() {
+        let r = history(31, register_step);
+        states("json LwwRegister<u8, u8>", &r);
+        let strings = history(32, strings_register_step);
+        states("json LwwRegister<String, String>", &strings);
+        let e = history(33, enable_wins_step);
+        states("json EnableWinsFlag<u8>", &e);
+        deltas("json EnableWinsFlag<u8> delta", &e);
+        let d = history(34, disable_wins_step);
+        states("json DisableWinsFlag<u8>", &d);
+        deltas("json DisableWinsFlag<u8> delta", &d);
+        let strings = history(35, strings_flag_step);
+        states("json DisableWinsFlag<String>", &strings);
+    }
+
+    #[test]
+    fn maps() {
+        let m = history(36, map_step);
+        states("json LwwMap<u8, u8, u8>", &m);
+        deltas("json LwwMapDelta<u8, u8, u8>", &m);
+        let strings = history(37, strings_map_step);
+        states("json LwwMap<String, String, String>", &strings);
+        deltas("json LwwMapDelta<String, String, String>", &strings);
     }
 }
 

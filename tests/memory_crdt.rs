@@ -22,7 +22,10 @@
 use std::alloc::System;
 
 use cap::Cap;
-use routekit::crdt::{DecodeError, GCounter, OrSet, OrSetDelta, PNCounter};
+use routekit::crdt::{
+    DecodeError, DisableWinsFlag, EnableWinsFlag, GCounter, LwwMap, LwwMapDelta, LwwRegister,
+    OrSet, OrSetDelta, PNCounter,
+};
 
 #[global_allocator]
 static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
@@ -123,7 +126,8 @@ fn decoders_stay_within_a_constant_factor_of_their_input() {
     // the context's actors, a set's elements, a delta's dots, a counter's
     // entries (string actors: the largest entries), for every kind.
     type Decode = fn(&[u8]) -> Result<(), DecodeError>;
-    let cases: [(&str, &[u8], Decode); 6] = [
+    type Map = LwwMap<String, String, String>;
+    let cases: [(&str, &[u8], Decode); 15] = [
         ("OrSet actors", b"RK\x03\x01", |b| OrSet::<String, String>::from_bytes(b).map(drop)),
         ("OrSet elements", b"RK\x03\x01\x00", |b| OrSet::<String, String>::from_bytes(b).map(drop)),
         ("OrSetDelta dots", b"RK\x04\x01\x01\x00", |b| {
@@ -134,6 +138,32 @@ fn decoders_stay_within_a_constant_factor_of_their_input() {
         }),
         ("GCounter<String>", b"RK\x01\x01", |b| GCounter::<String>::from_bytes(b).map(drop)),
         ("PNCounter<String>", b"RK\x02\x01", |b| PNCounter::<String>::from_bytes(b).map(drop)),
+        // The session kinds: a flag's context and its dots (string actors:
+        // the largest dots), a map's actors and its entries, and the one
+        // length of a register's or a map delta's string.
+        ("EnableWinsFlag actors", b"RK\x06\x01", |b| {
+            EnableWinsFlag::<String>::from_bytes(b).map(drop)
+        }),
+        ("EnableWinsFlag enables", b"RK\x06\x01\x00", |b| {
+            EnableWinsFlag::<String>::from_bytes(b).map(drop)
+        }),
+        ("DisableWinsFlag enables", b"RK\x07\x01\x00", |b| {
+            DisableWinsFlag::<String>::from_bytes(b).map(drop)
+        }),
+        ("DisableWinsFlag disables", b"RK\x07\x01\x00\x00", |b| {
+            DisableWinsFlag::<String>::from_bytes(b).map(drop)
+        }),
+        ("LwwMap actors", b"RK\x08\x01", |b| Map::from_bytes(b).map(drop)),
+        ("LwwMap entries", b"RK\x08\x01\x00", |b| Map::from_bytes(b).map(drop)),
+        ("LwwRegister value", b"RK\x05\x01\x01\x00\x00", |b| {
+            LwwRegister::<u8, String>::from_bytes(b).map(drop)
+        }),
+        ("LwwMapDelta key", b"RK\x09\x01", |b| {
+            LwwMapDelta::<u8, String, String>::from_bytes(b).map(drop)
+        }),
+        ("LwwMapDelta value", b"RK\x09\x01\x00\x00\x00\x01", |b| {
+            LwwMapDelta::<u8, u8, String>::from_bytes(b).map(drop)
+        }),
     ];
     for count in [huge, (BIG / 2) as u64] {
         for (what, header, decode) in cases {
@@ -202,6 +232,35 @@ fn decoders_stay_within_a_constant_factor_of_their_input() {
         GCounter::<String>::from_bytes(b)
     });
     drop((entries, counter));
+
+    // A map of actor 0 with keys 0, 1, 2 ... each a value of 0, and a key
+    // too many at the end.
+    let mut body = vec![1, 0];
+    let keys = (PREFIX / 6) as u64;
+    varint(&mut body, keys + 1);
+    for key in 0..keys {
+        varint(&mut body, key);
+        body.extend_from_slice(&[1, 0, 1, 0]);
+    }
+    body.push(0x7f);
+    let map = [&b"RK\x08\x01"[..], &body].concat();
+    prefix_within_factor("LwwMap<u8, u64, u8> entries", &map, LwwMap::<u8, u64, u8>::from_bytes);
+    drop((body, map));
+
+    // A flag of actor 0 enabled by its dots 1, 2, 3 ... (as after lost
+    // deltas), and a dot too many at the end.
+    let dots = (PREFIX / 4) as u64;
+    let mut body = vec![1, 0];
+    varint(&mut body, dots);
+    body.push(0);
+    varint(&mut body, dots + 1);
+    for counter in 1..=dots {
+        body.push(0);
+        varint(&mut body, counter);
+    }
+    let flag = [&b"RK\x06\x01"[..], &body].concat();
+    prefix_within_factor("EnableWinsFlag<u8> enables", &flag, EnableWinsFlag::<u8>::from_bytes);
+    drop((body, flag));
 
     // 4. serde_json: the text of a large set needs no more than a few
     // times the text to read.

@@ -260,9 +260,9 @@ pub enum Invariant {
     /// Every element of a set holds at least one dot.
     #[error("every element of a set holds at least one dot")]
     ElementWithoutDots,
-    /// Every dot an element holds was seen by the set's causal context (and
-    /// names one of its actors).
-    #[error("every dot an element holds is in the set's causal context")]
+    /// Every dot an element of a set, or a flag, holds was seen by its
+    /// causal context (and names one of its actors).
+    #[error("every dot a set's element or a flag holds is in its causal context")]
     DotOutsideContext,
     /// A dot belongs to one element only.
     #[error("a dot belongs to one element only")]
@@ -277,4 +277,13 @@ pub enum Invariant {
     /// value: the latest writes it has seen are never taken away.
     #[error("a multi-value register that has seen a write holds at least one value")]
     RegisterWithoutValue,
+    /// A flag's dot was made by an enable or by a disable, never both: no
+    /// dot of a [`DisableWinsFlag`](super::DisableWinsFlag) is among both
+    /// its enables and its disables.
+    #[error("a flag's dot either enables or disables, never both")]
+    DotEnablesAndDisables,
+    /// A map holds one entry (a value or a tombstone) per key: no key of an
+    /// [`LwwMap`](super::LwwMap) comes twice.
+    #[error("a map holds one entry per key")]
+    DuplicateKey,
 }

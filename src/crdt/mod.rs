@@ -156,10 +156,20 @@
 //! * set deltas: a remove or a clear names a dot ([`Invariant::EmptyDelta`]),
 //!   and an add replaces only dots its actor made before
 //!   ([`Invariant::ReplacedLaterDot`]);
+//! * flags ([`EnableWinsFlag`], [`DisableWinsFlag`], whose deltas are
+//!   flags): every dot has a counter of at least 1
+//!   ([`Invariant::ZeroDotCounter`]), is in the flag's context
+//!   ([`Invariant::DotOutsideContext`]), and either enables or disables
+//!   ([`Invariant::DotEnablesAndDisables`]); their contexts as above;
+//! * maps ([`LwwMap`]): one entry per key ([`Invariant::DuplicateKey`]);
 //! * multi-value registers: every write's dot has a counter of at least 1,
 //!   is in the context and is the dot of one write, as for sets; and a
 //!   register that has seen a write holds one
 //!   ([`Invariant::RegisterWithoutValue`]).
+//!
+//! An [`LwwRegister`] and an [`LwwMapDelta`] hold one write each, and any
+//! write is one some operation makes: their decoders check the canonical
+//! form only.
 //!
 //! # Limits
 //!
@@ -172,8 +182,10 @@
 //! * **Decoding memory**: a count in the bytes must fit the bytes left at
 //!   the smallest encoding of what it counts (else
 //!   [`DecodeError::Truncated`], before anything is reserved), at most
-//!   64 KiB is reserved per list before its items are read, and an item that
-//!   breaks a rule is refused as soon as it is read. So a decoder's memory
+//!   64 KiB is reserved per list before its items are read (the actors,
+//!   clocks, entries and dots of every kind, the flags' dots and the maps'
+//!   actors and entries among them), and an item that breaks a rule is
+//!   refused as soon as it is read. So a decoder's memory
 //!   follows what the input really holds: input that fails holds no more
 //!   than the items read before the failure, and a valid state needs its
 //!   in-memory size — for the smallest encodings, at most about 24 bytes per

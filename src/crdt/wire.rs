@@ -188,8 +188,10 @@ impl Wire for String {
     }
 
     fn decode_from(input: &mut &[u8]) -> Result<Self, DecodeError> {
-        let bytes = Vec::<u8>::decode_from(input)?;
-        String::from_utf8(bytes).map_err(|_| DecodeError::BadUtf8)
+        // Checked before it is copied: bytes that are not UTF-8 cost nothing.
+        let len = get_len(input)?;
+        let text = std::str::from_utf8(take(input, len)?).map_err(|_| DecodeError::BadUtf8)?;
+        Ok(text.to_owned())
     }
 
     fn encoded_len(&self) -> usize {

@@ -4,7 +4,7 @@
 use std::cmp::Ordering;
 
 use crate::crdt::context::CausalContext;
-use crate::crdt::{CrdtError, DecodeError};
+use crate::crdt::{CrdtError, DecodeError, Invariant};
 
 /// A dot: an actor id and one of its counters.
 pub(crate) type Dot<A> = (A, u64);
@@ -82,20 +82,25 @@ impl<A: Ord + Clone> FlagDots<A> {
         join_context(&mut self.context, &other.context);
     }
 
-    /// Checks what every flag keeps: each list strictly increasing, every
-    /// dot seen by the context, no dot both on and off.
+    /// Checks what every flag keeps: each list strictly increasing (the
+    /// canonical order), every dot with a counter of at least 1
+    /// ([`Invariant::ZeroDotCounter`]) and seen by the context
+    /// ([`Invariant::DotOutsideContext`]), no dot both on and off
+    /// ([`Invariant::DotEnablesAndDisables`]).
     pub(crate) fn check(self) -> Result<Self, DecodeError> {
-        let invalid = |what| Err(DecodeError::Invalid { what });
         for list in [&self.on, &self.off] {
             if list.windows(2).any(|w| w[0] >= w[1]) {
-                return invalid("flag dots must be strictly increasing");
+                return Err(DecodeError::Invalid { what: "flag dots must be strictly increasing" });
+            }
+            if list.iter().any(|(_, counter)| *counter == 0) {
+                return Err(Invariant::ZeroDotCounter.into());
             }
             if list.iter().any(|(actor, counter)| !self.context.contains(actor, *counter)) {
-                return invalid("a flag dot must be in its context");
+                return Err(Invariant::DotOutsideContext.into());
             }
         }
         if self.on.iter().any(|dot| self.off.binary_search(dot).is_ok()) {
-            return invalid("a flag dot cannot both enable and disable");
+            return Err(Invariant::DotEnablesAndDisables.into());
         }
         Ok(self)
     }

@@ -4,14 +4,16 @@
 //!
 //! Dots are a list in ascending order, each dot as the position of its
 //! actor in the context's list and its counter. The reader refuses dots out
-//! of order, dots the context has not seen, and a dot that both enables and
+//! of order ([`DecodeError::Invalid`]), and as
+//! [`DecodeError::BrokenInvariant`] dots with counter 0, dots the context has
+//! not seen (or a position past its actors) and a dot that both enables and
 //! disables.
 
 use super::dots::{Dot, FlagDots};
 use super::{DisableWinsFlag, EnableWinsFlag};
-use crate::crdt::DecodeError;
 use crate::crdt::context::CausalContext;
 use crate::crdt::wire::{self, Kind, Wire};
+use crate::crdt::{DecodeError, Invariant};
 
 impl<A: Ord + Clone + Wire> FlagDots<A> {
     /// Appends the context, the enables and, if `with_off`, the disables.
@@ -35,8 +37,8 @@ impl<A: Ord + Clone + Wire> FlagDots<A> {
     fn decode_from(input: &mut &[u8], with_off: bool) -> Result<Self, DecodeError> {
         let context = CausalContext::decode_from(input)?;
         let actors: Vec<&A> = context.actors().collect();
-        let on = get_dots(input, &actors)?;
-        let off = if with_off { get_dots(input, &actors)? } else { Vec::new() };
+        let on = get_dots(input, &actors, &context)?;
+        let off = if with_off { get_dots(input, &actors, &context)? } else { Vec::new() };
         FlagDots { on, off, context }.check()
     }
 }
@@ -62,17 +64,36 @@ fn dots_len<A: Ord>(actors: &[&A], dots: &[Dot<A>]) -> usize {
     wire::len_len(dots.len()) + each.sum::<usize>()
 }
 
-fn get_dots<A: Clone>(input: &mut &[u8], actors: &[&A]) -> Result<Vec<Dot<A>>, DecodeError> {
-    let count = wire::get_len(input)?;
-    // Every dot takes at least two bytes.
-    let mut dots = Vec::with_capacity(count.min(input.len() / 2));
+/// Reads a list of dots, each refused as soon as it is read if it is out of
+/// order or not a dot of `context` (whose actors, in order, are `actors`).
+fn get_dots<A: Ord + Clone>(
+    input: &mut &[u8],
+    actors: &[&A],
+    context: &CausalContext<A>,
+) -> Result<Vec<Dot<A>>, DecodeError> {
+    // Every dot takes at least two bytes: its actor's position and its
+    // counter, one varint each.
+    let count = wire::get_count_bounded(input, 2)?;
+    let mut dots: Vec<Dot<A>> = wire::vec_for_count(count);
     for _ in 0..count {
         let at = wire::get_u64(input)?;
-        let actor =
-            usize::try_from(at).ok().and_then(|at| actors.get(at)).ok_or(DecodeError::Invalid {
-                what: "a flag dot names an actor position past the context",
-            })?;
-        dots.push(((*actor).clone(), wire::get_u64(input)?));
+        // A position past the context names an actor it has not seen.
+        let actor = usize::try_from(at)
+            .ok()
+            .and_then(|at| actors.get(at))
+            .ok_or(Invariant::DotOutsideContext)?;
+        let counter = wire::get_u64(input)?;
+        let dot = ((*actor).clone(), counter);
+        if dots.last().is_some_and(|last| *last >= dot) {
+            return Err(DecodeError::Invalid { what: "flag dots must be strictly increasing" });
+        }
+        if counter == 0 {
+            return Err(Invariant::ZeroDotCounter.into());
+        }
+        if !context.contains(actor, counter) {
+            return Err(Invariant::DotOutsideContext.into());
+        }
+        dots.push(dot);
     }
     Ok(dots)
 }
@@ -113,7 +134,9 @@ macro_rules! flag_wire {
             /// # Errors
             ///
             /// A [`DecodeError`] for truncated, corrupted, foreign or
-            /// non-canonical bytes, or a state no flag holds.
+            /// non-canonical bytes; [`DecodeError::BrokenInvariant`] for a
+            /// state no flag holds (a dot with counter 0, one its context
+            /// has not seen, or one that both enables and disables).
             ///
             /// ```
             #[doc = concat!("use routekit::crdt::", stringify!($flag), ";")]

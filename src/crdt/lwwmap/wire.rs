@@ -7,16 +7,19 @@
 //! tombstone, 1 followed by the value. Each actor id is written once however
 //! many keys it wrote. A delta is the key, the timestamp, the actor id and
 //! the form byte and value. The reader refuses keys or actors out of order,
-//! actors no entry names, positions past the list and other form bytes.
+//! actors no entry names, positions past the list and other form bytes
+//! ([`DecodeError::Invalid`]), and a key twice
+//! ([`Invariant::DuplicateKey`]).
 
+use std::cmp::Ordering;
 use std::hash::Hash;
 
 use hashbrown::HashMap;
 
 use super::{LwwMap, LwwMapDelta, Slot};
-use crate::crdt::DecodeError;
 use crate::crdt::register::Stamp;
 use crate::crdt::wire::{self, Kind, Wire};
+use crate::crdt::{DecodeError, Invariant};
 
 impl<A, K, V> LwwMap<A, K, V>
 where
@@ -76,7 +79,8 @@ where
     /// # Errors
     ///
     /// A [`DecodeError`] for truncated, corrupted, foreign or non-canonical
-    /// bytes.
+    /// bytes; [`DecodeError::BrokenInvariant`] with
+    /// [`Invariant::DuplicateKey`] for two entries of one key.
     ///
     /// ```
     /// use routekit::crdt::LwwMap;
@@ -89,8 +93,10 @@ where
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut input = bytes;
         wire::get_header(&mut input, Kind::LwwMap)?;
-        let actor_count = wire::get_len(&mut input)?;
-        let mut actors: Vec<A> = Vec::with_capacity(actor_count);
+        // An actor id may encode as no bytes, but only one of a strictly
+        // increasing list can, and the entry count follows: a byte each.
+        let actor_count = wire::get_count_bounded(&mut input, 1)?;
+        let mut actors: Vec<A> = wire::vec_for_count(actor_count);
         for _ in 0..actor_count {
             let actor = A::decode_from(&mut input)?;
             if actors.last().is_some_and(|last| *last >= actor) {
@@ -101,17 +107,19 @@ where
             actors.push(actor);
         }
         let mut used = vec![false; actors.len()];
-        let count = wire::get_len(&mut input)?;
-        // Every entry takes at least four bytes: reserve no more than the
-        // input can hold.
-        let mut entries =
-            HashMap::with_capacity_and_hasher(count.min(input.len() / 4), Default::default());
+        // Every entry takes at least three bytes (its timestamp, its actor's
+        // position and its form byte; a key may take none, but only one).
+        let count = wire::get_count_bounded(&mut input, 3)?;
+        let mut entries = HashMap::with_capacity_and_hasher(
+            wire::bounded_capacity::<(K, Slot<A, V>)>(count),
+            Default::default(),
+        );
         let mut live = 0;
         let mut last: Option<K> = None;
         for _ in 0..count {
             let key = K::decode_from(&mut input)?;
-            if last.as_ref().is_some_and(|last| *last >= key) {
-                return Err(DecodeError::Invalid { what: "map keys must be strictly increasing" });
+            if let Some(last) = &last {
+                check_key_order(last, &key)?;
             }
             let timestamp = wire::get_u64(&mut input)?;
             let at = usize::try_from(wire::get_u64(&mut input)?).unwrap_or(usize::MAX);
@@ -226,6 +234,19 @@ impl<A: Ord + Clone + Wire, K: Ord + Clone + Wire, V: PartialEq + Clone + Wire>
     }
 }
 
+/// Checks that `key` may follow `last` in a map: a key twice is two entries
+/// for one key, which no map holds ([`Invariant::DuplicateKey`]); a key
+/// before its predecessor breaks the canonical order.
+pub(crate) fn check_key_order<K: Ord>(last: &K, key: &K) -> Result<(), DecodeError> {
+    match last.cmp(key) {
+        Ordering::Less => Ok(()),
+        Ordering::Equal => Err(Invariant::DuplicateKey.into()),
+        Ordering::Greater => {
+            Err(DecodeError::Invalid { what: "map keys must be strictly increasing" })
+        }
+    }
+}
+
 fn position<A: Ord>(actors: &[&A], actor: &A) -> usize {
     actors.binary_search(&actor).unwrap_or_else(|at| at)
 }
@@ -285,11 +306,11 @@ mod serde_impls {
         V: Deserialize<'de>,
     {
         fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            // serde reserves a bounded capacity for a sequence of unknown
+            // length, and serde_json reports none: the items read decide.
             let items = Vec::<(K, u64, A, Option<V>)>::deserialize(deserializer)?;
-            if items.windows(2).any(|w| w[0].0 >= w[1].0) {
-                return Err(D::Error::custom(
-                    "invalid encoding: map keys must be strictly increasing",
-                ));
+            for pair in items.windows(2) {
+                super::check_key_order(&pair[0].0, &pair[1].0).map_err(D::Error::custom)?;
             }
             let live = items.iter().filter(|item| item.3.is_some()).count();
             let entries: HashMap<K, Slot<A, V>, _> = items
