@@ -87,15 +87,18 @@ impl Points {
         debug_assert!(this.index.capacity() >= entries, "the index must be reserved");
         let buckets = entries - 1;
         this.shift = 64 - buckets.trailing_zeros();
-        let mut at = 0;
-        for bucket in 0..buckets as u64 {
-            let lower = bucket << this.shift;
-            while at < this.points.len() && this.points[at].hash < lower {
-                at += 1;
+        // index[b] is the first point of bucket b or later: a point opens
+        // every bucket from the last one opened up to its own. Sequential
+        // over the points, and the resizes stay within the reserved room.
+        let (points, index, shift) = (&this.points, &mut this.index, this.shift);
+        for (at, point) in points.iter().enumerate() {
+            let bucket = (point.hash >> shift) as usize;
+            if bucket >= index.len() {
+                index.resize(bucket + 1, at as u32);
             }
-            this.index.push(at as u32);
         }
-        this.index.push(this.points.len() as u32);
+        index.resize(buckets, points.len() as u32);
+        index.push(points.len() as u32);
         this
     }
 
@@ -175,6 +178,90 @@ pub(crate) fn merge_into(points: &mut Vec<Point>, fresh: Vec<Point>) {
             points[at] = fresh[new - 1];
             new -= 1;
         }
+    }
+}
+
+/// Memory for [`sort_narrow`]: two words per point, reserved before a
+/// change so that the sort cannot fail once the change has begun.
+#[cfg_attr(
+    not(any(test, feature = "compat")),
+    allow(dead_code, reason = "for route::compat, whose points are 32-bit")
+)]
+#[derive(Debug)]
+pub(crate) struct NarrowSort {
+    keys: Vec<u64>,
+    scratch: Vec<u64>,
+}
+
+#[cfg_attr(
+    not(any(test, feature = "compat")),
+    allow(dead_code, reason = "for route::compat, whose points are 32-bit")
+)]
+impl NarrowSort {
+    /// Room to sort `points` points.
+    pub(crate) fn reserve(points: usize) -> Result<NarrowSort, RouteError> {
+        Ok(NarrowSort {
+            keys: alloc::vec_with_capacity(points)?,
+            scratch: alloc::vec_with_capacity(points)?,
+        })
+    }
+
+    /// Sorts points whose hashes use only the top 32 bits (a 32-bit point
+    /// shifted up) by (hash, member), as `sort_unstable` would (equal
+    /// pairs are identical, so there is one such order): O(points).
+    /// Allocates nothing when reserved for at least `points.len()` points.
+    ///
+    /// Each point packs into one word, hash above member, so the order of
+    /// the words is that of the points; a radix sort on the hash bytes
+    /// (stable, four passes at most) then orders the rare equal hashes by
+    /// member in place.
+    pub(crate) fn sort(&mut self, points: &mut Vec<Point>) {
+        const LOW: u64 = u32::MAX as u64;
+        let (keys, scratch) = (&mut self.keys, &mut self.scratch);
+        keys.clear();
+        keys.extend(points.iter().map(|point| {
+            debug_assert_eq!(point.hash & LOW, 0, "a narrow point has no low bits");
+            point.hash | u64::from(point.member)
+        }));
+        let mut counts = [[0u32; 256]; 4];
+        for &key in keys.iter() {
+            for (digit, count) in counts.iter_mut().enumerate() {
+                count[((key >> (32 + 8 * digit)) & 0xff) as usize] += 1;
+            }
+        }
+        scratch.clear();
+        scratch.resize(keys.len(), 0);
+        for (digit, count) in counts.iter().enumerate() {
+            // A digit every key shares leaves the order as it is.
+            if count.iter().any(|&c| c as usize == keys.len()) {
+                continue;
+            }
+            let mut starts = [0u32; 256];
+            let mut next = 0;
+            for (start, &c) in starts.iter_mut().zip(count) {
+                *start = next;
+                next += c;
+            }
+            let shift = 32 + 8 * digit;
+            for &key in keys.iter() {
+                let bucket = &mut starts[((key >> shift) & 0xff) as usize];
+                scratch[*bucket as usize] = key;
+                *bucket += 1;
+            }
+            std::mem::swap(keys, scratch);
+        }
+        // Sorted by hash; equal hashes kept the order they came in.
+        let mut at = 0;
+        while at < keys.len() {
+            let hash = keys[at] >> 32;
+            let end = at + keys[at..].iter().take_while(|&&key| key >> 32 == hash).count();
+            if end - at > 1 {
+                keys[at..end].sort_unstable();
+            }
+            at = end;
+        }
+        points.clear();
+        points.extend(keys.iter().map(|&key| Point { hash: key & !LOW, member: key as u32 }));
     }
 }
 
@@ -286,6 +373,28 @@ mod tests {
             merge_into(&mut points, fresh);
             assert_eq!(points, expected, "{old} + {new}");
         }
+    }
+
+    #[test]
+    fn the_narrow_sort_matches_a_comparison_sort() {
+        let mut state = 11u64;
+        let mut next = |spread: u64| {
+            state = crate::hash::finalize64(state);
+            // Few distinct hashes in a narrow spread: many ties.
+            Point { hash: (state % spread) << 32, member: (state >> 40) as u32 % 300 }
+        };
+        for (count, spread) in [(0, 1), (1, 1), (7, 3), (500, 1 << 32), (3000, 40), (2000, 1 << 9)] {
+            let mut points: Vec<Point> = (0..count).map(|_| next(spread)).collect();
+            let mut expected = points.clone();
+            expected.sort_unstable();
+            let mut sort = NarrowSort::reserve(points.len()).unwrap();
+            let capacity = (points.capacity(), sort.keys.capacity(), sort.scratch.capacity());
+            sort.sort(&mut points);
+            assert_eq!(points, expected, "{count} points over {spread}");
+            let after = (points.capacity(), sort.keys.capacity(), sort.scratch.capacity());
+            assert_eq!(after, capacity, "no allocation");
+        }
+        assert!(NarrowSort::reserve(usize::MAX).is_err());
     }
 
     #[test]
