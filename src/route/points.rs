@@ -102,6 +102,78 @@ impl Points {
         this
     }
 
+    /// Sorts `points` by (hash, member) and indexes them in `index` (whose
+    /// contents are replaced), letting `settle` drop points from the sorted
+    /// list first (a ring that keeps one of equal points): O(points)
+    /// expected. Allocates nothing when `index` has room for
+    /// `points.len()` points (see [`reserve_index`](Points::reserve_index)).
+    ///
+    /// The index's buckets sort the points: one pass counts the points of
+    /// each bucket, a second moves every point into its bucket's range in
+    /// place (cycle leader, filling each range from its end), and each
+    /// bucket, about one point, is then sorted alone. The bucket starts so
+    /// found are the index itself, unless `settle` dropped points.
+    #[cfg_attr(
+        not(any(test, feature = "compat")),
+        allow(dead_code, reason = "for route::compat, which builds its points anew")
+    )]
+    pub(crate) fn sort_from(
+        mut points: Vec<Point>,
+        mut index: Vec<u32>,
+        settle: impl FnOnce(&mut Vec<Point>),
+    ) -> Points {
+        debug_assert!(points.len() <= u32::MAX as usize, "positions must fit 32 bits");
+        index.clear();
+        let Some(entries) = Points::index_len(points.len()).filter(|&entries| entries > 0) else {
+            settle(&mut points);
+            return Points::from_sorted(points, index);
+        };
+        debug_assert!(index.capacity() >= entries, "the index must be reserved");
+        let buckets = entries - 1;
+        let shift = 64 - buckets.trailing_zeros();
+        index.resize(entries, 0);
+        index[buckets] = points.len() as u32;
+        // Two passes when the points outgrow a cache: first by the top 8
+        // bits of a bucket (256 ranges written in order), then each range
+        // by its buckets, a range and its part of the index small enough to
+        // stay in cache while its points move.
+        let top_bits = if buckets > 1 << 12 { 8 } else { 0 };
+        let sub_bits = buckets.trailing_zeros() - top_bits;
+        let mut tops = [0u32; 256];
+        let tops = &mut tops[..1 << top_bits];
+        if top_bits > 0 {
+            place(&mut points, tops, |point| (point.hash >> (shift + sub_bits)) as usize);
+        }
+        let sub = 1usize << sub_bits;
+        for (top, range_index) in index[..buckets].chunks_exact_mut(sub).enumerate() {
+            let start = tops[top] as usize;
+            let end = tops.get(top + 1).map_or(points.len(), |&next| next as usize);
+            let mask = sub - 1;
+            place(&mut points[start..end], range_index, |point| {
+                (point.hash >> shift) as usize & mask
+            });
+            for slot in range_index {
+                *slot += start as u32;
+            }
+        }
+        // index[b] is now the start of bucket b.
+        for b in 0..buckets {
+            let range = &mut points[index[b] as usize..index[b + 1] as usize];
+            if range.len() > 16 {
+                range.sort_unstable();
+            } else {
+                insertion_sort(range);
+            }
+        }
+        let before = points.len();
+        settle(&mut points);
+        if points.len() != before {
+            return Points::from_sorted(points, index);
+        }
+        debug_assert!(points.windows(2).all(|w| w[0] <= w[1]), "points must be sorted");
+        Points { points, index, shift }
+    }
+
     /// Gives the sorted points and the index's memory back, for a merge or
     /// a filter followed by [`from_sorted`](Points::from_sorted).
     pub(crate) fn into_parts(self) -> (Vec<Point>, Vec<u32>) {
@@ -181,87 +253,54 @@ pub(crate) fn merge_into(points: &mut Vec<Point>, fresh: Vec<Point>) {
     }
 }
 
-/// Memory for [`sort_narrow`]: two words per point, reserved before a
-/// change so that the sort cannot fail once the change has begun.
-#[cfg_attr(
-    not(any(test, feature = "compat")),
-    allow(dead_code, reason = "for route::compat, whose points are 32-bit")
-)]
-#[derive(Debug)]
-pub(crate) struct NarrowSort {
-    keys: Vec<u64>,
-    scratch: Vec<u64>,
+/// Moves each of `points` into the range of its bucket (`bucket(point)`,
+/// below `starts.len()`), buckets in increasing order, in place: a count,
+/// then cycle leader, filling each range from its end. Leaves in `starts`
+/// where each bucket's range begins. O(points + buckets); `points.len()`
+/// fits in 32 bits.
+fn place(points: &mut [Point], starts: &mut [u32], bucket: impl Fn(&Point) -> usize) {
+    starts.fill(0);
+    for point in points.iter() {
+        starts[bucket(point)] += 1;
+    }
+    // starts[b]: the end of bucket b's range, then the start of the part
+    // of it already filled.
+    let mut end = 0;
+    for slot in starts.iter_mut() {
+        end += *slot;
+        *slot = end;
+    }
+    for at in 0..points.len() {
+        let mut moving = points[at];
+        let mut to = bucket(&moving);
+        // Positions before `at` are final; `at` is final when it lies in
+        // the filled part of its own bucket.
+        if starts[to] as usize <= at {
+            continue;
+        }
+        loop {
+            starts[to] -= 1;
+            let slot = starts[to] as usize;
+            if slot == at {
+                break;
+            }
+            std::mem::swap(&mut moving, &mut points[slot]);
+            to = bucket(&moving);
+        }
+        points[at] = moving;
+    }
 }
 
-#[cfg_attr(
-    not(any(test, feature = "compat")),
-    allow(dead_code, reason = "for route::compat, whose points are 32-bit")
-)]
-impl NarrowSort {
-    /// Room to sort `points` points.
-    pub(crate) fn reserve(points: usize) -> Result<NarrowSort, RouteError> {
-        Ok(NarrowSort {
-            keys: alloc::vec_with_capacity(points)?,
-            scratch: alloc::vec_with_capacity(points)?,
-        })
-    }
-
-    /// Sorts points whose hashes use only the top 32 bits (a 32-bit point
-    /// shifted up) by (hash, member), as `sort_unstable` would (equal
-    /// pairs are identical, so there is one such order): O(points).
-    /// Allocates nothing when reserved for at least `points.len()` points.
-    ///
-    /// Each point packs into one word, hash above member, so the order of
-    /// the words is that of the points; a radix sort on the hash bytes
-    /// (stable, four passes at most) then orders the rare equal hashes by
-    /// member in place.
-    pub(crate) fn sort(&mut self, points: &mut Vec<Point>) {
-        const LOW: u64 = u32::MAX as u64;
-        let (keys, scratch) = (&mut self.keys, &mut self.scratch);
-        keys.clear();
-        keys.extend(points.iter().map(|point| {
-            debug_assert_eq!(point.hash & LOW, 0, "a narrow point has no low bits");
-            point.hash | u64::from(point.member)
-        }));
-        let mut counts = [[0u32; 256]; 4];
-        for &key in keys.iter() {
-            for (digit, count) in counts.iter_mut().enumerate() {
-                count[((key >> (32 + 8 * digit)) & 0xff) as usize] += 1;
-            }
+/// Sorts a few points in place.
+fn insertion_sort(points: &mut [Point]) {
+    for next in 1..points.len() {
+        let point = points[next];
+        let mut at = next;
+        while at > 0 && points[at - 1] > point {
+            points[at] = points[at - 1];
+            at -= 1;
         }
-        scratch.clear();
-        scratch.resize(keys.len(), 0);
-        for (digit, count) in counts.iter().enumerate() {
-            // A digit every key shares leaves the order as it is.
-            if count.iter().any(|&c| c as usize == keys.len()) {
-                continue;
-            }
-            let mut starts = [0u32; 256];
-            let mut next = 0;
-            for (start, &c) in starts.iter_mut().zip(count) {
-                *start = next;
-                next += c;
-            }
-            let shift = 32 + 8 * digit;
-            for &key in keys.iter() {
-                let bucket = &mut starts[((key >> shift) & 0xff) as usize];
-                scratch[*bucket as usize] = key;
-                *bucket += 1;
-            }
-            std::mem::swap(keys, scratch);
-        }
-        // Sorted by hash; equal hashes kept the order they came in.
-        let mut at = 0;
-        while at < keys.len() {
-            let hash = keys[at] >> 32;
-            let end = at + keys[at..].iter().take_while(|&&key| key >> 32 == hash).count();
-            if end - at > 1 {
-                keys[at..end].sort_unstable();
-            }
-            at = end;
-        }
-        points.clear();
-        points.extend(keys.iter().map(|&key| Point { hash: key & !LOW, member: key as u32 }));
+        points[at] = point;
     }
 }
 
@@ -376,25 +415,45 @@ mod tests {
     }
 
     #[test]
-    fn the_narrow_sort_matches_a_comparison_sort() {
+    fn sorting_into_the_index_matches_a_sort_then_an_index() {
         let mut state = 11u64;
-        let mut next = |spread: u64| {
+        let mut next = |spread: u64, shift: u32| {
             state = crate::hash::finalize64(state);
-            // Few distinct hashes in a narrow spread: many ties.
-            Point { hash: (state % spread) << 32, member: (state >> 40) as u32 % 300 }
+            // Few distinct hashes in a narrow spread: many ties, and buckets
+            // of many points.
+            Point { hash: (state % spread) << shift, member: (state >> 40) as u32 % 300 }
         };
-        for (count, spread) in [(0, 1), (1, 1), (7, 3), (500, 1 << 32), (3000, 40), (2000, 1 << 9)] {
-            let mut points: Vec<Point> = (0..count).map(|_| next(spread)).collect();
+        for (count, spread, shift) in [
+            (0, 1, 0),
+            (1, 1, 0),
+            (7, 3, 32),
+            (500, 1 << 32, 32),
+            (3000, 40, 32),
+            (2000, 1 << 9, 55),
+            (1025, u64::MAX, 0),
+            (4096, u64::MAX, 0),
+        ] {
+            let points: Vec<Point> = (0..count).map(|_| next(spread, shift)).collect();
             let mut expected = points.clone();
             expected.sort_unstable();
-            let mut sort = NarrowSort::reserve(points.len()).unwrap();
-            let capacity = (points.capacity(), sort.keys.capacity(), sort.scratch.capacity());
-            sort.sort(&mut points);
-            assert_eq!(points, expected, "{count} points over {spread}");
-            let after = (points.capacity(), sort.keys.capacity(), sort.scratch.capacity());
-            assert_eq!(after, capacity, "no allocation");
+            let expected = Points::from_sorted(expected, Points::reserve_index(count).unwrap());
+            let index = Points::reserve_index(count).unwrap();
+            let capacity = (points.capacity(), index.capacity());
+            let sorted = Points::sort_from(points, index, |_| {});
+            assert_eq!(sorted.points, expected.points, "{count} points over {spread}");
+            assert_eq!((sorted.index.clone(), sorted.shift), (expected.index, expected.shift));
+            assert_eq!((sorted.points.capacity(), sorted.index.capacity()), capacity);
+            // Dropping points re-indexes them.
+            let index = Points::reserve_index(sorted.len()).unwrap();
+            let dropped = Points::sort_from(sorted.points.clone(), index, |list| {
+                list.dedup_by_key(|point| point.hash)
+            });
+            let mut kept = sorted.points.clone();
+            kept.dedup_by_key(|point| point.hash);
+            let index = Points::reserve_index(kept.len()).unwrap();
+            let fresh = Points::from_sorted(kept, index);
+            assert_eq!((dropped.points, dropped.index), (fresh.points, fresh.index));
         }
-        assert!(NarrowSort::reserve(usize::MAX).is_err());
     }
 
     #[test]

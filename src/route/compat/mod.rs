@@ -199,7 +199,7 @@ use std::fmt;
 
 use super::alloc;
 use super::members::{Arranged, Members};
-use super::points::{NarrowSort, Point, Points};
+use super::points::{Point, Points};
 use super::{Membership, NodeId, RouteError, Router, Weighted};
 
 mod groupcache;
@@ -678,7 +678,7 @@ impl<N: NodeId> CompatRing<N> {
     /// servers would have identical points; [`RouteError::DuplicateNode`]
     /// for a repeated identity; [`RouteError::TooManyPoints`] past 2³² − 1
     /// points; [`RouteError::OutOfMemory`] when the machine cannot hold
-    /// the points (16 bytes each, plus the index, and 16 bytes each while they are sorted).
+    /// the points (16 bytes each, plus the index).
     ///
     /// ```
     /// use routekit::route::RouteError;
@@ -852,7 +852,7 @@ impl<N> CompatRing<N> {
         before: usize,
         room: Room,
     ) {
-        let Room { mut points, index, mut sort } = room;
+        let Room { mut points, index } = room;
         let servers = self.shares.len();
         let total: u64 = self.shares.iter().map(|share| u64::from(share.weight)).sum();
         let mut renumber = vec![None; before];
@@ -889,33 +889,31 @@ impl<N> CompatRing<N> {
             }
         }
         // (point, member) pairs: the member position orders equal points.
-        // The points are 32-bit, so a radix sort orders them, in the room
-        // reserved for it.
-        sort.sort(&mut points);
-        if self.profile == Profile::NginxConsistent {
-            // nginx keeps the first of equal points.
-            points.dedup_by_key(|point| point.hash);
-        }
-        if matches!(self.profile, Profile::Groupcache { .. }) {
-            groupcache::keep_last_of_equal(&mut points);
-        }
+        let profile = self.profile;
+        self.points = Points::sort_from(points, index, |points| {
+            if profile == Profile::NginxConsistent {
+                // nginx keeps the first of equal points.
+                points.dedup_by_key(|point| point.hash);
+            }
+            if matches!(profile, Profile::Groupcache { .. }) {
+                groupcache::keep_last_of_equal(points);
+            }
+        });
         for share in &mut self.shares {
             share.points = 0;
         }
-        for point in &points {
+        for point in self.points.as_slice() {
             self.shares[point.member as usize].points += 1;
         }
-        self.points = Points::from_sorted(points, index);
     }
 }
 
 /// The memory a rebuild needs, reserved before a change so that the change
-/// cannot fail once it has begun: the points (16 bytes each), their index
-/// and the sort's two words per point.
+/// cannot fail once it has begun: the points (16 bytes each) and their
+/// index, which also sorts them.
 struct Room {
     points: Vec<Point>,
     index: Vec<u32>,
-    sort: NarrowSort,
 }
 
 impl Room {
@@ -923,7 +921,6 @@ impl Room {
         Ok(Room {
             points: alloc::vec_with_capacity(points)?,
             index: Points::reserve_index(points)?,
-            sort: NarrowSort::reserve(points)?,
         })
     }
 }
