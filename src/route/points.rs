@@ -102,26 +102,31 @@ impl Points {
         this
     }
 
-    /// Sorts `points` by (hash, member) and indexes them in `index` (whose
+    /// Sorts points whose hashes use only the top 32 bits (32-bit points
+    /// shifted up) by (hash, member) and indexes them in `index` (whose
     /// contents are replaced), letting `settle` drop points from the sorted
     /// list first (a ring that keeps one of equal points): O(points)
-    /// expected. Allocates nothing when `index` has room for
-    /// `points.len()` points (see [`reserve_index`](Points::reserve_index)).
+    /// expected. `packed` is scratch (its contents are replaced); nothing
+    /// is allocated when it and `index` have room for `points.len()` points
+    /// (see [`reserve_index`](Points::reserve_index)).
     ///
-    /// The index's buckets sort the points: one pass counts the points of
-    /// each bucket, a second moves every point into its bucket's range in
-    /// place (cycle leader, filling each range from its end), and each
-    /// bucket, about one point, is then sorted alone. The bucket starts so
-    /// found are the index itself, unless `settle` dropped points.
+    /// The index's buckets sort the points: each point packs into one word
+    /// (hash above member, so the words order as the points), one pass
+    /// counts the points of each bucket, a second scatters the words back
+    /// into their buckets' ranges, and each bucket, about one point, is then
+    /// sorted alone. The bucket starts so found are the index itself, unless
+    /// `settle` dropped points.
     #[cfg_attr(
         not(any(test, feature = "compat")),
         allow(dead_code, reason = "for route::compat, which builds its points anew")
     )]
-    pub(crate) fn sort_from(
+    pub(crate) fn sort_narrow(
         mut points: Vec<Point>,
         mut index: Vec<u32>,
+        packed: &mut Vec<u64>,
         settle: impl FnOnce(&mut Vec<Point>),
     ) -> Points {
+        const LOW: u64 = u32::MAX as u64;
         debug_assert!(points.len() <= u32::MAX as usize, "positions must fit 32 bits");
         index.clear();
         let Some(entries) = Points::index_len(points.len()).filter(|&entries| entries > 0) else {
@@ -132,31 +137,25 @@ impl Points {
         let buckets = entries - 1;
         let shift = 64 - buckets.trailing_zeros();
         index.resize(entries, 0);
-        index[buckets] = points.len() as u32;
-        // Two passes when the points outgrow a cache: first by the top 8
-        // bits of a bucket (256 ranges written in order), then each range
-        // by its buckets, a range and its part of the index small enough to
-        // stay in cache while its points move.
-        let top_bits = if buckets > 1 << 12 { 8 } else { 0 };
-        let sub_bits = buckets.trailing_zeros() - top_bits;
-        let mut tops = [0u32; 256];
-        let tops = &mut tops[..1 << top_bits];
-        if top_bits > 0 {
-            place(&mut points, tops, |point| (point.hash >> (shift + sub_bits)) as usize);
+        packed.clear();
+        packed.extend(points.iter().map(|point| {
+            debug_assert_eq!(point.hash & LOW, 0, "a narrow point has no low bits");
+            index[(point.hash >> shift) as usize] += 1;
+            point.hash | u64::from(point.member)
+        }));
+        // index[b]: the end of bucket b's range, then, filling it from the
+        // end, the start of its filled part; finally its start.
+        let mut end = 0;
+        for slot in &mut index[..buckets] {
+            end += *slot;
+            *slot = end;
         }
-        let sub = 1usize << sub_bits;
-        for (top, range_index) in index[..buckets].chunks_exact_mut(sub).enumerate() {
-            let start = tops[top] as usize;
-            let end = tops.get(top + 1).map_or(points.len(), |&next| next as usize);
-            let mask = sub - 1;
-            place(&mut points[start..end], range_index, |point| {
-                (point.hash >> shift) as usize & mask
-            });
-            for slot in range_index {
-                *slot += start as u32;
-            }
+        index[buckets] = end;
+        for &key in packed.iter() {
+            let slot = &mut index[(key >> shift) as usize];
+            *slot -= 1;
+            points[*slot as usize] = Point { hash: key & !LOW, member: key as u32 };
         }
-        // index[b] is now the start of bucket b.
         for b in 0..buckets {
             let range = &mut points[index[b] as usize..index[b + 1] as usize];
             if range.len() > 16 {
@@ -250,44 +249,6 @@ pub(crate) fn merge_into(points: &mut Vec<Point>, fresh: Vec<Point>) {
             points[at] = fresh[new - 1];
             new -= 1;
         }
-    }
-}
-
-/// Moves each of `points` into the range of its bucket (`bucket(point)`,
-/// below `starts.len()`), buckets in increasing order, in place: a count,
-/// then cycle leader, filling each range from its end. Leaves in `starts`
-/// where each bucket's range begins. O(points + buckets); `points.len()`
-/// fits in 32 bits.
-fn place(points: &mut [Point], starts: &mut [u32], bucket: impl Fn(&Point) -> usize) {
-    starts.fill(0);
-    for point in points.iter() {
-        starts[bucket(point)] += 1;
-    }
-    // starts[b]: the end of bucket b's range, then the start of the part
-    // of it already filled.
-    let mut end = 0;
-    for slot in starts.iter_mut() {
-        end += *slot;
-        *slot = end;
-    }
-    for at in 0..points.len() {
-        let mut moving = points[at];
-        let mut to = bucket(&moving);
-        // Positions before `at` are final; `at` is final when it lies in
-        // the filled part of its own bucket.
-        if starts[to] as usize <= at {
-            continue;
-        }
-        loop {
-            starts[to] -= 1;
-            let slot = starts[to] as usize;
-            if slot == at {
-                break;
-            }
-            std::mem::swap(&mut moving, &mut points[slot]);
-            to = bucket(&moving);
-        }
-        points[at] = moving;
     }
 }
 
@@ -430,8 +391,8 @@ mod tests {
             (500, 1 << 32, 32),
             (3000, 40, 32),
             (2000, 1 << 9, 55),
-            (1025, u64::MAX, 0),
-            (4096, u64::MAX, 0),
+            (1025, 1 << 32, 32),
+            (4096, 1 << 32, 32),
         ] {
             let points: Vec<Point> = (0..count).map(|_| next(spread, shift)).collect();
             let mut expected = points.clone();
@@ -439,13 +400,15 @@ mod tests {
             let expected = Points::from_sorted(expected, Points::reserve_index(count).unwrap());
             let index = Points::reserve_index(count).unwrap();
             let capacity = (points.capacity(), index.capacity());
-            let sorted = Points::sort_from(points, index, |_| {});
+            let mut packed = Vec::with_capacity(count);
+            let sorted = Points::sort_narrow(points, index, &mut packed, |_| {});
             assert_eq!(sorted.points, expected.points, "{count} points over {spread}");
             assert_eq!((sorted.index.clone(), sorted.shift), (expected.index, expected.shift));
             assert_eq!((sorted.points.capacity(), sorted.index.capacity()), capacity);
+            assert_eq!(packed.capacity(), count, "the scratch is used as it is");
             // Dropping points re-indexes them.
             let index = Points::reserve_index(sorted.len()).unwrap();
-            let dropped = Points::sort_from(sorted.points.clone(), index, |list| {
+            let dropped = Points::sort_narrow(sorted.points.clone(), index, &mut packed, |list| {
                 list.dedup_by_key(|point| point.hash)
             });
             let mut kept = sorted.points.clone();

@@ -678,7 +678,7 @@ impl<N: NodeId> CompatRing<N> {
     /// servers would have identical points; [`RouteError::DuplicateNode`]
     /// for a repeated identity; [`RouteError::TooManyPoints`] past 2³² − 1
     /// points; [`RouteError::OutOfMemory`] when the machine cannot hold
-    /// the points (16 bytes each, plus the index).
+    /// the points (16 bytes each, plus the index, and 8 more each while they are sorted).
     ///
     /// ```
     /// use routekit::route::RouteError;
@@ -852,7 +852,7 @@ impl<N> CompatRing<N> {
         before: usize,
         room: Room,
     ) {
-        let Room { mut points, index } = room;
+        let Room { mut points, index, mut packed } = room;
         let servers = self.shares.len();
         let total: u64 = self.shares.iter().map(|share| u64::from(share.weight)).sum();
         let mut renumber = vec![None; before];
@@ -890,7 +890,7 @@ impl<N> CompatRing<N> {
         }
         // (point, member) pairs: the member position orders equal points.
         let profile = self.profile;
-        self.points = Points::sort_from(points, index, |points| {
+        self.points = Points::sort_narrow(points, index, &mut packed, |points| {
             if profile == Profile::NginxConsistent {
                 // nginx keeps the first of equal points.
                 points.dedup_by_key(|point| point.hash);
@@ -909,11 +909,12 @@ impl<N> CompatRing<N> {
 }
 
 /// The memory a rebuild needs, reserved before a change so that the change
-/// cannot fail once it has begun: the points (16 bytes each) and their
-/// index, which also sorts them.
+/// cannot fail once it has begun: the points (16 bytes each), their index
+/// (which also sorts them) and a word per point to sort them with.
 struct Room {
     points: Vec<Point>,
     index: Vec<u32>,
+    packed: Vec<u64>,
 }
 
 impl Room {
@@ -921,6 +922,7 @@ impl Room {
         Ok(Room {
             points: alloc::vec_with_capacity(points)?,
             index: Points::reserve_index(points)?,
+            packed: alloc::vec_with_capacity(points)?,
         })
     }
 }
