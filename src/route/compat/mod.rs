@@ -846,12 +846,7 @@ impl<N> CompatRing<N> {
     /// whose point count is unchanged, and that held all its points, keeps
     /// them without hashing again (point `k` of a server does not depend on
     /// the others); the rest are hashed anew.
-    fn rebuild(
-        &mut self,
-        previous: &[Option<u32>],
-        before: usize,
-        room: Room,
-    ) {
+    fn rebuild(&mut self, previous: &[Option<u32>], before: usize, room: Room) {
         let Room { mut points, index, mut packed } = room;
         let servers = self.shares.len();
         let total: u64 = self.shares.iter().map(|share| u64::from(share.weight)).sum();
