@@ -299,10 +299,11 @@ pub struct Server<N> {
 /// **Changes** recount every server's points as the deployed system does
 /// (a ketama count depends on all the weights and on the number of servers)
 /// and hash again only the servers whose count changed: O(points) plus
-/// those hashes, and a sort. [`Membership::insert`] adds a server of weight
-/// 1, [`Weighted::insert_weighted`] one of a whole-number weight, and
-/// [`extend_servers`](CompatRing::extend_servers) servers with names
-/// (twemproxy).
+/// those hashes, and a radix sort through the lookup index's buckets
+/// (O(points) expected: the points are hashes). [`Membership::insert`]
+/// adds a server of weight 1, [`Weighted::insert_weighted`] one of a
+/// whole-number weight, and [`extend_servers`](CompatRing::extend_servers)
+/// servers with names (twemproxy).
 ///
 /// # Example
 ///
