@@ -3,6 +3,9 @@
 //! and each profile's key hash alone, so the ratio shows what the deployed
 //! system's hash (MD5, CRC-32 or sdbm) costs and what the search adds.
 //!
+//! `compat_build` times building a ring in the nginx profile at 10 to
+//! 1,000 servers.
+//!
 //! `cargo bench --features compat -- compat`; without the feature the group
 //! is empty.
 
@@ -88,6 +91,33 @@ pub(crate) fn bench(c: &mut criterion::Criterion) {
                 b.iter(|| black_box(backend.route(key())))
             });
         }
+    }
+    group.finish();
+    build(c);
+}
+
+/// Building a ring from scratch in the nginx profile (160 CRC-32 points a
+/// server, sorted, repeats dropped, indexed) at 10, 100 and 1,000 servers:
+/// what a reload of the upstream block costs. Addresses as an upstream
+/// block writes them, `10.a.b.c:8080`.
+#[cfg(feature = "compat")]
+fn build(c: &mut criterion::Criterion) {
+    use std::hint::black_box;
+
+    use criterion::BenchmarkId;
+    use routekit::route::compat::{CompatRing, Profile};
+
+    let mut group = c.benchmark_group("compat_build");
+    for servers in [10usize, 100, 1000] {
+        let names: Vec<String> = (0..servers)
+            .map(|i| format!("10.{}.{}.{}:8080", i / 65536, (i / 256) % 256, i % 256))
+            .collect();
+        group.bench_function(BenchmarkId::new("nginx", servers), |b| {
+            b.iter(|| {
+                let servers = names.iter().map(|name| (name.as_str(), 1));
+                black_box(CompatRing::with_servers(Profile::NginxConsistent, servers).unwrap())
+            })
+        });
     }
     group.finish();
 }

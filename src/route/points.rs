@@ -87,16 +87,90 @@ impl Points {
         debug_assert!(this.index.capacity() >= entries, "the index must be reserved");
         let buckets = entries - 1;
         this.shift = 64 - buckets.trailing_zeros();
-        let mut at = 0;
-        for bucket in 0..buckets as u64 {
-            let lower = bucket << this.shift;
-            while at < this.points.len() && this.points[at].hash < lower {
-                at += 1;
+        // index[b] is the first point of bucket b or later: a point opens
+        // every bucket from the last one opened up to its own. Sequential
+        // over the points, and the resizes stay within the reserved room.
+        let (points, index, shift) = (&this.points, &mut this.index, this.shift);
+        for (at, point) in points.iter().enumerate() {
+            let bucket = (point.hash >> shift) as usize;
+            if bucket >= index.len() {
+                index.resize(bucket + 1, at as u32);
             }
-            this.index.push(at as u32);
         }
-        this.index.push(this.points.len() as u32);
+        index.resize(buckets, points.len() as u32);
+        index.push(points.len() as u32);
         this
+    }
+
+    /// Sorts points whose hashes use only the top 32 bits (32-bit points
+    /// shifted up) by (hash, member) and indexes them in `index` (whose
+    /// contents are replaced), letting `settle` drop points from the sorted
+    /// list first (a ring that keeps one of equal points): O(points)
+    /// expected. `packed` is scratch (its contents are replaced); nothing
+    /// is allocated when it and `index` have room for `points.len()` points
+    /// (see [`reserve_index`](Points::reserve_index)).
+    ///
+    /// The index's buckets sort the points: each point packs into one word
+    /// (hash above member, so the words order as the points), one pass
+    /// counts the points of each bucket, a second scatters the words back
+    /// into their buckets' ranges, and each bucket, about one point, is then
+    /// sorted alone. The bucket starts so found are the index itself, unless
+    /// `settle` dropped points.
+    #[cfg_attr(
+        not(any(test, feature = "compat")),
+        allow(dead_code, reason = "for route::compat, which builds its points anew")
+    )]
+    pub(crate) fn sort_narrow(
+        mut points: Vec<Point>,
+        mut index: Vec<u32>,
+        packed: &mut Vec<u64>,
+        settle: impl FnOnce(&mut Vec<Point>),
+    ) -> Points {
+        const LOW: u64 = u32::MAX as u64;
+        debug_assert!(points.len() <= u32::MAX as usize, "positions must fit 32 bits");
+        index.clear();
+        let Some(entries) = Points::index_len(points.len()).filter(|&entries| entries > 0) else {
+            settle(&mut points);
+            return Points::from_sorted(points, index);
+        };
+        debug_assert!(index.capacity() >= entries, "the index must be reserved");
+        let buckets = entries - 1;
+        let shift = 64 - buckets.trailing_zeros();
+        index.resize(entries, 0);
+        packed.clear();
+        packed.extend(points.iter().map(|point| {
+            debug_assert_eq!(point.hash & LOW, 0, "a narrow point has no low bits");
+            index[(point.hash >> shift) as usize] += 1;
+            point.hash | u64::from(point.member)
+        }));
+        // index[b]: the end of bucket b's range, then, filling it from the
+        // end, the start of its filled part; finally its start.
+        let mut end = 0;
+        for slot in &mut index[..buckets] {
+            end += *slot;
+            *slot = end;
+        }
+        index[buckets] = end;
+        for &key in packed.iter() {
+            let slot = &mut index[(key >> shift) as usize];
+            *slot -= 1;
+            points[*slot as usize] = Point { hash: key & !LOW, member: key as u32 };
+        }
+        for b in 0..buckets {
+            let range = &mut points[index[b] as usize..index[b + 1] as usize];
+            if range.len() > 16 {
+                range.sort_unstable();
+            } else {
+                insertion_sort(range);
+            }
+        }
+        let before = points.len();
+        settle(&mut points);
+        if points.len() != before {
+            return Points::from_sorted(points, index);
+        }
+        debug_assert!(points.windows(2).all(|w| w[0] <= w[1]), "points must be sorted");
+        Points { points, index, shift }
     }
 
     /// Gives the sorted points and the index's memory back, for a merge or
@@ -175,6 +249,19 @@ pub(crate) fn merge_into(points: &mut Vec<Point>, fresh: Vec<Point>) {
             points[at] = fresh[new - 1];
             new -= 1;
         }
+    }
+}
+
+/// Sorts a few points in place.
+fn insertion_sort(points: &mut [Point]) {
+    for next in 1..points.len() {
+        let point = points[next];
+        let mut at = next;
+        while at > 0 && points[at - 1] > point {
+            points[at] = points[at - 1];
+            at -= 1;
+        }
+        points[at] = point;
     }
 }
 
@@ -285,6 +372,50 @@ mod tests {
             expected.sort();
             merge_into(&mut points, fresh);
             assert_eq!(points, expected, "{old} + {new}");
+        }
+    }
+
+    #[test]
+    fn sorting_into_the_index_matches_a_sort_then_an_index() {
+        let mut state = 11u64;
+        let mut next = |spread: u64, shift: u32| {
+            state = crate::hash::finalize64(state);
+            // Few distinct hashes in a narrow spread: many ties, and buckets
+            // of many points.
+            Point { hash: (state % spread) << shift, member: (state >> 40) as u32 % 300 }
+        };
+        for (count, spread, shift) in [
+            (0, 1, 0),
+            (1, 1, 0),
+            (7, 3, 32),
+            (500, 1 << 32, 32),
+            (3000, 40, 32),
+            (2000, 1 << 9, 55),
+            (1025, 1 << 32, 32),
+            (4096, 1 << 32, 32),
+        ] {
+            let points: Vec<Point> = (0..count).map(|_| next(spread, shift)).collect();
+            let mut expected = points.clone();
+            expected.sort_unstable();
+            let expected = Points::from_sorted(expected, Points::reserve_index(count).unwrap());
+            let index = Points::reserve_index(count).unwrap();
+            let capacity = (points.capacity(), index.capacity());
+            let mut packed = Vec::with_capacity(count);
+            let sorted = Points::sort_narrow(points, index, &mut packed, |_| {});
+            assert_eq!(sorted.points, expected.points, "{count} points over {spread}");
+            assert_eq!((sorted.index.clone(), sorted.shift), (expected.index, expected.shift));
+            assert_eq!((sorted.points.capacity(), sorted.index.capacity()), capacity);
+            assert_eq!(packed.capacity(), count, "the scratch is used as it is");
+            // Dropping points re-indexes them.
+            let index = Points::reserve_index(sorted.len()).unwrap();
+            let dropped = Points::sort_narrow(sorted.points.clone(), index, &mut packed, |list| {
+                list.dedup_by_key(|point| point.hash)
+            });
+            let mut kept = sorted.points.clone();
+            kept.dedup_by_key(|point| point.hash);
+            let index = Points::reserve_index(kept.len()).unwrap();
+            let fresh = Points::from_sorted(kept, index);
+            assert_eq!((dropped.points, dropped.index), (fresh.points, fresh.index));
         }
     }
 

@@ -307,10 +307,11 @@ pub struct Server<N> {
 /// **Changes** recount every server's points as the deployed system does
 /// (a ketama count depends on all the weights and on the number of servers)
 /// and hash again only the servers whose count changed: O(points) plus
-/// those hashes, and a sort. [`Membership::insert`] adds a server of weight
-/// 1, [`Weighted::insert_weighted`] one of a whole-number weight, and
-/// [`extend_servers`](CompatRing::extend_servers) servers with names
-/// (twemproxy).
+/// those hashes, and a radix sort through the lookup index's buckets
+/// (O(points) expected: the points are hashes). [`Membership::insert`]
+/// adds a server of weight 1, [`Weighted::insert_weighted`] one of a
+/// whole-number weight, and [`extend_servers`](CompatRing::extend_servers)
+/// servers with names (twemproxy).
 ///
 /// # Example
 ///
@@ -471,8 +472,7 @@ impl<N: NodeId> Membership for CompatRing<N> {
             self.members.find(node.id_bytes().as_ref()).ok_or_else(|| RouteError::unknown(node))?;
         // The ring only shrinks: it fits in as much memory as it has now,
         // reserved before anything changes.
-        let points = alloc::vec_with_capacity(self.points.len())?;
-        let index = Points::reserve_index(self.points.len())?;
+        let room = Room::reserve(self.points.len())?;
         let mut previous: Vec<Option<u32>> = alloc::vec_with_capacity(self.members.len())?;
         let removed = self.members.remove_at(at);
         self.shares.remove(at);
@@ -480,7 +480,7 @@ impl<N: NodeId> Membership for CompatRing<N> {
         previous.extend(
             (0..self.members.len() as u32).map(|i| Some(if i < at as u32 { i } else { i + 1 })),
         );
-        self.rebuild(&previous, before, points, index);
+        self.rebuild(&previous, before, room);
         Ok(removed)
     }
 }
@@ -687,7 +687,7 @@ impl<N: NodeId> CompatRing<N> {
     /// servers would have identical points; [`RouteError::DuplicateNode`]
     /// for a repeated identity; [`RouteError::TooManyPoints`] past 2³² − 1
     /// points; [`RouteError::OutOfMemory`] when the machine cannot hold
-    /// the points (16 bytes each, plus the index).
+    /// the points (16 bytes each, plus the index, and 8 more each while they are sorted).
     ///
     /// ```
     /// use routekit::route::RouteError;
@@ -723,8 +723,7 @@ impl<N: NodeId> CompatRing<N> {
         }
         self.check_distinct_points(&nodes, &added)?;
         let requested = self.check_size(&added)?;
-        let points = alloc::vec_with_capacity(requested as usize)?;
-        let index = Points::reserve_index(requested as usize)?;
+        let room = Room::reserve(requested as usize)?;
         let before = self.members.len();
         if u32::try_from(before + nodes.len()).is_err() {
             return Err(RouteError::TooManyPoints { requested, max: MAX_POINTS });
@@ -748,7 +747,7 @@ impl<N: NodeId> CompatRing<N> {
                 order.iter().map(|&old| shares[old as usize].take().expect("once")).collect();
             previous = order.iter().map(|&old| previous[old as usize]).collect();
         }
-        self.rebuild(&previous, before, points, index);
+        self.rebuild(&previous, before, room);
         Ok(())
     }
 
@@ -851,18 +850,13 @@ impl<N: NodeId> CompatRing<N> {
 impl<N> CompatRing<N> {
     /// Recomputes the ring after a change of membership, in the members'
     /// order; `previous[i]` is the position member `i` had among the
-    /// `before` members (`None` for a new one), and `points` and `index`
-    /// empty vectors with room for every point and its index. A member
+    /// `before` members (`None` for a new one), and `room` has room for
+    /// every point. A member
     /// whose point count is unchanged, and that held all its points, keeps
     /// them without hashing again (point `k` of a server does not depend on
     /// the others); the rest are hashed anew.
-    fn rebuild(
-        &mut self,
-        previous: &[Option<u32>],
-        before: usize,
-        mut points: Vec<Point>,
-        index: Vec<u32>,
-    ) {
+    fn rebuild(&mut self, previous: &[Option<u32>], before: usize, room: Room) {
+        let Room { mut points, index, mut packed } = room;
         let servers = self.shares.len();
         let total: u64 = self.shares.iter().map(|share| u64::from(share.weight)).sum();
         let mut renumber = vec![None; before];
@@ -898,25 +892,42 @@ impl<N> CompatRing<N> {
                 None => nginx::push_points(&share.base, share.generated, index as u32, &mut points),
             }
         }
-        // (point, member) pairs: the member position orders equal points,
-        // and equal pairs are identical, so an unstable sort gives the same
-        // order without the scratch memory a stable sort allocates (half
-        // the points, infallibly).
-        points.sort_unstable();
-        if self.profile == Profile::NginxConsistent {
-            // nginx keeps the first of equal points.
-            points.dedup_by_key(|point| point.hash);
-        }
-        if matches!(self.profile, Profile::Groupcache { .. }) {
-            groupcache::keep_last_of_equal(&mut points);
-        }
+        // (point, member) pairs: the member position orders equal points.
+        let profile = self.profile;
+        self.points = Points::sort_narrow(points, index, &mut packed, |points| {
+            if profile == Profile::NginxConsistent {
+                // nginx keeps the first of equal points.
+                points.dedup_by_key(|point| point.hash);
+            }
+            if matches!(profile, Profile::Groupcache { .. }) {
+                groupcache::keep_last_of_equal(points);
+            }
+        });
         for share in &mut self.shares {
             share.points = 0;
         }
-        for point in &points {
+        for point in self.points.as_slice() {
             self.shares[point.member as usize].points += 1;
         }
-        self.points = Points::from_sorted(points, index);
+    }
+}
+
+/// The memory a rebuild needs, reserved before a change so that the change
+/// cannot fail once it has begun: the points (16 bytes each), their index
+/// (which also sorts them) and a word per point to sort them with.
+struct Room {
+    points: Vec<Point>,
+    index: Vec<u32>,
+    packed: Vec<u64>,
+}
+
+impl Room {
+    fn reserve(points: usize) -> Result<Room, RouteError> {
+        Ok(Room {
+            points: alloc::vec_with_capacity(points)?,
+            index: Points::reserve_index(points)?,
+            packed: alloc::vec_with_capacity(points)?,
+        })
     }
 }
 
