@@ -10,7 +10,8 @@
 //! plotting). Every strategy goes through the `Router` trait, and joins and
 //! leaves through `Membership` (or, for the jump hashes, whose only node that
 //! can leave is the last, `push` and `pop`), so a new one joins with one line
-//! in `rows_for`.
+//! in `rows_for`. With `--features compat`, the deployed systems'
+//! placements (`route::compat`) get a row each too.
 
 use std::collections::HashMap;
 use std::hint::black_box;
@@ -94,6 +95,8 @@ fn main() -> ExitCode {
             _ => unreachable!("checked by parse_args"),
         }
     }
+    #[cfg(feature = "compat")]
+    rows.extend(compat_rows(&config, &names, &keys));
     print_table(&config, &rows);
     ExitCode::SUCCESS
 }
@@ -132,6 +135,84 @@ fn rows_for<H: KeyHasher>(
             &format!("bounded loads (ring, c = {BALANCE})"),
             hasher_name,
             ring_for_bounded,
+            names,
+            keys,
+        ),
+    ]
+}
+
+/// The deployed systems' placements (`route::compat`, with
+/// `--features compat`): each brings its own hash function, so they get one
+/// row each whatever `--hasher` says.
+#[cfg(feature = "compat")]
+fn compat_rows(config: &Config, names: &[String], keys: &[Vec<u8>]) -> Vec<Row> {
+    use routekit::route::compat::{
+        CompatRing, HaproxyBalance, HaproxyHash, NginxHash, NginxMethod, Profile,
+    };
+    let ring = |profile| CompatRing::new(profile);
+    vec![
+        measure(config, "libketama", "md5", ring(Profile::Libketama), any_node(true), names, keys),
+        measure(
+            config,
+            "libmemcached ketama",
+            "md5",
+            ring(Profile::Libmemcached),
+            any_node(true),
+            names,
+            keys,
+        ),
+        measure(
+            config,
+            "libmemcached ketama, unweighted",
+            "md5",
+            ring(Profile::LibmemcachedUnweighted),
+            any_node(false),
+            names,
+            keys,
+        ),
+        measure(config, "twemproxy", "md5", ring(Profile::Twemproxy), any_node(true), names, keys),
+        measure(
+            config,
+            "nginx hash consistent",
+            "crc32",
+            ring(Profile::NginxConsistent),
+            any_node(true),
+            names,
+            keys,
+        ),
+        measure(
+            config,
+            "nginx hash",
+            "crc32",
+            NginxHash::new(NginxMethod::Hash),
+            any_node(true),
+            names,
+            keys,
+        ),
+        measure(
+            config,
+            "groupcache (50 replicas)",
+            "crc32",
+            ring(Profile::Groupcache { replicas: 50 }),
+            any_node(false),
+            names,
+            keys,
+        ),
+        measure(
+            config,
+            "haproxy consistent",
+            "sdbm+avalanche",
+            HaproxyHash::new(HaproxyBalance::consistent()),
+            any_node(true),
+            names,
+            keys,
+        ),
+        measure(
+            config,
+            "haproxy map-based",
+            "sdbm",
+            HaproxyHash::new(HaproxyBalance::map_based()),
+            any_node(true),
             names,
             keys,
         ),

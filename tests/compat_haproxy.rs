@@ -287,3 +287,37 @@ proptest! {
         }
     }
 }
+
+/// Under `consistent`, a server's points come from its id: with explicit
+/// ids, removing one server moves only its keys; with automatic ids the
+/// servers after it are renumbered and most keys move (the trap the type's
+/// docs warn about).
+#[test]
+fn explicit_ids_keep_keys_put_when_a_server_leaves() {
+    use routekit::route::Membership;
+    let names: Vec<String> = (0..20).map(|i| format!("web-{i}")).collect();
+    let keys: Vec<Vec<u8>> = (0..5000).map(|i| format!("session-{i}").into_bytes()).collect();
+    let moved = |explicit: bool| {
+        let servers = names.iter().enumerate().map(|(i, name)| {
+            let server = HaproxyServer::new(name.clone(), 1);
+            if explicit { server.with_id(i as u32 + 1) } else { server }
+        });
+        let before = HaproxyHash::with_servers(HaproxyBalance::consistent(), servers).unwrap();
+        let mut after = before.clone();
+        after.remove("web-0").unwrap();
+        let mut moved = 0;
+        for key in &keys {
+            let (old, new) = (before.route(key).unwrap(), after.route(key).unwrap());
+            if old != new {
+                moved += 1;
+                if explicit {
+                    assert_eq!(old, "web-0", "only the leaving server's keys move");
+                }
+            }
+        }
+        moved
+    };
+    let (with_ids, without) = (moved(true), moved(false));
+    assert!(with_ids > 0 && with_ids < keys.len() / 10, "{with_ids} of {} moved", keys.len());
+    assert!(without > keys.len() / 2, "renumbering moved only {without} of {}", keys.len());
+}

@@ -147,6 +147,14 @@ pub struct HaproxyServer<N> {
 /// `hash-key addr`/`addr-port`, and the round-robin fallback for requests
 /// without a key.
 ///
+/// **Give the servers explicit ids** (`id` in the configuration,
+/// [`HaproxyServer::with_id`] here) when keys should stay put: a server's
+/// points come from its id, and automatic ids follow the configuration's
+/// order, so removing a server without ids renumbers every server after it
+/// and, under `consistent`, moves most keys — removing the first of 50
+/// servers moves all of them in `cargo run --example strategies --features
+/// compat`. With explicit ids only the removed server's keys move.
+///
 /// **Lookups:** `consistent` hashes the key and looks up the nearest of two
 /// points in O(1) expected; `map-based` hashes and reads one slot. Neither
 /// allocates.
