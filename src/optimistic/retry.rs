@@ -240,6 +240,70 @@ impl RetryPolicy {
             }
         }
     }
+
+    /// [`retry`](RetryPolicy::retry) for async code: runs the future
+    /// `attempt` makes until it succeeds, retrying after a conflict as this
+    /// policy allows, and waits with the caller's timer — `sleep` is called
+    /// with each delay (zero included, so a runtime's zero sleep yields) and
+    /// awaited. No runtime is needed by this crate.
+    ///
+    /// # Errors
+    ///
+    /// As [`retry`](RetryPolicy::retry): `Failed`, `Exhausted` or
+    /// `Deadline`, with the last error and the attempts taken.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use routekit::optimistic::{RetryPolicy, VersionedCell};
+    ///
+    /// let policy = RetryPolicy::builder()
+    ///     .max_attempts(5)
+    ///     .initial_backoff(Duration::from_millis(1))
+    ///     .build()?;
+    /// let cell = VersionedCell::new(10);
+    /// let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build()?;
+    /// let done = runtime.block_on(policy.retry_async(
+    ///     |attempt| {
+    ///         let cell = &cell;
+    ///         async move {
+    ///             // The first attempt holds a stale version, as if another
+    ///             // writer got there first; the retry reads again.
+    ///             let seen = if attempt == 1 { 7 } else { cell.version() };
+    ///             cell.compare_and_set(seen, 11)
+    ///         }
+    ///     },
+    ///     tokio::time::sleep,
+    /// ))?;
+    /// assert_eq!((done.attempts, cell.version()), (2, 1));
+    /// assert_eq!(cell.read(|v| v.value), 11);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn retry_async<T, E, Attempt, Wait>(
+        &self,
+        mut attempt: impl FnMut(u32) -> Attempt,
+        mut sleep: impl FnMut(Duration) -> Wait,
+    ) -> Result<Retried<T>, RetryError<E>>
+    where
+        E: IsConflict,
+        Attempt: Future<Output = Result<T, E>>,
+        Wait: Future<Output = ()>,
+    {
+        let mut backoff = self.start();
+        loop {
+            let attempts = backoff.attempts();
+            let error = match attempt(attempts).await {
+                Ok(value) => return Ok(Retried { value, attempts }),
+                Err(error) => error,
+            };
+            if !error.is_conflict() {
+                return Err(RetryError::Failed { error, attempts });
+            }
+            match backoff.next_delay() {
+                Ok(delay) => sleep(delay).await,
+                Err(gave_up) => return Err(gave_up.with(error)),
+            }
+        }
+    }
 }
 
 /// Sets the knobs of a [`RetryPolicy`]; every setter returns the builder for
