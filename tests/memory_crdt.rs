@@ -24,7 +24,7 @@ use std::alloc::System;
 use cap::Cap;
 use routekit::crdt::{
     DecodeError, DisableWinsFlag, EnableWinsFlag, GCounter, LwwMap, LwwMapDelta, LwwRegister,
-    OrSet, OrSetDelta, PNCounter,
+    MvRegister, OrSet, OrSetDelta, PNCounter,
 };
 
 #[global_allocator]
@@ -127,7 +127,7 @@ fn decoders_stay_within_a_constant_factor_of_their_input() {
     // entries (string actors: the largest entries), for every kind.
     type Decode = fn(&[u8]) -> Result<(), DecodeError>;
     type Map = LwwMap<String, String, String>;
-    let cases: [(&str, &[u8], Decode); 15] = [
+    let cases: [(&str, &[u8], Decode); 17] = [
         ("OrSet actors", b"RK\x03\x01", |b| OrSet::<String, String>::from_bytes(b).map(drop)),
         ("OrSet elements", b"RK\x03\x01\x00", |b| OrSet::<String, String>::from_bytes(b).map(drop)),
         ("OrSetDelta dots", b"RK\x04\x01\x01\x00", |b| {
@@ -163,6 +163,13 @@ fn decoders_stay_within_a_constant_factor_of_their_input() {
         }),
         ("LwwMapDelta value", b"RK\x09\x01\x00\x00\x00\x01", |b| {
             LwwMapDelta::<u8, u8, String>::from_bytes(b).map(drop)
+        }),
+        // A multi-value register's context and its writes.
+        ("MvRegister actors", b"RK\x0a\x01", |b| {
+            MvRegister::<String, String>::from_bytes(b).map(drop)
+        }),
+        ("MvRegister writes", b"RK\x0a\x01\x00", |b| {
+            MvRegister::<String, String>::from_bytes(b).map(drop)
         }),
     ];
     for count in [huge, (BIG / 2) as u64] {
