@@ -21,38 +21,9 @@ use std::collections::BTreeSet;
 use proptest::prelude::*;
 use routekit::crdt::{CrdtError, GCounter, OrSet, OrSetDelta, PNCounter, PNCounterDelta};
 
-fn config() -> ProptestConfig {
-    let number = |name: &str| {
-        let value = std::env::var(name).ok()?;
-        Some(value.parse().unwrap_or_else(|_| panic!("{name} must be a number")))
-    };
-    let long = std::env::var("ROUTEKIT_LONG_TESTS").is_ok_and(|v| v == "1");
-    let cases = number("ROUTEKIT_FUZZ_CASES")
-        .or_else(|| number("PROPTEST_CASES"))
-        .unwrap_or(if long { 512 } else { 24 });
-    ProptestConfig { cases, ..ProptestConfig::default() }
-}
-
-/// A deterministic pseudo-random sequence (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-}
+#[path = "support/schedule.rs"]
+mod schedule;
+use schedule::{Rng, config};
 
 /// An add is tagged (actor, sequence number), like a dot.
 type Tag = (usize, u64);
@@ -165,7 +136,7 @@ fn simulate(seed: u64, replicas: usize, steps: usize) {
     let mut total: i128 = 0;
 
     for _ in 0..steps {
-        let r = rng.below(replicas);
+        let r = rng.index(replicas);
         let node = &mut nodes[r];
         let x = rng.below(8) as u8;
         // A set delta travels in memory, as its bytes, or as the bytes of
@@ -201,7 +172,7 @@ fn simulate(seed: u64, replicas: usize, steps: usize) {
                 change.map(|change| set_message(delta(change), model))
             }
             15..=17 => {
-                let by = rng.below(1000) as u64;
+                let by = rng.below(1000);
                 let change = if rng.chance(50) {
                     total += i128::from(by);
                     node.counter.increment(&(r as u32), by).unwrap()
@@ -236,7 +207,7 @@ fn simulate(seed: u64, replicas: usize, steps: usize) {
             if in_flight.is_empty() {
                 break;
             }
-            let (to, message) = in_flight.swap_remove(rng.below(in_flight.len()));
+            let (to, message) = in_flight.swap_remove(rng.index(in_flight.len()));
             if rng.chance(20) {
                 lost.push((to, message));
                 continue;
@@ -251,7 +222,7 @@ fn simulate(seed: u64, replicas: usize, steps: usize) {
     // Deliver the rest in random order, then re-send what was lost.
     for queue in [&mut in_flight, &mut lost] {
         while !queue.is_empty() {
-            let (to, message) = queue.swap_remove(rng.below(queue.len()));
+            let (to, message) = queue.swap_remove(rng.index(queue.len()));
             nodes[to].receive(&message);
         }
     }

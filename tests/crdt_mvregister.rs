@@ -22,42 +22,13 @@ use routekit::crdt::{Crdt, CrdtError, DecodeError, Invariant, MvRegister};
 
 type Register = MvRegister<u8, u8>;
 
-fn config() -> ProptestConfig {
-    let number = |name: &str| {
-        let value = std::env::var(name).ok()?;
-        Some(value.parse().unwrap_or_else(|_| panic!("{name} must be a number")))
-    };
-    let long = std::env::var("ROUTEKIT_LONG_TESTS").is_ok_and(|v| v == "1");
-    let cases = number("ROUTEKIT_FUZZ_CASES")
-        .or_else(|| number("PROPTEST_CASES"))
-        .unwrap_or(if long { 512 } else { 24 });
-    ProptestConfig { cases, ..ProptestConfig::default() }
-}
+#[path = "support/schedule.rs"]
+mod schedule;
+use schedule::{Rng, config};
 
-/// A deterministic pseudo-random sequence (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-
-    /// A value from a small range, so that unchanged writes happen.
-    fn value(&mut self) -> u8 {
-        self.below(4) as u8
-    }
+/// A value from a small range, so that unchanged writes happen.
+fn small_value(rng: &mut Rng) -> u8 {
+    rng.below(4) as u8
 }
 
 fn join(a: &Register, b: &Register) -> Register {
@@ -75,11 +46,11 @@ fn history(seed: u64) -> [Register; 3] {
     let mut rng = Rng(seed);
     let mut replicas: [Register; 3] = Default::default();
     for _ in 0..rng.below(12) {
-        let actor = rng.below(3) as usize;
-        let value = rng.value();
+        let actor = rng.index(3);
+        let value = small_value(&mut rng);
         replicas[actor].set(&(actor as u8), value).unwrap();
         if rng.chance(30) {
-            let from = rng.below(3) as usize;
+            let from = rng.index(3);
             let other = replicas[from].clone();
             replicas[actor].merge(&other).unwrap();
         }
@@ -220,8 +191,8 @@ fn simulate(seed: u64, steps: u64) {
     };
 
     for _ in 0..steps {
-        let actor = rng.below(REPLICAS as u64) as usize;
-        let value = rng.value();
+        let actor = rng.index(REPLICAS);
+        let value = small_value(&mut rng);
         let was_single = replicas[actor].values().eq([&value]);
         match replicas[actor].set(&(actor as u8), value).unwrap() {
             None => assert!(was_single, "only a write of the one value held sends nothing"),
@@ -243,14 +214,14 @@ fn simulate(seed: u64, steps: u64) {
             }
         }
         if rng.chance(10) {
-            let to = (actor + 1 + rng.below(REPLICAS as u64 - 1) as usize) % REPLICAS;
+            let to = (actor + 1 + rng.index(REPLICAS - 1)) % REPLICAS;
             let bytes = replicas[actor].to_bytes();
             assert_eq!(bytes.len(), replicas[actor].encoded_len());
             let payload = Payload::StateBytes(bytes);
             in_flight.push(Message { to, payload, events: known[actor].clone() });
         }
         while !in_flight.is_empty() && rng.chance(60) {
-            let at = rng.below(in_flight.len() as u64) as usize;
+            let at = rng.index(in_flight.len());
             let message = in_flight.swap_remove(at);
             if rng.chance(10) {
                 dropped.push(message);

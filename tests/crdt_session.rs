@@ -24,38 +24,9 @@ use routekit::crdt::{
     LwwMapDelta, LwwRegister,
 };
 
-fn config() -> ProptestConfig {
-    let number = |name: &str| {
-        let value = std::env::var(name).ok()?;
-        Some(value.parse().unwrap_or_else(|_| panic!("{name} must be a number")))
-    };
-    let long = std::env::var("ROUTEKIT_LONG_TESTS").is_ok_and(|v| v == "1");
-    let cases = number("ROUTEKIT_FUZZ_CASES")
-        .or_else(|| number("PROPTEST_CASES"))
-        .unwrap_or(if long { 512 } else { 24 });
-    ProptestConfig { cases, ..ProptestConfig::default() }
-}
-
-/// A deterministic pseudo-random sequence (SplitMix64).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+#[path = "support/schedule.rs"]
+mod schedule;
+use schedule::{Rng, config};
 
 /// One write as the model sees it: who made it, what it was, and which
 /// earlier writes its replica had received when it was made.
@@ -340,7 +311,7 @@ fn simulate<S: Subject>(seed: u64, steps: u64) -> Vec<S> {
     };
 
     for step in 0..steps {
-        let actor = rng.below(REPLICAS as u64) as usize;
+        let actor = rng.index(REPLICAS);
         let write = S::random_write(&mut rng, actor as u8, step);
         if let Some(delta) = replicas[actor].apply(actor as u8, &write) {
             events.push(Event { write: (actor as u8, write), seen: known[actor].clone() });
@@ -356,7 +327,7 @@ fn simulate<S: Subject>(seed: u64, steps: u64) -> Vec<S> {
             }
         }
         if rng.chance(10) {
-            let to = (actor + 1 + rng.below(REPLICAS as u64 - 1) as usize) % REPLICAS;
+            let to = (actor + 1 + rng.index(REPLICAS - 1)) % REPLICAS;
             let bytes = replicas[actor].to_bytes();
             assert_eq!(bytes.len(), replicas[actor].encoded_len());
             let payload = Payload::StateBytes(bytes);
@@ -364,7 +335,7 @@ fn simulate<S: Subject>(seed: u64, steps: u64) -> Vec<S> {
         }
         // The network: deliver, duplicate or drop a random message in flight.
         while !in_flight.is_empty() && rng.chance(60) {
-            let at = rng.below(in_flight.len() as u64) as usize;
+            let at = rng.index(in_flight.len());
             let message = in_flight.swap_remove(at);
             if rng.chance(10) {
                 dropped.push(message);
@@ -392,11 +363,11 @@ fn history<S: Subject>(seed: u64) -> [S; 3] {
     let mut rng = Rng(seed);
     let mut replicas: [S; 3] = Default::default();
     for step in 0..rng.below(10) {
-        let actor = rng.below(3) as usize;
+        let actor = rng.index(3);
         let write = S::random_write(&mut rng, actor as u8, step);
         replicas[actor].apply(actor as u8, &write);
         if rng.chance(30) {
-            let from = rng.below(3) as usize;
+            let from = rng.index(3);
             let other = replicas[from].clone();
             replicas[actor].merge(&other).unwrap();
         }
