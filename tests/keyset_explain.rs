@@ -11,6 +11,8 @@
 //! the OR-of-ANDs — no sort and no sequential scan, but it does read the
 //! rows of the cursor's `a` group that come before the cursor.
 
+#![cfg(any(feature = "rusqlite", feature = "postgres", feature = "mysql"))]
+
 use routekit::keyset::{CursorSecret, KeyType, Keyset, PageQuery, Position, SortKey};
 use routekit::sql::Dialect;
 

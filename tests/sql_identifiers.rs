@@ -4,7 +4,7 @@
 //! quoted the dialect's way and work against a real database; values only
 //! ever travel as bind parameters.
 
-use routekit::keyset::{CursorSecret, KeyType, Keyset, Position, SortKey};
+use routekit::keyset::{CursorSecret, KeyType, Keyset, SortKey};
 use routekit::optimistic::OptimisticUpdate;
 use routekit::sql::{Dialect, Ident, MySql, Postgres, Sqlite, Value};
 
@@ -154,6 +154,7 @@ fn reserved_words_are_quoted_the_dialects_way() {
 #[test]
 fn reserved_words_work_against_sqlite() {
     use routekit::adapter::rusqlite::{execute, fetch_page, write};
+    use routekit::keyset::Position;
     let db = rusqlite::Connection::open_in_memory().unwrap();
     db.execute_batch(
         r#"CREATE TABLE "order" ("select" INTEGER PRIMARY KEY, "user" TEXT, "group" INTEGER NOT NULL)"#,
